@@ -1,0 +1,5 @@
+"""Administration of agencies and accounts. Admins never see case content."""
+
+from app.admin.routes import bp
+
+__all__ = ["bp"]

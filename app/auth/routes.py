@@ -1,0 +1,241 @@
+"""Sign-in flow: password → (new password) → (TOTP enrolment) → TOTP → server-side session."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import segno
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm, ReauthForm
+from app.extensions import db, limiter, silta
+from app.messages import PASSWORD_PROBLEMS, account_error
+from app.security import SignedInUser, actor, principal, public, requires, safe_next
+from cases.accounts import services as accounts
+from cases.accounts import totp
+from cases.accounts.models import User
+from cases.policy import Permission
+from core.db import utcnow
+
+bp = Blueprint("auth", __name__)
+
+PENDING = "silta_pending"
+NEXT = "silta_next"
+PENDING_SECONDS = 300
+
+
+def _rate_limit() -> str:
+    return str(current_app.config["SILTA_LOGIN_RATE_LIMIT"])
+
+
+def _sign_in_failed() -> str:
+    return _(
+        "Sign-in failed. Check your username, password and code. After 5 failed attempts in a "
+        "row the account is locked for 15 minutes."
+    )
+
+
+def _pending_user() -> User | None:
+    data = session.get(PENDING)
+    if not isinstance(data, dict) or time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    try:
+        user = accounts.get_user(db(), uuid.UUID(str(data.get("uid"))))
+    except ValueError:
+        user = None
+    if user is None or not accounts.may_sign_in(user, utcnow()):
+        session.pop(PENDING, None)
+        return None
+    return user
+
+
+def _next_stage(user: User) -> Response:
+    if user.must_change_password:
+        return redirect(url_for("auth.new_password"))
+    if not user.totp_enrolled:
+        return redirect(url_for("auth.enrol"))
+    return redirect(url_for("auth.code"))
+
+
+def _restart() -> Response:
+    flash(_sign_in_failed(), "error")
+    session.pop(PENDING, None)
+    return redirect(url_for("auth.login"))
+
+
+def _finish(user: User) -> Response:
+    token, user_session = accounts.complete_sign_in(db(), user)
+    db().commit()
+    next_url = session.get(NEXT)
+    session.clear()
+    login_user(SignedInUser(token, user_session))
+    return redirect(safe_next(next_url, url_for("main.index")))
+
+
+def _status(form: object) -> int:
+    return 400 if getattr(form, "errors", None) else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_rate_limit, methods=["POST"])
+def login() -> Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.check_password(
+            db(), silta().passwords, silta().auth, form.username.data, form.password.data
+        )
+        db().commit()
+        if user is None:
+            form.form_errors.append(_sign_in_failed())
+            return render_template("auth/login.html", form=form), 401
+        session.clear()
+        session[PENDING] = {"uid": str(user.id), "at": time.time()}
+        session[NEXT] = safe_next(request.args.get("next"), "")
+        return _next_stage(user)
+    return render_template("auth/login.html", form=form), _status(form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(_rate_limit, methods=["POST"])
+def code() -> Response | tuple[str, int]:
+    user = _pending_user()
+    if user is None or user.must_change_password or not user.totp_enrolled:
+        return _restart() if user is None else _next_stage(user)
+    form = CodeForm()
+    if form.validate_on_submit():
+        ok = accounts.check_totp(db(), silta().keys(), silta().auth, user, form.code.data)
+        db().commit()
+        if ok:
+            return _finish(user)
+        if not accounts.may_sign_in(user, utcnow()):
+            return _restart()
+        form.form_errors.append(_sign_in_failed())
+        return render_template("auth/code.html", form=form), 401
+    return render_template("auth/code.html", form=form), _status(form)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@public
+@limiter.limit(_rate_limit, methods=["POST"])
+def enrol() -> Response | tuple[str, int]:
+    user = _pending_user()
+    if user is None or user.must_change_password or user.totp_enrolled:
+        return _restart() if user is None else _next_stage(user)
+    secret = accounts.begin_totp_enrolment(db(), silta().keys(), user)
+    db().commit()
+    form = CodeForm()
+    status = _status(form)
+    if form.validate_on_submit():
+        ok = accounts.confirm_totp_enrolment(db(), silta().keys(), silta().auth, user, form.code.data)
+        db().commit()
+        if ok:
+            return _finish(user)
+        if not accounts.may_sign_in(user, utcnow()):
+            return _restart()
+        form.code.errors = [_("The code was not accepted. Check the time on your phone.")]
+        status = 400
+    uri = totp.provisioning_uri(secret, user.username)
+    # segno renders an <svg> of paths only (no script, no style), which the CSP allows inline.
+    qr = Markup(segno.make(uri, error="m").svg_inline(scale=5, title=_("Sign-in QR code")))  # noqa: S704
+    manual = " ".join(totp.to_base32(secret)[i : i + 4] for i in range(0, 32, 4))
+    return render_template("auth/enrol.html", form=form, qr=qr, manual=manual), status
+
+
+@bp.route("/login/new-password", methods=["GET", "POST"])
+@public
+def new_password() -> Response | tuple[str, int]:
+    user = _pending_user()
+    if user is None or not user.must_change_password:
+        return _restart() if user is None else _next_stage(user)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.replace_temporary_password(db(), silta().passwords, user, form.new_password.data)
+        except accounts.PasswordRejected as exc:
+            form.new_password.errors = [str(PASSWORD_PROBLEMS[p]) for p in exc.problems]
+        except accounts.AccountError as exc:
+            form.new_password.errors = [account_error(exc.code)]
+        else:
+            db().commit()
+            return _next_stage(user)
+    return render_template("auth/new_password.html", form=form), _status(form)
+
+
+@bp.post("/logout")
+@requires(Permission.ACCOUNT_MANAGE_OWN)
+def logout() -> Response:
+    accounts.end_session(db(), principal().session, accounts.SessionEnd.LOGOUT)
+    db().commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@requires(Permission.ACCOUNT_MANAGE_OWN)
+def logout_everywhere() -> Response:
+    accounts.end_all_sessions(db(), actor(), accounts.SessionEnd.LOGOUT_EVERYWHERE)
+    db().commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(Permission.ACCOUNT_MANAGE_OWN)
+def account() -> Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                db(),
+                silta().passwords,
+                actor(),
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=principal().session,
+            )
+        except accounts.PasswordRejected as exc:
+            form.new_password.errors = [str(PASSWORD_PROBLEMS[p]) for p in exc.problems]
+        except accounts.AccountError as exc:
+            target = form.current_password if exc.field == "current_password" else form.new_password
+            target.errors = [account_error(exc.code)]
+        else:
+            db().commit()
+            flash(_("Your password has been changed. Your other sessions were signed out."), "info")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), _status(form)
+
+
+@bp.route("/reauthenticate", methods=["GET", "POST"])
+@requires(Permission.ACCOUNT_MANAGE_OWN)
+@limiter.limit(_rate_limit, methods=["POST"])
+def reauthenticate() -> Response | tuple[str, int]:
+    form = ReauthForm()
+    target = safe_next(request.args.get("next"), url_for("main.index"))
+    if form.validate_on_submit():
+        ok = accounts.reauthenticate(
+            db(), silta().passwords, silta().auth, principal().session, form.password.data
+        )
+        db().commit()
+        if ok:
+            return redirect(target)
+        if principal().session.ended_at is not None:
+            logout_user()
+            session.clear()
+            return _restart()
+        form.password.errors = [_("The password is not right.")]
+        return render_template("auth/reauthenticate.html", form=form), 401
+    return render_template("auth/reauthenticate.html", form=form), _status(form)

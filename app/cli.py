@@ -1,0 +1,146 @@
+"""Operator commands: keys, database, agencies, users and the demo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+import migrations
+from app import demo as demo_data
+from app.extensions import db, silta
+from app.messages import PASSWORD_PROBLEMS
+from cases.accounts import services as accounts
+from cases.accounts import totp
+from cases.accounts.models import AgencyKind, Role
+from cases.policy import CliActor
+from core import keyring
+
+keys_cli = AppGroup("keys", help="Manage the keyring.")
+db_cli = AppGroup("db", help="Manage the database schema.")
+agencies_cli = AppGroup("agencies", help="Manage agencies.")
+users_cli = AppGroup("users", help="Manage user accounts.")
+demo_cli = AppGroup("demo", help="Demo data (refused in production).")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(code)
+
+
+@keys_cli.command("init")
+def keys_init() -> None:
+    """Create the keyring file (mode 0600); refuse to overwrite an existing one."""
+    path = current_app.config.get("SILTA_KEYRING")
+    if not path:
+        _fail("SILTA_KEYRING is not set", 2)
+    try:
+        keyring.write_new(Path(path), keyring.generate())
+    except keyring.KeyringError as exc:
+        _fail(str(exc))
+    click.echo(f"Keyring written to {path}. Keep a copy offline; distribute it to every host.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema."""
+    migrations.upgrade(current_app.config["SILTA_DATABASE_URL"])
+    click.echo("Database is at the newest schema.")
+
+
+@agencies_cli.command("create")
+@click.option("--code", required=True, help="Short unique code, e.g. sos.")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice([k.value for k in AgencyKind]))
+def agencies_create(code: str, name: str, kind: str) -> None:
+    """Create an agency."""
+    try:
+        agency = accounts.create_agency(db(), CliActor("agencies create"), code, name, kind)
+    except accounts.AccountError as exc:
+        _fail(f"{exc.field}: {exc.code}")
+    db().commit()
+    click.echo(f"Agency {agency.code} created.")
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--display-name", required=True)
+@click.option("--agency", "agency_code", required=True, help="Agency code.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.password_option(help="Read from a prompt; never pass it on the command line.")
+def users_create(username: str, display_name: str, agency_code: str, role: str, password: str) -> None:
+    """Create an account; TOTP is enrolled at first sign-in."""
+    agency = accounts.get_agency_by_code(db(), agency_code)
+    if agency is None:
+        _fail(f"no agency with code {agency_code}")
+        return
+    try:
+        user, _ = accounts.create_user(
+            db(),
+            CliActor("users create"),
+            silta().passwords,
+            username=username,
+            display_name=display_name,
+            agency=agency,
+            role=role,
+            password=password,
+        )
+    except accounts.PasswordRejected as exc:
+        _fail(" ".join(str(PASSWORD_PROBLEMS[p]) for p in exc.problems))
+        return
+    except accounts.AccountError as exc:
+        _fail(f"{exc.field}: {exc.code}")
+        return
+    db().commit()
+    click.echo(f"User {user.username} created; they enrol TOTP at first sign-in.")
+
+
+def _refuse_in_production() -> None:
+    if current_app.config["SILTA_ENV"] == "production":
+        _fail("demo commands are refused when SILTA_ENV=production")
+
+
+@demo_cli.command("seed")
+@click.option("--accounts-json", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def demo_seed(accounts_json: Path | None) -> None:
+    """Create the demo data where missing and write the demo logins to a file (mode 0600)."""
+    _refuse_in_production()
+    listing = demo_data.seed(db(), silta().keys(), silta().passwords)
+    db().commit()
+    path = accounts_json or Path(current_app.config["SILTA_DEMO_ACCOUNTS"])
+    demo_data.write_accounts_file(path, listing)
+    click.echo(f"Demo data ready; {len(listing)} demo logins written to {path}.")
+
+
+@demo_cli.command("code")
+@click.argument("username")
+def demo_code(username: str) -> None:
+    """Print a demo account's current TOTP code."""
+    _refuse_in_production()
+    user = accounts.get_user_by_username(db(), username)
+    if user is None or not user.is_demo or not user.totp_enrolled:
+        _fail("not a demo account")
+        return
+    secret = accounts.totp_secret(db(), silta().keys(), user)
+    click.echo(totp.code_at(secret, datetime.now(UTC)))
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """Print the demo logins."""
+    _refuse_in_production()
+    listing = demo_data.demo_accounts(db(), silta().keys())
+    click.echo(f"{'username':<10} {'password':<18} {'role':<11} agency")
+    for account in listing:
+        click.echo(
+            f"{account['username']:<10} {account['password']:<18} {account['role']:<11} "
+            f"{account['agency']}"
+        )
+
+
+def init_app(app: Flask) -> None:
+    for group in (keys_cli, db_cli, agencies_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

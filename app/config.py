@@ -1,0 +1,107 @@
+"""Configuration from `SILTA_*` environment variables, and the checks production start-up makes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from core import keyring
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or unsafe; the message names the variable."""
+
+
+def _env(environ: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    # Read as plain strings: Flask's from_prefixed_env would parse JSON, turning a digits-only
+    # secret into an int.
+    value = environ.get(f"SILTA_{name}")
+    return default if value is None or value == "" else value
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _env(environ, name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"SILTA_{name} must be a whole number") from None
+
+
+def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Build the Flask configuration mapping from the environment."""
+    env = _env(environ, "ENV", "development")
+    if env not in {"development", "production"}:
+        raise ConfigError("SILTA_ENV must be 'development' or 'production'")
+    production = env == "production"
+    default_db = f"sqlite:///{instance_path / 'silta.db'}"
+    keyring_path = _env(environ, "KEYRING")
+    if keyring_path is None and not production:
+        keyring_path = str(instance_path / "keyring.json")
+    return {
+        "SILTA_ENV": env,
+        "SECRET_KEY": _env(environ, "SECRET_KEY"),
+        "SILTA_DATABASE_URL": _env(environ, "DATABASE_URL", default_db),
+        "SILTA_KEYRING": keyring_path,
+        "RATELIMIT_STORAGE_URI": _env(environ, "RATELIMIT_STORAGE_URI", "memory://"),
+        "SILTA_LOGIN_RATE_LIMIT": _env(environ, "LOGIN_RATE_LIMIT", "60 per minute"),
+        "SILTA_TRUSTED_PROXIES": _int(environ, "TRUSTED_PROXIES", 0),
+        "MAX_CONTENT_LENGTH": _int(environ, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "SILTA_DEFAULT_LOCALE": _env(environ, "DEFAULT_LOCALE", "fi"),
+        "SILTA_DEMO_ACCOUNTS": _env(
+            environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")
+        ),
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "silta_session",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "silta",
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        "TESTING": False,
+    }
+
+
+def ensure_development_secret(config: dict[str, Any], instance_path: Path) -> None:
+    """In development only, create and reuse a random secret key under instance/."""
+    if config["SECRET_KEY"] or config["SILTA_ENV"] == "production":
+        return
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    config["SECRET_KEY"] = path.read_text(encoding="ascii").strip()
+
+
+def check_serving(config: Mapping[str, Any]) -> None:
+    """Refuse to serve production traffic with an unsafe configuration."""
+    if config["SILTA_ENV"] != "production":
+        return
+    secret = config.get("SECRET_KEY")
+    if not isinstance(secret, str) or len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SILTA_SECRET_KEY must be set to at least {MIN_SECRET_KEY_LENGTH} characters"
+        )
+    path = config.get("SILTA_KEYRING")
+    if not path:
+        raise ConfigError("SILTA_KEYRING must name the keyring file")
+    try:
+        keyring.load(Path(path))
+    except keyring.KeyringError as exc:
+        raise ConfigError(f"SILTA_KEYRING: {exc}") from None
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        raise ConfigError(
+            "SILTA_RATELIMIT_STORAGE_URI must point at shared storage (redis://) in production"
+        )

@@ -1,0 +1,80 @@
+"""Flask extensions and the per-application services (database, keys, passwords)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from argon2 import PasswordHasher
+from flask import Flask, current_app, g
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.accounts.passwords import Passwords
+from cases.accounts.services import AuthSettings
+from core import keyring
+from core.db import make_engine, make_session_factory
+
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address)
+
+
+@dataclass
+class Silta:
+    """What every request and command shares: the engine, keys and sign-in settings."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    passwords: Passwords
+    auth: AuthSettings
+    keyring_path: Path | None
+    _keyring: keyring.Keyring | None = field(default=None, repr=False)
+
+    def keys(self) -> keyring.Keyring:
+        """Load the keyring on first use, so commands that create it can run without it."""
+        if self._keyring is None:
+            if self.keyring_path is None:
+                raise keyring.KeyringError("SILTA_KEYRING is not set")
+            self._keyring = keyring.load(self.keyring_path)
+        return self._keyring
+
+
+def init_silta(app: Flask) -> Silta:
+    engine = make_engine(app.config["SILTA_DATABASE_URL"])
+    hasher = app.config.get("SILTA_PASSWORD_HASHER") or PasswordHasher()
+    path = app.config.get("SILTA_KEYRING")
+    silta = Silta(
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        passwords=Passwords(hasher),
+        auth=app.config.get("SILTA_AUTH_SETTINGS") or AuthSettings(),
+        keyring_path=Path(path) if path else None,
+    )
+    app.extensions["silta"] = silta
+    app.teardown_appcontext(_close_db)
+    return silta
+
+
+def silta() -> Silta:
+    return cast(Silta, current_app.extensions["silta"])
+
+
+def db() -> Session:
+    """The request's (or command's) database session, opened on first use."""
+    if "db" not in g:
+        g.db = silta().session_factory()
+    return cast(Session, g.db)
+
+
+def _close_db(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,54 @@
+"""Start page, language choice and health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.i18n import LANGUAGE_COOKIE, LANGUAGES
+from app.security import actor, public, requires, safe_next
+from cases.accounts import services as accounts
+from cases.policy import Permission, decide
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@requires(Permission.DASHBOARD_VIEW)
+def index() -> str:
+    user = actor()
+    may_administer = decide(user, Permission.USER_LIST).allowed
+    return render_template("main/index.html", user=user, may_administer=may_administer)
+
+
+@bp.get("/healthz")
+@public
+def healthz() -> tuple[Response, int]:
+    """Answer the load balancer: is the database reachable? No login, no data."""
+    try:
+        db().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok"), 200
+
+
+@bp.post("/language")
+@public
+def language() -> Response:
+    choice = request.form.get("lang", "")
+    target = safe_next(request.form.get("next"), url_for("main.index"))
+    response = redirect(target)
+    if choice not in LANGUAGES:
+        return response
+    if current_user.is_authenticated:
+        accounts.set_locale(db(), actor(), choice)
+        db().commit()
+    response.set_cookie(
+        LANGUAGE_COOKIE, choice, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response

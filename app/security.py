@@ -1,0 +1,160 @@
+"""Route permissions (deny by default), the signed-in principal, re-authentication and headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from app.extensions import db, login_manager, silta
+from cases.accounts import services as accounts
+from cases.accounts.models import User, UserSession
+from cases.policy import Permission, decide
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Flask's own static-file view cannot carry attributes; it is public by nature.
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ]
+)
+
+
+class SignedInUser:
+    """The flask-login principal: a live server-side session and its user."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, token: str, user_session: UserSession) -> None:
+        self.token = token
+        self.session = user_session
+
+    @property
+    def user(self) -> User:
+        return self.session.user
+
+    def get_id(self) -> str:
+        return self.token
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without signing in (login, health check)."""
+    view.silta_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Declare the permission a route needs; a route without one is refused."""
+
+    def mark(view: F) -> F:
+        view.silta_permission = permission  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def fresh_required(view: F) -> F:
+    """Ask for the password again unless it was entered within the re-authentication window."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        principal = cast(SignedInUser, current_user)
+        if not accounts.is_fresh(principal.session, silta().auth):
+            # After re-authenticating, a GET comes back to itself; a form post to its page.
+            back = request.full_path if request.method == "GET" else _referrer_path()
+            return redirect(url_for("auth.reauthenticate", next=back))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def _referrer_path() -> str:
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def actor() -> User:
+    """The signed-in user, as services and the policy expect."""
+    return cast(SignedInUser, current_user).user
+
+
+def principal() -> SignedInUser:
+    return cast(SignedInUser, current_user)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Return `target` only when it is a path on this site; anything else becomes `fallback`."""
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@login_manager.user_loader
+def _load_principal(token: str) -> SignedInUser | None:
+    user_session = accounts.resume_session(db(), silta().auth, token)
+    db().commit()
+    if user_session is None:
+        return None
+    return SignedInUser(token, user_session)
+
+
+def _enforce_route_permission() -> Response | None:
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "silta_public", False):
+        return None
+    permission = getattr(view, "silta_permission", None)
+    if permission is None:
+        current_app.logger.error("route %s declares no permission; refused", request.endpoint)
+        abort(403)
+    if not current_user.is_authenticated:
+        return cast(Response, login_manager.unauthorized())
+    if not decide(actor(), permission):
+        abort(403)
+    return None
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    # Flask-WTF's HTTPS referrer check needs the referrer on same-origin posts.
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["SILTA_ENV"] == "production":
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = None  # sessions are server-side records, checked per request
+    login_manager.login_message = None
+    app.before_request(_enforce_route_permission)
+    app.after_request(_security_headers)

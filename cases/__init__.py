@@ -1,0 +1,1 @@
+"""The domain: accounts, people, consent, notes, referrals, meetings and the access policy."""

@@ -1,0 +1,1 @@
+"""Agencies, practitioner accounts, passwords, TOTP and server-side sessions."""

@@ -1,0 +1,157 @@
+"""The access policy: the one place that knows who may do what.
+
+Routes and services name a `Permission` and ask `decide` (or `authorize`, which raises); nothing
+else in Silta compares roles. Anything not granted below is denied.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from cases.accounts.models import Role
+from core.db import utcnow
+
+
+class Permission(StrEnum):
+    # Any signed-in, active account.
+    DASHBOARD_VIEW = "dashboard:view"
+    ACCOUNT_MANAGE_OWN = "account:self:manage"
+    # Administration of agencies and accounts; never case content.
+    AGENCY_LIST = "admin:agency:list"
+    AGENCY_CREATE = "admin:agency:create"
+    AGENCY_SET_ACTIVE = "admin:agency:set-active"
+    USER_LIST = "admin:user:list"
+    USER_READ = "admin:user:read"
+    USER_CREATE = "admin:user:create"
+    USER_SET_ACTIVE = "admin:user:set-active"
+    USER_RESET_PASSWORD = "admin:user:reset-password"
+    USER_UNLOCK = "admin:user:unlock"
+    USER_END_SESSIONS = "admin:user:end-sessions"
+
+
+class Reason(StrEnum):
+    SIGNED_IN = "signed_in"
+    ROLE_ADMIN = "role_admin"
+    HOST_OPERATOR = "host_operator"
+    OWN_ACCOUNT = "own_account"
+    ROLE_NOT_ALLOWED = "role_not_allowed"
+    INACTIVE = "inactive"
+    SELF_ADMINISTRATION = "self_administration"
+    NOT_GRANTED = "not_granted"
+
+
+class Actor(Protocol):
+    """Who acts: a signed-in user or an operator's command on the host."""
+
+    @property
+    def id(self) -> uuid.UUID | None: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def agency_id(self) -> uuid.UUID | None: ...
+
+    @property
+    def active(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class CliActor:
+    """An operator running a Flask CLI command on a host that holds the keyring."""
+
+    name: str
+    id: None = None
+    role: str = "cli"
+    agency_id: None = None
+    active: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"cli:{self.name}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: Reason
+    basis: tuple[str, ...] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+class PolicyDenied(Exception):
+    """Raised by `authorize` when the policy denies an action."""
+
+    def __init__(self, permission: Permission, decision: Decision) -> None:
+        super().__init__(f"{permission} denied: {decision.reason}")
+        self.permission = permission
+        self.decision = decision
+
+
+_ANY_ACCOUNT = {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_MANAGE_OWN}
+
+_ADMIN_ONLY = {
+    Permission.AGENCY_LIST,
+    Permission.AGENCY_CREATE,
+    Permission.AGENCY_SET_ACTIVE,
+    Permission.USER_LIST,
+    Permission.USER_READ,
+    Permission.USER_CREATE,
+    Permission.USER_SET_ACTIVE,
+    Permission.USER_RESET_PASSWORD,
+    Permission.USER_UNLOCK,
+    Permission.USER_END_SESSIONS,
+}
+
+# Actions an admin may not take on their own account through the admin pages: it would let
+# one admin lock themselves out or bypass the password-change flow.
+_NOT_ON_SELF = {
+    Permission.USER_SET_ACTIVE,
+    Permission.USER_RESET_PASSWORD,
+}
+
+
+def _allow(reason: Reason, *basis: str) -> Decision:
+    return Decision(True, reason, basis)
+
+
+def _deny(reason: Reason) -> Decision:
+    return Decision(False, reason)
+
+
+def decide(
+    actor: Actor, permission: Permission, resource: Any = None, now: datetime | None = None
+) -> Decision:
+    """Decide whether `actor` may exercise `permission` on `resource` at `now`."""
+    _ = now or utcnow()
+    if not actor.active:
+        return _deny(Reason.INACTIVE)
+    if isinstance(actor, CliActor):
+        if permission in _ADMIN_ONLY:
+            return _allow(Reason.HOST_OPERATOR)
+        return _deny(Reason.NOT_GRANTED)
+    if permission in _ANY_ACCOUNT:
+        return _allow(Reason.SIGNED_IN)
+    if permission in _ADMIN_ONLY:
+        if actor.role != Role.ADMIN:
+            return _deny(Reason.ROLE_NOT_ALLOWED)
+        if permission in _NOT_ON_SELF and getattr(resource, "id", None) == actor.id:
+            return _deny(Reason.SELF_ADMINISTRATION)
+        return _allow(Reason.ROLE_ADMIN)
+    return _deny(Reason.NOT_GRANTED)
+
+
+def authorize(
+    actor: Actor, permission: Permission, resource: Any = None, now: datetime | None = None
+) -> Decision:
+    """Return the allowing decision or raise PolicyDenied."""
+    decision = decide(actor, permission, resource, now)
+    if not decision.allowed:
+        raise PolicyDenied(permission, decision)
+    return decision

@@ -1,0 +1,1 @@
+"""Shared core: database base classes and the cryptographic primitives every package uses."""

@@ -1,0 +1,193 @@
+"""The keyring file: key-encryption keys, the blind-index root and audit signing keys.
+
+The file never lives in the database or the repository. Its format is DESIGN.md §5:
+``{"format": 1, "kek": {"1": b64}, "current_kek": 1, "index_root": b64,
+"audit_signing": {"1": b64 Ed25519 private key}, "current_audit_signing": 1}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, NoEncryption
+
+FORMAT_VERSION = 1
+KEY_BYTES = 32
+
+
+class KeyringError(Exception):
+    """The keyring is missing, malformed, unsafe or lacks a requested key."""
+
+
+class KeyProvider(Protocol):
+    """What the application needs from a key store; a KMS-backed store can implement it."""
+
+    @property
+    def current_kek_version(self) -> int: ...
+
+    def kek(self, version: int) -> bytes: ...
+
+    @property
+    def index_root(self) -> bytes: ...
+
+    @property
+    def current_audit_signing_version(self) -> int: ...
+
+    def audit_signing_key(self, version: int) -> Ed25519PrivateKey: ...
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """An immutable, validated keyring."""
+
+    keks: dict[int, bytes]
+    current_kek: int
+    index_root: bytes
+    audit_signing: dict[int, bytes] = field(repr=False)
+    current_audit_signing: int
+
+    def __repr__(self) -> str:
+        return f"Keyring(kek_versions={sorted(self.keks)}, current_kek={self.current_kek})"
+
+    @property
+    def current_kek_version(self) -> int:
+        return self.current_kek
+
+    def kek(self, version: int) -> bytes:
+        try:
+            return self.keks[version]
+        except KeyError:
+            raise KeyringError(f"key-encryption key version {version} is not in the keyring") from None
+
+    @property
+    def current_audit_signing_version(self) -> int:
+        return self.current_audit_signing
+
+    def audit_signing_key(self, version: int) -> Ed25519PrivateKey:
+        try:
+            raw = self.audit_signing[version]
+        except KeyError:
+            raise KeyringError(f"audit signing key version {version} is not in the keyring") from None
+        return Ed25519PrivateKey.from_private_bytes(raw)
+
+    def to_json(self) -> str:
+        """Serialise in the documented file format."""
+        document = {
+            "format": FORMAT_VERSION,
+            "kek": {str(v): _b64(k) for v, k in sorted(self.keks.items())},
+            "current_kek": self.current_kek,
+            "index_root": _b64(self.index_root),
+            "audit_signing": {str(v): _b64(k) for v, k in sorted(self.audit_signing.items())},
+            "current_audit_signing": self.current_audit_signing,
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _new_ed25519_raw() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+    )
+
+
+def generate() -> Keyring:
+    """Create a keyring with fresh random keys, version 1 of each."""
+    return Keyring(
+        keks={1: secrets.token_bytes(KEY_BYTES)},
+        current_kek=1,
+        index_root=secrets.token_bytes(KEY_BYTES),
+        audit_signing={1: _new_ed25519_raw()},
+        current_audit_signing=1,
+    )
+
+
+def _decode_key(value: Any, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise KeyringError(f"{what} must be a base64 string")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise KeyringError(f"{what} is not valid base64") from None
+    if len(raw) != KEY_BYTES:
+        raise KeyringError(f"{what} must be {KEY_BYTES} bytes")
+    return raw
+
+
+def _decode_versions(value: Any, what: str) -> dict[int, bytes]:
+    if not isinstance(value, dict) or not value:
+        raise KeyringError(f"{what} must be a non-empty object of versions")
+    versions: dict[int, bytes] = {}
+    for version, key in value.items():
+        if not (isinstance(version, str) and version.isdigit() and int(version) > 0):
+            raise KeyringError(f"{what} versions must be positive integers")
+        versions[int(version)] = _decode_key(key, f"{what} version {version}")
+    return versions
+
+
+def parse(text: str) -> Keyring:
+    """Parse and validate keyring JSON; raise KeyringError naming what is wrong."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise KeyringError("keyring is not valid JSON") from None
+    if not isinstance(document, dict):
+        raise KeyringError("keyring must be a JSON object")
+    if document.get("format") != FORMAT_VERSION:
+        raise KeyringError(f"keyring format must be {FORMAT_VERSION}")
+    keks = _decode_versions(document.get("kek"), "kek")
+    signing = _decode_versions(document.get("audit_signing"), "audit_signing")
+    current_kek = document.get("current_kek")
+    if not isinstance(current_kek, int) or current_kek not in keks:
+        raise KeyringError("current_kek must name a version present in kek")
+    current_signing = document.get("current_audit_signing")
+    if not isinstance(current_signing, int) or current_signing not in signing:
+        raise KeyringError("current_audit_signing must name a version present in audit_signing")
+    return Keyring(
+        keks=keks,
+        current_kek=current_kek,
+        index_root=_decode_key(document.get("index_root"), "index_root"),
+        audit_signing=signing,
+        current_audit_signing=current_signing,
+    )
+
+
+def check_file_mode(path: Path) -> None:
+    """Refuse a keyring that other users of the host can read or write."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IROTH | stat.S_IWOTH | stat.S_IXOTH):
+        raise KeyringError(f"keyring {path} is accessible to other users (chmod 600 it)")
+
+
+def load(path: Path) -> Keyring:
+    """Read, check and parse the keyring file."""
+    try:
+        check_file_mode(path)
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KeyringError(f"keyring {path} does not exist (run 'flask keys init')") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeyringError(f"keyring {path} cannot be read: {exc.__class__.__name__}") from None
+    return parse(text)
+
+
+def write_new(path: Path, keyring: Keyring) -> None:
+    """Write a keyring to a file that must not exist yet, readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise KeyringError(f"keyring {path} already exists; refusing to overwrite it") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(keyring.to_json())

@@ -1,0 +1,7 @@
+"""Every model module, imported so that the metadata Alembic compares against is complete."""
+
+from cases.accounts import models as _accounts  # noqa: F401
+from core import datakeys as _datakeys  # noqa: F401
+from core.db import Base
+
+target_metadata = [Base.metadata]
