@@ -33,11 +33,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     if app.config["SILTA_TRUSTED_PROXIES"]:
         hops = app.config["SILTA_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
 
-    from app import auth, admin, cli, errors, i18n, main, security
+    from app import admin, auth, cli, errors, i18n, main, security
     from app.extensions import csrf, init_silta, limiter
 
     init_silta(app)

@@ -37,6 +37,7 @@ def keys_init() -> None:
     path = current_app.config.get("SILTA_KEYRING")
     if not path:
         _fail("SILTA_KEYRING is not set", 2)
+        return
     try:
         keyring.write_new(Path(path), keyring.generate())
     except keyring.KeyringError as exc:
@@ -71,7 +72,9 @@ def agencies_create(code: str, name: str, kind: str) -> None:
 @click.option("--agency", "agency_code", required=True, help="Agency code.")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.password_option(help="Read from a prompt; never pass it on the command line.")
-def users_create(username: str, display_name: str, agency_code: str, role: str, password: str) -> None:
+def users_create(
+    username: str, display_name: str, agency_code: str, role: str, password: str
+) -> None:
     """Create an account; TOTP is enrolled at first sign-in."""
     agency = accounts.get_agency_by_code(db(), agency_code)
     if agency is None:

@@ -37,7 +37,7 @@ def _render(code: int, message: object | None = None) -> tuple[str, int]:
             title=TITLES.get(code, TITLES[500]),
             message=message or MESSAGES.get(code, MESSAGES[500]),
         )
-    except Exception as exc:  # noqa: BLE001 - an error page must never fail into a traceback
+    except Exception as exc:
         from flask import current_app
 
         current_app.logger.error("error page failed to render: %s", type(exc).__name__)
@@ -56,7 +56,9 @@ def _csrf_error(exc: CSRFError) -> tuple[str, int]:
     from flask import current_app
 
     current_app.logger.info("CSRF failure on %s: %s", request.endpoint, exc.description)
-    return _render(400, _l("The form has expired or was not sent from Silta. Reload the page and try again."))
+    return _render(
+        400, _l("The form has expired or was not sent from Silta. Reload the page and try again.")
+    )
 
 
 def _unexpected(exc: Exception) -> tuple[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ LANGUAGE_COOKIE = "silta_lang"
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return str(current_app.config["SILTA_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated:
         chosen = current_user.user.locale
         if chosen in LANGUAGES:

@@ -55,8 +55,11 @@ def account_error(code: str) -> str:
 
 
 def role_label(value: str) -> str:
-    return str(ROLE_LABELS.get(value, value))  # type: ignore[call-overload]
+    label = ROLE_LABELS.get(Role(value)) if value in Role.__members__.values() else None
+    return str(label or value)
 
 
 def agency_kind_label(value: str) -> str:
-    return str(AGENCY_KIND_LABELS.get(value, value))  # type: ignore[call-overload]
+    known = value in AgencyKind.__members__.values()
+    label = AGENCY_KIND_LABELS.get(AgencyKind(value)) if known else None
+    return str(label or value)

@@ -28,7 +28,7 @@ class Permission(StrEnum):
     USER_READ = "admin:user:read"
     USER_CREATE = "admin:user:create"
     USER_SET_ACTIVE = "admin:user:set-active"
-    USER_RESET_PASSWORD = "admin:user:reset-password"
+    USER_RESET_PASSWORD = "admin:user:reset-password"  # noqa: S105 - a label, not a password
     USER_UNLOCK = "admin:user:unlock"
     USER_END_SESSIONS = "admin:user:end-sessions"
 

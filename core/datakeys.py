@@ -85,7 +85,9 @@ def encrypt_system_field(
 ) -> bytes:
     """Encrypt a non-person secret under the system data key, bound to its row and column."""
     version, key = system_data_key(session, keys)
-    return crypto.encrypt(key, version, value.encode("utf-8"), crypto.field_ad(table, column, row_id))
+    return crypto.encrypt(
+        key, version, value.encode("utf-8"), crypto.field_ad(table, column, row_id)
+    )
 
 
 def decrypt_system_field(

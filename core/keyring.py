@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, NoEncryption
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 FORMAT_VERSION = 1
 KEY_BYTES = 32
@@ -66,7 +66,9 @@ class Keyring:
         try:
             return self.keks[version]
         except KeyError:
-            raise KeyringError(f"key-encryption key version {version} is not in the keyring") from None
+            raise KeyringError(
+                f"key-encryption key version {version} is not in the keyring"
+            ) from None
 
     @property
     def current_audit_signing_version(self) -> int:
@@ -76,7 +78,9 @@ class Keyring:
         try:
             raw = self.audit_signing[version]
         except KeyError:
-            raise KeyringError(f"audit signing key version {version} is not in the keyring") from None
+            raise KeyringError(
+                f"audit signing key version {version} is not in the keyring"
+            ) from None
         return Ed25519PrivateKey.from_private_bytes(raw)
 
     def to_json(self) -> str:

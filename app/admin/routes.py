@@ -7,6 +7,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.admin.forms import ActiveForm, AgencyForm, UserForm
 from app.auth.forms import EmptyForm
@@ -84,7 +85,7 @@ def users() -> str:
 def new_user() -> Response | tuple[str, int]:
     form = UserForm()
     active_agencies = [a for a in accounts.list_agencies(db(), actor()) if a.active]
-    form.agency.choices = [(a.code, f"{a.code} – {a.name}") for a in active_agencies]
+    form.agency.choices = [SelectChoice(a.code, f"{a.code} – {a.name}") for a in active_agencies]
     status = 200
     if form.validate_on_submit():
         agency = accounts.get_agency_by_code(db(), form.agency.data)
@@ -105,7 +106,9 @@ def new_user() -> Response | tuple[str, int]:
             status = 400
         else:
             db().commit()
-            return render_template("admin/temporary_password.html", user=user, password=temporary), 201
+            return render_template(
+                "admin/temporary_password.html", user=user, password=temporary
+            ), 201
     elif form.errors:
         status = 400
     return render_template("admin/new_user.html", form=form), status

@@ -6,7 +6,16 @@ import time
 import uuid
 
 import segno
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
@@ -34,9 +43,11 @@ def _rate_limit() -> str:
 
 
 def _sign_in_failed() -> str:
-    return _(
-        "Sign-in failed. Check your username, password and code. After 5 failed attempts in a "
-        "row the account is locked for 15 minutes."
+    return str(
+        _(
+            "Sign-in failed. Check your username, password and code. After 5 failed attempts in a "
+            "row the account is locked for 15 minutes."
+        )
     )
 
 
@@ -136,7 +147,9 @@ def enrol() -> Response | tuple[str, int]:
     form = CodeForm()
     status = _status(form)
     if form.validate_on_submit():
-        ok = accounts.confirm_totp_enrolment(db(), silta().keys(), silta().auth, user, form.code.data)
+        ok = accounts.confirm_totp_enrolment(
+            db(), silta().keys(), silta().auth, user, form.code.data
+        )
         db().commit()
         if ok:
             return _finish(user)
@@ -160,7 +173,9 @@ def new_password() -> Response | tuple[str, int]:
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.replace_temporary_password(db(), silta().passwords, user, form.new_password.data)
+            accounts.replace_temporary_password(
+                db(), silta().passwords, user, form.new_password.data
+            )
         except accounts.PasswordRejected as exc:
             form.new_password.errors = [str(PASSWORD_PROBLEMS[p]) for p in exc.problems]
         except accounts.AccountError as exc:

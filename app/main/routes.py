@@ -48,7 +48,11 @@ def language() -> Response:
         accounts.set_locale(db(), actor(), choice)
         db().commit()
     response.set_cookie(
-        LANGUAGE_COOKIE, choice, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+        LANGUAGE_COOKIE,
+        choice,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
         secure=request.is_secure,
     )
     return response

@@ -62,8 +62,8 @@ class SessionEnd(StrEnum):
     ABSOLUTE = "absolute_timeout"
     ADMIN = "ended_by_admin"
     DEACTIVATED = "deactivated"
-    PASSWORD_CHANGED = "password_changed"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a label, not a password
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a label, not a password
     LOCKED = "locked"
 
 
@@ -232,12 +232,12 @@ def is_locked(user: User, now: datetime) -> bool:
 
 
 def may_sign_in(user: User | None, now: datetime) -> bool:
-    return (
-        user is not None and user.active and user.agency.active and not is_locked(user, now)
-    )
+    return user is not None and user.active and user.agency.active and not is_locked(user, now)
 
 
-def record_failure(session: Session, user: User | None, settings: AuthSettings, now: datetime) -> bool:
+def record_failure(
+    session: Session, user: User | None, settings: AuthSettings, now: datetime
+) -> bool:
     """Count a failed password or TOTP attempt; return True if it locked the account."""
     if user is None or is_locked(user, now):
         return False
@@ -364,7 +364,9 @@ def change_password(
     _set_password(session, passwords, user, new, keep_session)
 
 
-def replace_temporary_password(session: Session, passwords: Passwords, user: User, new: str) -> None:
+def replace_temporary_password(
+    session: Session, passwords: Passwords, user: User, new: str
+) -> None:
     """Set the password of a user signing in with an admin-issued temporary one."""
     if not user.must_change_password:
         raise AccountError("not_required")
@@ -418,7 +420,9 @@ def resume_session(
 ) -> UserSession | None:
     """Return the live session for a browser token, ending it if a timeout has passed."""
     now = now or utcnow()
-    user_session = session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    user_session = session.scalar(
+        select(UserSession).where(UserSession.token_hash == _token_hash(token))
+    )
     if user_session is None or user_session.ended_at is not None:
         return None
     user = user_session.user
@@ -465,7 +469,9 @@ def end_all_sessions(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def is_fresh(user_session: UserSession, settings: AuthSettings, now: datetime | None = None) -> bool:
+def is_fresh(
+    user_session: UserSession, settings: AuthSettings, now: datetime | None = None
+) -> bool:
     """True when the user entered their password within the re-authentication window."""
     now = now or utcnow()
     moment = user_session.reauthenticated_at or user_session.created_at
@@ -503,11 +509,15 @@ def set_locale(session: Session, user: User, locale: str | None) -> None:
 
 def store_demo_password(session: Session, keys: KeyProvider, user: User, password: str) -> None:
     user.is_demo = True
-    user.demo_password = encrypt_system_field(session, keys, "users", "demo_password", user.id, password)
+    user.demo_password = encrypt_system_field(
+        session, keys, "users", "demo_password", user.id, password
+    )
     session.flush()
 
 
 def demo_password(session: Session, keys: KeyProvider, user: User) -> str | None:
     if user.demo_password is None:
         return None
-    return decrypt_system_field(session, keys, "users", "demo_password", user.id, user.demo_password)
+    return decrypt_system_field(
+        session, keys, "users", "demo_password", user.id, user.demo_password
+    )

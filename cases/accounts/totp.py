@@ -44,7 +44,9 @@ def provisioning_uri(secret: bytes, username: str) -> str:
     return _totp(secret).get_provisioning_uri(username, ISSUER)
 
 
-def matching_step(secret: bytes, code: str, moment: datetime, last_used_step: int | None) -> int | None:
+def matching_step(
+    secret: bytes, code: str, moment: datetime, last_used_step: int | None
+) -> int | None:
     """Return the time step `code` belongs to, if it is within ±1 step and not yet used."""
     code = code.strip().replace(" ", "")
     if len(code) != DIGITS or not code.isdigit():

@@ -1,0 +1,54 @@
+# Two commands matter: `make run` and `make test`. Everything else supports them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-postgres lint typecheck translations messages clean
+
+$(VENV)/.run-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.run-installed
+
+translations: $(VENV)/.run-installed
+	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | grep -v "^compiling" || true
+
+run: $(VENV)/.run-installed translations
+	test -f instance/keyring.json || $(FLASK) keys init
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	@echo
+	@echo "Demo logins (also in instance/demo-accounts.json):"
+	@$(FLASK) demo logins
+	@echo
+	@echo "Sign-in code for a demo user:  $(FLASK) demo code USERNAME"
+	@echo "Silta is at http://$(HOST):$(PORT)/"
+	@echo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy
+
+test: $(VENV)/.test-installed translations lint typecheck
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+
+# Extract new UI strings and merge them into every catalogue (developers run this).
+messages: $(VENV)/.test-installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv instance" .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --omit-header
+
+clean:
+	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,181 @@
+"""Operator commands: keys, database, agencies, users and the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.extensions import db
+from cases.accounts.models import Agency, User
+
+
+def test_keys_init_writes_and_refuses_to_overwrite(make_app, tmp_path: Path) -> None:
+    path = tmp_path / "new-keyring.json"
+    app = make_app(SILTA_KEYRING=str(path))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["keys", "init"])
+    assert first.exit_code == 0 and path.exists()
+    before = path.read_text()
+    second = runner.invoke(args=["keys", "init"])
+    assert second.exit_code == 1 and "refusing to overwrite" in second.output
+    assert path.read_text() == before
+    app.config["SILTA_KEYRING"] = None
+    assert runner.invoke(args=["keys", "init"]).exit_code == 2
+
+
+def test_db_upgrade_migrates_an_empty_database(make_app, databases) -> None:
+    app = make_app(db_url=databases.empty())
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db().scalars(select(Agency)).all() == []
+
+
+def test_agencies_and_users_create(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    made = runner.invoke(
+        args=[
+            "agencies",
+            "create",
+            "--code",
+            "sos",
+            "--name",
+            "Sosiaali",
+            "--kind",
+            "social_services",
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    again = runner.invoke(
+        args=["agencies", "create", "--code", "sos", "--name", "X", "--kind", "ngo"]
+    )
+    assert again.exit_code == 1 and "agency_code_taken" in again.output
+    user = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "root",
+            "--display-name",
+            "Root",
+            "--agency",
+            "sos",
+            "--role",
+            "admin",
+        ],
+        input="a long admin passphrase\na long admin passphrase\n",
+    )
+    assert user.exit_code == 0, user.output
+    assert "a long admin passphrase" not in user.output
+    weak = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "weak",
+            "--display-name",
+            "W",
+            "--agency",
+            "sos",
+            "--role",
+            "admin",
+        ],
+        input="short\nshort\n",
+    )
+    assert weak.exit_code == 1 and "at least 12" in weak.output
+    taken = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "root",
+            "--display-name",
+            "R",
+            "--agency",
+            "sos",
+            "--role",
+            "admin",
+        ],
+        input="another long passphrase\nanother long passphrase\n",
+    )
+    assert taken.exit_code == 1 and "username_taken" in taken.output
+    no_agency = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "x1",
+            "--display-name",
+            "X",
+            "--agency",
+            "zzz",
+            "--role",
+            "admin",
+        ],
+        input="another long passphrase\nanother long passphrase\n",
+    )
+    assert no_agency.exit_code == 1 and "no agency" in no_agency.output
+    with app.app_context():
+        root = db().scalar(select(User).where(User.username == "root"))
+        assert root is not None and not root.must_change_password and not root.totp_enrolled
+
+
+def test_demo_seed_is_idempotent_and_writes_the_logins(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    target = tmp_path / "accounts.json"
+    assert runner.invoke(args=["demo", "seed", "--accounts-json", str(target)]).exit_code == 0
+    first = target.read_text()
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+
+    def snapshot() -> list[tuple[object, ...]]:
+        with app.app_context():
+            return [
+                (u.username, u.password_hash, u.totp_secret, u.demo_password, u.role, u.agency.code)
+                for u in db().scalars(select(User).order_by(User.username))
+            ]
+
+    before = snapshot()
+    assert runner.invoke(args=["demo", "seed", "--accounts-json", str(target)]).exit_code == 0
+    assert snapshot() == before
+    assert target.read_text() == first
+    listing = json.loads(first)
+    assert [a["username"] for a in listing] == [
+        "sanna",
+        "helena",
+        "noora",
+        "nelli",
+        "pekka",
+        "petri",
+        "jari",
+        "aino",
+        "timo",
+        "admin",
+    ]
+    assert set(listing[0]) == {"username", "password", "totp_secret", "role", "agency"}
+    logins = runner.invoke(args=["demo", "logins"])
+    assert listing[0]["password"] in logins.output
+
+
+def test_demo_code_prints_the_current_code(app: Flask) -> None:
+    from tests.helpers import b32_secret, code_for, make_user
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed", "--accounts-json", str(Path(app.instance_path) / "a.json")])
+    listing = json.loads((Path(app.instance_path) / "a.json").read_text())
+    sanna = next(a for a in listing if a["username"] == "sanna")
+    output = runner.invoke(args=["demo", "code", "sanna"]).output.strip()
+    assert output == code_for(b32_secret(sanna["totp_secret"]))
+    make_user(app, "real", agency="sos")
+    refused = runner.invoke(args=["demo", "code", "real"])
+    assert refused.exit_code == 1 and "not a demo account" in refused.output
+
+
+def test_demo_commands_are_refused_in_production(app: Flask) -> None:
+    app.config["SILTA_ENV"] = "production"
+    runner = app.test_cli_runner()
+    for args in (["demo", "seed"], ["demo", "code", "sanna"], ["demo", "logins"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1 and "refused" in result.output

@@ -1,0 +1,137 @@
+"""Fixtures: throwaway databases, a test keyring, app factories, users and signed-in clients."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+
+from app import create_app
+from core import keyring
+from tests.databases import PostgresDatabases, SqliteDatabases
+
+PG_URL = os.environ.get("SILTA_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("SILTA_TEST_REDIS_URL")
+# Cheap argon2 parameters keep the suite fast; production uses argon2-cffi's defaults.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+requires_postgres = pytest.mark.skipif(
+    PG_URL is None, reason="SILTA_TEST_DATABASE_URL is not set: PostgreSQL tests skipped"
+)
+requires_redis = pytest.mark.skipif(
+    REDIS_URL is None, reason="SILTA_TEST_REDIS_URL is not set: Redis tests skipped"
+)
+
+
+@pytest.fixture(scope="session")
+def keyring_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("keys") / "keyring.json"
+    keyring.write_new(path, keyring.generate())
+    return path
+
+
+@pytest.fixture(scope="session")
+def databases(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SqliteDatabases | PostgresDatabases]:
+    dbs: SqliteDatabases | PostgresDatabases
+    dbs = PostgresDatabases(PG_URL) if PG_URL else SqliteDatabases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.close()
+
+
+def base_config(db_url: str, keyring_path: Path) -> dict[str, Any]:
+    return {
+        "SILTA_DATABASE_URL": db_url,
+        "SILTA_KEYRING": str(keyring_path),
+        "SECRET_KEY": SECRET_KEY,
+        "TESTING": True,
+        "SILTA_PASSWORD_HASHER": FAST_HASHER,
+        "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
+        "RATELIMIT_KEY_PREFIX": f"silta-test-{uuid.uuid4().hex}",
+        # Assertions read English; Finnish and Swedish have tests of their own.
+        "SILTA_DEFAULT_LOCALE": "en",
+    }
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Remove SILTA_* from the environment and point the instance folder at a temp dir."""
+    for name in list(os.environ):
+        if name.startswith("SILTA_"):
+            monkeypatch.delenv(name)
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("SILTA_INSTANCE_PATH", str(instance))
+    return instance
+
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(
+    databases: SqliteDatabases | PostgresDatabases, keyring_file: Path, clean_env: Path
+) -> Iterator[AppFactory]:
+    made: list[tuple[Flask, str]] = []
+
+    def factory(db_url: str | None = None, **overrides: Any) -> Flask:
+        url = db_url or databases.new()
+        config = base_config(url, keyring_file)
+        config.update(overrides)
+        app = create_app(config)
+        made.append((app, url))
+        return app
+
+    yield factory
+    for app, url in made:
+        app.extensions["silta"].engine.dispose()
+        databases.drop(url)
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    return make_app()
+
+
+@pytest.fixture(scope="session")
+def demo_template(
+    databases: SqliteDatabases | PostgresDatabases,
+    keyring_file: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[str, list[dict[str, str]]]:
+    """A database with the demo seed applied once for the whole run, and its logins."""
+    from app import demo
+    from app.extensions import db, silta
+
+    url = databases.new(name="demo_template")
+    os.environ["SILTA_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("demo-instance"))
+    try:
+        app = create_app(base_config(url, keyring_file))
+    finally:
+        del os.environ["SILTA_INSTANCE_PATH"]
+    with app.app_context():
+        listing = demo.seed(db(), silta().keys(), silta().passwords)
+        db().commit()
+    app.extensions["silta"].engine.dispose()
+    return url, [dict(account) for account in listing]
+
+
+@pytest.fixture
+def demo_app(
+    make_app: AppFactory,
+    databases: SqliteDatabases | PostgresDatabases,
+    demo_template: tuple[str, list[dict[str, str]]],
+) -> Flask:
+    return make_app(db_url=databases.new(source=demo_template[0]))
+
+
+@pytest.fixture
+def demo_accounts(demo_template: tuple[str, list[dict[str, str]]]) -> dict[str, dict[str, str]]:
+    return {account["username"]: account for account in demo_template[1]}
