@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres lint typecheck translations messages clean
+.PHONY: run test lint typecheck translations messages migration clean
 
 $(VENV)/.run-installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test: $(VENV)/.test-installed translations lint typecheck
 messages: $(VENV)/.test-installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv instance" .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --omit-header
+
+# Autogenerate an Alembic revision against a scratch SQLite database at head; review it.
+migration: $(VENV)/.test-installed
+	rm -f /tmp/silta-migration.db
+	$(BIN)/python -c "import migrations as m; from alembic import command; u='sqlite:////tmp/silta-migration.db'; m.upgrade(u); command.revision(m.alembic_config(u), message='$(MESSAGE)', autogenerate=True)"
 
 clean:
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache
