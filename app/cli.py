@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,10 @@ import migrations
 from app import demo as demo_data
 from app.extensions import db, silta
 from app.messages import PASSWORD_PROBLEMS
+from audit.events import Action, AuditContext, Outcome, record
+from audit.sequencer import read_head
+from audit.verify import verify
+from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts import totp
 from cases.accounts.models import AgencyKind, Role
@@ -24,6 +29,19 @@ db_cli = AppGroup("db", help="Manage the database schema.")
 agencies_cli = AppGroup("agencies", help="Manage agencies.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data (refused in production).")
+audit_cli = AppGroup("audit", help="Verify and checkpoint the audit log.")
+
+
+def _ctx(command: str) -> AuditContext:
+    return AuditContext(CliActor(command))
+
+
+def _keys() -> keyring.Keyring:
+    try:
+        return silta().keys()
+    except keyring.KeyringError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable: _fail exits
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -49,6 +67,7 @@ def keys_init() -> None:
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
     migrations.upgrade(current_app.config["SILTA_DATABASE_URL"])
+    current_app.logger.info("database migrated to the newest schema")
     click.echo("Database is at the newest schema.")
 
 
@@ -59,7 +78,7 @@ def db_upgrade() -> None:
 def agencies_create(code: str, name: str, kind: str) -> None:
     """Create an agency."""
     try:
-        agency = accounts.create_agency(db(), CliActor("agencies create"), code, name, kind)
+        agency = admin_services.create_agency(db(), _ctx("agencies create"), code, name, kind)
     except accounts.AccountError as exc:
         _fail(f"{exc.field}: {exc.code}")
     db().commit()
@@ -81,9 +100,9 @@ def users_create(
         _fail(f"no agency with code {agency_code}")
         return
     try:
-        user, _ = accounts.create_user(
+        user, _ = admin_services.create_user(
             db(),
-            CliActor("users create"),
+            _ctx("users create"),
             silta().passwords,
             username=username,
             display_name=display_name,
@@ -111,8 +130,9 @@ def _refuse_in_production() -> None:
 def demo_seed(accounts_json: Path | None) -> None:
     """Create the demo data where missing and write the demo logins to a file (mode 0600)."""
     _refuse_in_production()
-    listing = demo_data.seed(db(), silta().keys(), silta().passwords)
+    listing = demo_data.seed(db(), _keys(), silta().passwords)
     db().commit()
+    silta().sequencer.checkpoint()
     path = accounts_json or Path(current_app.config["SILTA_DEMO_ACCOUNTS"])
     demo_data.write_accounts_file(path, listing)
     click.echo(f"Demo data ready; {len(listing)} demo logins written to {path}.")
@@ -127,7 +147,7 @@ def demo_code(username: str) -> None:
     if user is None or not user.is_demo or not user.totp_enrolled:
         _fail("not a demo account")
         return
-    secret = accounts.totp_secret(db(), silta().keys(), user)
+    secret = accounts.totp_secret(db(), _keys(), user)
     click.echo(totp.code_at(secret, datetime.now(UTC)))
 
 
@@ -135,7 +155,7 @@ def demo_code(username: str) -> None:
 def demo_logins() -> None:
     """Print the demo logins."""
     _refuse_in_production()
-    listing = demo_data.demo_accounts(db(), silta().keys())
+    listing = demo_data.demo_accounts(db(), _keys())
     click.echo(f"{'username':<10} {'password':<18} {'role':<11} agency")
     for account in listing:
         click.echo(
@@ -144,6 +164,49 @@ def demo_logins() -> None:
         )
 
 
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sequence pending events and append a signed checkpoint of the head (run from cron)."""
+    keys = _keys()
+    del keys
+    checkpoint = silta().sequencer.checkpoint()
+    if checkpoint is None:
+        click.echo("The audit log is empty; nothing to checkpoint.")
+        return
+    record(db(), _ctx("audit checkpoint"), Action.AUDIT_CHECKPOINTED, size=checkpoint.size)
+    db().commit()
+    click.echo(f"Checkpoint signed at {checkpoint.size} events.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the chain and check every checkpoint: exit 0 intact, 1 damaged, 2 misconfigured."""
+    keys = _keys()
+    engine = silta().engine
+    silta().sequencer.run()
+    with engine.connect() as connection:
+        total = read_head(connection).size
+    show = sys.stderr.isatty()
+    with click.progressbar(
+        length=total, label="Verifying", file=sys.stderr if show else None
+    ) as bar:
+        result = verify(engine, keys, silta().checkpoint_dir, progress=bar.update if show else None)
+    outcome = Outcome.ALLOWED if result.ok else Outcome.DENIED
+    details: dict[str, int | str | bool] = {
+        "intact": result.ok,
+        "size": result.size,
+        "checkpoints": result.checkpoints,
+        "result": result.code,
+    }
+    if result.bad_seq is not None:
+        details["bad_seq"] = result.bad_seq
+    record(db(), _ctx("audit verify"), Action.AUDIT_VERIFIED, outcome=outcome, extra=details)
+    db().commit()
+    click.echo(result.summary())
+    if not result.ok:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
-    for group in (keys_cli, db_cli, agencies_cli, users_cli, demo_cli):
+    for group in (keys_cli, db_cli, agencies_cli, users_cli, demo_cli, audit_cli):
         app.cli.add_command(group)

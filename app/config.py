@@ -54,6 +54,10 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         "SILTA_TRUSTED_PROXIES": _int(environ, "TRUSTED_PROXIES", 0),
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_CONTENT_LENGTH", 1024 * 1024),
         "SILTA_DEFAULT_LOCALE": _env(environ, "DEFAULT_LOCALE", "fi"),
+        "SILTA_AUDIT_CHECKPOINT_DIR": _env(
+            environ, "AUDIT_CHECKPOINT_DIR", str(instance_path / "audit-checkpoints")
+        ),
+        "SILTA_AUDIT_VOLUME_THRESHOLD": _int(environ, "AUDIT_VOLUME_THRESHOLD", 30),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")
         ),

@@ -14,6 +14,8 @@ from typing import TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.events import Action, AuditContext, record
+from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts import totp
 from cases.accounts.models import User
@@ -60,19 +62,21 @@ def _new_demo_password(username: str) -> str:
 
 def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[DemoAccount]:
     """Create whatever part of the demo data is missing; return the demo accounts."""
-    actor = CliActor("demo seed")
+    ctx = AuditContext(CliActor("demo seed"))
+    agencies_created = users_created = 0
     for code, name, kind in DEMO_AGENCIES:
         if accounts.get_agency_by_code(session, code) is None:
-            accounts.create_agency(session, actor, code, name, kind)
+            admin_services.create_agency(session, ctx, code, name, kind)
+            agencies_created += 1
     for username, display_name, role, agency_code in DEMO_USERS:
         if accounts.get_user_by_username(session, username) is not None:
             continue
         agency = accounts.get_agency_by_code(session, agency_code)
         assert agency is not None  # noqa: S101 - created above
         password = _new_demo_password(username)
-        user, _ = accounts.create_user(
+        user, _ = admin_services.create_user(
             session,
-            actor,
+            ctx,
             passwords,
             username=username,
             display_name=display_name,
@@ -82,6 +86,14 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
         )
         accounts.store_demo_password(session, keys, user, password)
         accounts.enrol_totp_secret(session, keys, user, totp.new_secret())
+        users_created += 1
+    record(
+        session,
+        ctx,
+        Action.DEMO_SEEDED,
+        agencies_created=agencies_created,
+        users_created=users_created,
+    )
     return demo_accounts(session, keys)
 
 

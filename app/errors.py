@@ -79,7 +79,11 @@ def init_app(app: Flask) -> None:
 
 
 def _policy_denied(exc: Exception) -> tuple[str, int]:
-    db().rollback()
+    from app.security import audit_denial
+    from cases.policy import PolicyDenied
+
+    assert isinstance(exc, PolicyDenied)  # noqa: S101 - registered for PolicyDenied only
+    audit_denial(exc.permission, exc.decision, exc.object_type, exc.object_id)
     return _render(403)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -13,14 +14,18 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from audit.events import RECORDED_FLAG
+from audit.sequencer import Sequencer
 from cases.accounts.passwords import Passwords
 from cases.accounts.services import AuthSettings
 from core import keyring
 from core.db import make_engine, make_session_factory
 
+logger = logging.getLogger("silta")
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -36,7 +41,12 @@ class Silta:
     passwords: Passwords
     auth: AuthSettings
     keyring_path: Path | None
+    checkpoint_dir: Path
+    sequencer: Sequencer = field(init=False)
     _keyring: keyring.Keyring | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.sequencer = Sequencer(self.engine, self.keys, self.checkpoint_dir)
 
     def keys(self) -> keyring.Keyring:
         """Load the keyring on first use, so commands that create it can run without it."""
@@ -57,10 +67,30 @@ def init_silta(app: Flask) -> Silta:
         passwords=Passwords(hasher),
         auth=app.config.get("SILTA_AUTH_SETTINGS") or AuthSettings(),
         keyring_path=Path(path) if path else None,
+        checkpoint_dir=Path(app.config["SILTA_AUDIT_CHECKPOINT_DIR"]),
     )
+    _sequence_after_commit(silta)
     app.extensions["silta"] = silta
     app.teardown_appcontext(_close_db)
     return silta
+
+
+def _sequence_after_commit(silta: Silta) -> None:
+    """Chain a transaction's audit events right after it commits, on a separate connection."""
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(RECORDED_FLAG, False):
+            try:
+                silta.sequencer.run()
+            except Exception as exc:  # noqa: BLE001 - the events are committed and stay queued
+                # The next commit or `audit verify` chains them; verify fails after a minute.
+                logger.error("audit sequencing failed: %s", type(exc).__name__)
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(RECORDED_FLAG, None)
+
+    event.listen(silta.session_factory, "after_commit", after_commit)
+    event.listen(silta.session_factory, "after_rollback", after_rollback)
 
 
 def silta() -> Silta:

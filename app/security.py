@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, redirect, request, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager, silta
-from cases.accounts import services as accounts
+from audit.events import Action, AuditContext, Outcome, record
+from cases.accounts import signin
 from cases.accounts.models import User, UserSession
-from cases.policy import Permission, decide
+from cases.policy import Decision, Permission, decide
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +75,7 @@ def fresh_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         principal = cast(SignedInUser, current_user)
-        if not accounts.is_fresh(principal.session, silta().auth):
+        if not signin.is_fresh(principal.session, silta().auth):
             # After re-authenticating, a GET comes back to itself; a form post to its page.
             back = request.full_path if request.method == "GET" else _referrer_path()
             return redirect(url_for("auth.reauthenticate", next=back))
@@ -94,6 +96,35 @@ def actor() -> User:
     return cast(SignedInUser, current_user).user
 
 
+def audit_context() -> AuditContext:
+    """Who is acting in this request, for the audit log."""
+    who = actor() if current_user and current_user.is_authenticated else None
+    return AuditContext(who, g.get("request_id"), request.remote_addr)
+
+
+def audit_denial(
+    permission: Permission,
+    decision: Decision,
+    object_type: str | None = None,
+    object_id: object = None,
+) -> None:
+    """Record a policy denial in its own transaction, then let the caller answer 403/404."""
+    session = db()
+    session.rollback()
+    record(
+        session,
+        audit_context(),
+        Action.ACCESS_DENIED,
+        outcome=Outcome.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        permission=str(permission),
+        reason=str(decision.reason),
+        endpoint=request.endpoint or "",
+    )
+    session.commit()
+
+
 def principal() -> SignedInUser:
     return cast(SignedInUser, current_user)
 
@@ -110,11 +141,15 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 @login_manager.user_loader
 def _load_principal(token: str) -> SignedInUser | None:
-    user_session = accounts.resume_session(db(), silta().auth, token)
+    user_session = signin.resume_session(db(), silta().auth, token)
     db().commit()
     if user_session is None:
         return None
     return SignedInUser(token, user_session)
+
+
+def _start_request() -> None:
+    g.request_id = uuid.uuid4().hex
 
 
 def _enforce_route_permission() -> Response | None:
@@ -129,7 +164,9 @@ def _enforce_route_permission() -> Response | None:
         abort(403)
     if not current_user.is_authenticated:
         return cast(Response, login_manager.unauthorized())
-    if not decide(actor(), permission):
+    decision = decide(actor(), permission)
+    if not decision:
+        audit_denial(permission, decision)
         abort(403)
     return None
 
@@ -156,5 +193,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = None  # sessions are server-side records, checked per request
     login_manager.login_message = None
+    app.before_request(_start_request)
     app.before_request(_enforce_route_permission)
     app.after_request(_security_headers)

@@ -6,14 +6,25 @@ else in Silta compares roles. Anything not granted below is denied.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
+from audit.events import Actor
 from cases.accounts.models import Role
 from core.db import utcnow
+
+__all__ = [
+    "Actor",
+    "CliActor",
+    "Decision",
+    "Permission",
+    "PolicyDenied",
+    "Reason",
+    "authorize",
+    "decide",
+]
 
 
 class Permission(StrEnum):
@@ -35,6 +46,7 @@ class Permission(StrEnum):
 
 class Reason(StrEnum):
     SIGNED_IN = "signed_in"
+    ANONYMOUS = "anonymous"
     ROLE_ADMIN = "role_admin"
     HOST_OPERATOR = "host_operator"
     OWN_ACCOUNT = "own_account"
@@ -42,22 +54,6 @@ class Reason(StrEnum):
     INACTIVE = "inactive"
     SELF_ADMINISTRATION = "self_administration"
     NOT_GRANTED = "not_granted"
-
-
-class Actor(Protocol):
-    """Who acts: a signed-in user or an operator's command on the host."""
-
-    @property
-    def id(self) -> uuid.UUID | None: ...
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def agency_id(self) -> uuid.UUID | None: ...
-
-    @property
-    def active(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -88,10 +84,13 @@ class Decision:
 class PolicyDenied(Exception):
     """Raised by `authorize` when the policy denies an action."""
 
-    def __init__(self, permission: Permission, decision: Decision) -> None:
+    def __init__(self, permission: Permission, decision: Decision, resource: Any = None) -> None:
         super().__init__(f"{permission} denied: {decision.reason}")
         self.permission = permission
         self.decision = decision
+        # Only the resource's kind and id travel on, never its content.
+        self.object_type = type(resource).__name__.lower() if resource is not None else None
+        self.object_id = getattr(resource, "id", None)
 
 
 _ANY_ACCOUNT = {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_MANAGE_OWN}
@@ -126,10 +125,12 @@ def _deny(reason: Reason) -> Decision:
 
 
 def decide(
-    actor: Actor, permission: Permission, resource: Any = None, now: datetime | None = None
+    actor: Actor | None, permission: Permission, resource: Any = None, now: datetime | None = None
 ) -> Decision:
     """Decide whether `actor` may exercise `permission` on `resource` at `now`."""
     _ = now or utcnow()
+    if actor is None:
+        return _deny(Reason.ANONYMOUS)
     if not actor.active:
         return _deny(Reason.INACTIVE)
     if isinstance(actor, CliActor):
@@ -148,10 +149,10 @@ def decide(
 
 
 def authorize(
-    actor: Actor, permission: Permission, resource: Any = None, now: datetime | None = None
+    actor: Actor | None, permission: Permission, resource: Any = None, now: datetime | None = None
 ) -> Decision:
     """Return the allowing decision or raise PolicyDenied."""
     decision = decide(actor, permission, resource, now)
     if not decision.allowed:
-        raise PolicyDenied(permission, decision)
+        raise PolicyDenied(permission, decision, resource)
     return decision

@@ -7,12 +7,16 @@ copied to another row, column or owner fails to decrypt.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import struct
 import uuid
+from hashlib import sha256
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 CIPHERTEXT_FORMAT = 1
 NONCE_BYTES = 12
@@ -84,3 +88,13 @@ def wrap_key(kek: bytes, kek_version: int, data_key: bytes, owner: str) -> bytes
 def unwrap_key(kek: bytes, wrapped: bytes, owner: str) -> bytes:
     """Unwrap a data key, checking it belongs to `owner`."""
     return decrypt(kek, wrapped, wrap_ad(owner, key_version_of(wrapped)))
+
+
+def subkey(root: bytes, purpose: str) -> bytes:
+    """Derive an independent 256-bit key for one purpose from a root key (HKDF-SHA256)."""
+    return HKDF(SHA256(), KEY_BYTES, salt=None, info=f"silta/{purpose}".encode()).derive(root)
+
+
+def keyed_hash(key: bytes, value: str) -> str:
+    """HMAC-SHA256 of a value, hex; for pseudonyms that must not be reversible without the key."""
+    return hmac.new(key, value.encode("utf-8"), sha256).hexdigest()

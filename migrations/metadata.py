@@ -1,7 +1,9 @@
 """Every model module, imported so that the metadata Alembic compares against is complete."""
 
+from audit import models as _audit  # noqa: F401
+from audit.models import AuditBase
 from cases.accounts import models as _accounts  # noqa: F401
 from core import datakeys as _datakeys  # noqa: F401
 from core.db import Base
 
-target_metadata = [Base.metadata]
+target_metadata = [Base.metadata, AuditBase.metadata]

@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.extensions import db, silta
+from audit.events import AuditContext
+from cases.accounts import admin, signin
 from cases.accounts import services as accounts
 from cases.accounts import totp
 from cases.accounts.models import User
@@ -61,17 +63,17 @@ def make_user(
     enrolled: bool = True,
 ) -> Account:
     """Create (or reuse) an agency and an account with a known password and TOTP secret."""
-    actor = CliActor("tests")
+    ctx = AuditContext(CliActor("tests"))
     with app.app_context():
         session = db()
         found = accounts.get_agency_by_code(session, agency)
         if found is None:
-            found = accounts.create_agency(
-                session, actor, agency, f"Agency {agency}", KINDS.get(agency, "ngo")
+            found = admin.create_agency(
+                session, ctx, agency, f"Agency {agency}", KINDS.get(agency, "ngo")
             )
-        user, _ = accounts.create_user(
+        user, _ = admin.create_user(
             session,
-            actor,
+            ctx,
             silta().passwords,
             username=username,
             display_name=username.title(),
@@ -108,7 +110,7 @@ def open_session(app: Flask, client: FlaskClient, username: str) -> None:
     with app.app_context():
         user = accounts.get_user_by_username(db(), username)
         assert user is not None
-        token, _ = accounts.complete_sign_in(db(), user)
+        token, _ = signin.complete_sign_in(db(), AuditContext(None), user)
         db().commit()
     with client.session_transaction() as browser_session:
         browser_session["_user_id"] = token

@@ -15,8 +15,10 @@ def test_migrations_match_the_models(databases) -> None:
     engine = make_engine(databases.template)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = compare_metadata(context, target_metadata[0])
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "target_metadata": target_metadata}
+            )
+            differences = compare_metadata(context, target_metadata)
             assert differences == [], differences
             assert context.get_current_revision() == migrations.current_head()
     finally:

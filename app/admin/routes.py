@@ -13,7 +13,8 @@ from app.admin.forms import ActiveForm, AgencyForm, UserForm
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
 from app.messages import account_error
-from app.security import actor, fresh_required, requires
+from app.security import audit_context, fresh_required, requires
+from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency, User
 from cases.policy import Permission
@@ -43,8 +44,8 @@ def agencies() -> Response | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         try:
-            agency = accounts.create_agency(
-                db(), actor(), form.code.data, form.name.data, form.kind.data
+            agency = admin_services.create_agency(
+                db(), audit_context(), form.code.data, form.name.data, form.kind.data
             )
         except accounts.AccountError as exc:
             getattr(form, exc.field or "code").errors = [account_error(exc.code)]
@@ -55,7 +56,7 @@ def agencies() -> Response | tuple[str, int]:
             return redirect(url_for("admin.agencies"))
     elif form.errors:
         status = 400
-    listing = accounts.list_agencies(db(), actor())
+    listing = admin_services.list_agencies(db(), audit_context())
     return render_template(
         "admin/agencies.html", form=form, agencies=listing, toggle=ActiveForm()
     ), status
@@ -67,7 +68,9 @@ def agency_active(agency_id: uuid.UUID) -> Response:
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
-    agency = accounts.set_agency_active(db(), actor(), _agency(agency_id), form.active.data == "1")
+    agency = admin_services.set_agency_active(
+        db(), audit_context(), _agency(agency_id), form.active.data == "1"
+    )
     db().commit()
     flash(_("Agency %(code)s updated.", code=agency.code), "info")
     return redirect(url_for("admin.agencies"))
@@ -76,7 +79,9 @@ def agency_active(agency_id: uuid.UUID) -> Response:
 @bp.get("/users")
 @requires(Permission.USER_LIST)
 def users() -> str:
-    return render_template("admin/users.html", users=accounts.list_users(db(), actor()))
+    return render_template(
+        "admin/users.html", users=admin_services.list_users(db(), audit_context())
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -84,7 +89,7 @@ def users() -> str:
 @fresh_required
 def new_user() -> Response | tuple[str, int]:
     form = UserForm()
-    active_agencies = [a for a in accounts.list_agencies(db(), actor()) if a.active]
+    active_agencies = [a for a in admin_services.list_agencies(db(), audit_context()) if a.active]
     form.agency.choices = [SelectChoice(a.code, f"{a.code} – {a.name}") for a in active_agencies]
     status = 200
     if form.validate_on_submit():
@@ -92,9 +97,9 @@ def new_user() -> Response | tuple[str, int]:
         if agency is None:
             abort(400)
         try:
-            user, temporary = accounts.create_user(
+            user, temporary = admin_services.create_user(
                 db(),
-                actor(),
+                audit_context(),
                 silta().passwords,
                 username=form.username.data,
                 display_name=form.display_name.data,
@@ -117,7 +122,7 @@ def new_user() -> Response | tuple[str, int]:
 @bp.get("/users/<uuid:user_id>")
 @requires(Permission.USER_READ)
 def user(user_id: uuid.UUID) -> str:
-    target = accounts.read_user(db(), actor(), _user(user_id))
+    target = admin_services.read_user(db(), audit_context(), _user(user_id))
     live = [s for s in target.sessions if s.ended_at is None]
     return render_template(
         "admin/user.html",
@@ -136,7 +141,9 @@ def user_active(user_id: uuid.UUID) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        target = accounts.set_user_active(db(), actor(), _user(user_id), form.active.data == "1")
+        target = admin_services.set_user_active(
+            db(), audit_context(), _user(user_id), form.active.data == "1"
+        )
     except accounts.AccountError as exc:
         flash(account_error(exc.code), "error")
     else:
@@ -150,7 +157,7 @@ def user_active(user_id: uuid.UUID) -> Response:
 @fresh_required
 def reset_password(user_id: uuid.UUID) -> tuple[str, int]:
     target = _user(user_id)
-    temporary = accounts.reset_password(db(), actor(), silta().passwords, target)
+    temporary = admin_services.reset_password(db(), audit_context(), silta().passwords, target)
     db().commit()
     return render_template("admin/temporary_password.html", user=target, password=temporary), 200
 
@@ -158,7 +165,7 @@ def reset_password(user_id: uuid.UUID) -> tuple[str, int]:
 @bp.post("/users/<uuid:user_id>/unlock")
 @requires(Permission.USER_UNLOCK)
 def unlock(user_id: uuid.UUID) -> Response:
-    target = accounts.unlock_user(db(), actor(), _user(user_id))
+    target = admin_services.unlock_user(db(), audit_context(), _user(user_id))
     db().commit()
     flash(_("Account %(username)s unlocked.", username=target.username), "info")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -168,7 +175,7 @@ def unlock(user_id: uuid.UUID) -> Response:
 @requires(Permission.USER_END_SESSIONS)
 def end_sessions(user_id: uuid.UUID) -> Response:
     target = _user(user_id)
-    ended = accounts.end_user_sessions(db(), actor(), target)
+    ended = admin_services.end_user_sessions(db(), audit_context(), target)
     db().commit()
     flash(_("%(n)d sessions ended.", n=ended), "info")
     return redirect(url_for("admin.user", user_id=user_id))

@@ -24,9 +24,9 @@ from werkzeug.wrappers import Response
 from app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm, ReauthForm
 from app.extensions import db, limiter, silta
 from app.messages import PASSWORD_PROBLEMS, account_error
-from app.security import SignedInUser, actor, principal, public, requires, safe_next
+from app.security import SignedInUser, actor, audit_context, principal, public, requires, safe_next
 from cases.accounts import services as accounts
-from cases.accounts import totp
+from cases.accounts import signin, totp
 from cases.accounts.models import User
 from cases.policy import Permission
 from core.db import utcnow
@@ -81,7 +81,7 @@ def _restart() -> Response:
 
 
 def _finish(user: User) -> Response:
-    token, user_session = accounts.complete_sign_in(db(), user)
+    token, user_session = signin.complete_sign_in(db(), audit_context(), user)
     db().commit()
     next_url = session.get(NEXT)
     session.clear()
@@ -101,8 +101,14 @@ def login() -> Response | tuple[str, int]:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.check_password(
-            db(), silta().passwords, silta().auth, form.username.data, form.password.data
+        user = signin.check_password(
+            db(),
+            audit_context(),
+            silta().keys(),
+            silta().passwords,
+            silta().auth,
+            form.username.data,
+            form.password.data,
         )
         db().commit()
         if user is None:
@@ -124,7 +130,9 @@ def code() -> Response | tuple[str, int]:
         return _restart() if user is None else _next_stage(user)
     form = CodeForm()
     if form.validate_on_submit():
-        ok = accounts.check_totp(db(), silta().keys(), silta().auth, user, form.code.data)
+        ok = signin.check_totp(
+            db(), audit_context(), silta().keys(), silta().auth, user, form.code.data
+        )
         db().commit()
         if ok:
             return _finish(user)
@@ -142,13 +150,13 @@ def enrol() -> Response | tuple[str, int]:
     user = _pending_user()
     if user is None or user.must_change_password or user.totp_enrolled:
         return _restart() if user is None else _next_stage(user)
-    secret = accounts.begin_totp_enrolment(db(), silta().keys(), user)
+    secret = signin.begin_totp_enrolment(db(), silta().keys(), user)
     db().commit()
     form = CodeForm()
     status = _status(form)
     if form.validate_on_submit():
-        ok = accounts.confirm_totp_enrolment(
-            db(), silta().keys(), silta().auth, user, form.code.data
+        ok = signin.confirm_totp_enrolment(
+            db(), audit_context(), silta().keys(), silta().auth, user, form.code.data
         )
         db().commit()
         if ok:
@@ -173,8 +181,8 @@ def new_password() -> Response | tuple[str, int]:
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.replace_temporary_password(
-                db(), silta().passwords, user, form.new_password.data
+            signin.replace_temporary_password(
+                db(), audit_context(), silta().passwords, user, form.new_password.data
             )
         except accounts.PasswordRejected as exc:
             form.new_password.errors = [str(PASSWORD_PROBLEMS[p]) for p in exc.problems]
@@ -189,7 +197,7 @@ def new_password() -> Response | tuple[str, int]:
 @bp.post("/logout")
 @requires(Permission.ACCOUNT_MANAGE_OWN)
 def logout() -> Response:
-    accounts.end_session(db(), principal().session, accounts.SessionEnd.LOGOUT)
+    signin.logout(db(), audit_context(), principal().session)
     db().commit()
     logout_user()
     session.clear()
@@ -200,7 +208,7 @@ def logout() -> Response:
 @bp.post("/logout/everywhere")
 @requires(Permission.ACCOUNT_MANAGE_OWN)
 def logout_everywhere() -> Response:
-    accounts.end_all_sessions(db(), actor(), accounts.SessionEnd.LOGOUT_EVERYWHERE)
+    signin.logout_everywhere(db(), audit_context(), actor())
     db().commit()
     logout_user()
     session.clear()
@@ -214,8 +222,9 @@ def account() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
+            signin.change_password(
                 db(),
+                audit_context(),
                 silta().passwords,
                 actor(),
                 form.current_password.data,
@@ -241,8 +250,13 @@ def reauthenticate() -> Response | tuple[str, int]:
     form = ReauthForm()
     target = safe_next(request.args.get("next"), url_for("main.index"))
     if form.validate_on_submit():
-        ok = accounts.reauthenticate(
-            db(), silta().passwords, silta().auth, principal().session, form.password.data
+        ok = signin.reauthenticate(
+            db(),
+            audit_context(),
+            silta().passwords,
+            silta().auth,
+            principal().session,
+            form.password.data,
         )
         db().commit()
         if ok:

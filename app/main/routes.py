@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.i18n import LANGUAGE_COOKIE, LANGUAGES
 from app.security import actor, public, requires, safe_next
-from cases.accounts import services as accounts
+from cases.accounts import signin
 from cases.policy import Permission, decide
 
 bp = Blueprint("main", __name__)
@@ -45,7 +45,7 @@ def language() -> Response:
     if choice not in LANGUAGES:
         return response
     if current_user.is_authenticated:
-        accounts.set_locale(db(), actor(), choice)
+        signin.set_locale(db(), actor(), choice)
         db().commit()
     response.set_cookie(
         LANGUAGE_COOKIE,

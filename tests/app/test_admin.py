@@ -153,7 +153,8 @@ def test_admin_cannot_reset_or_deactivate_themselves(app: Flask) -> None:
 def test_last_admin_cannot_be_deactivated(app: Flask) -> None:
     import pytest
 
-    from cases.accounts import services as accounts
+    from audit.events import AuditContext
+    from cases.accounts import admin
     from cases.policy import CliActor
 
     client = _admin(app)
@@ -162,8 +163,8 @@ def test_last_admin_cannot_be_deactivated(app: Flask) -> None:
     with app.app_context():
         root = db().scalar(select(User).where(User.username == "root"))
         assert root is not None
-        with pytest.raises(accounts.AccountError, match="last_admin"):
-            accounts.set_user_active(db(), CliActor("tests"), root, False)
+        with pytest.raises(admin.AccountError, match="last_admin"):
+            admin.set_user_active(db(), AuditContext(CliActor("tests")), root, False)
 
 
 def test_end_sessions_and_user_page(app: Flask) -> None:

@@ -139,11 +139,12 @@ def test_first_sign_in_enrols_totp(app: Flask) -> None:
     assert "<svg" in page.text and "<script" not in page.text
     from app.extensions import silta
     from cases.accounts import services as accounts
+    from cases.accounts import signin
 
     with app.app_context():
         user = accounts.get_user_by_username(db(), "noora")
         assert user is not None and user.totp_pending_secret is not None
-        secret = accounts.begin_totp_enrolment(db(), silta().keys(), user)
+        secret = signin.begin_totp_enrolment(db(), silta().keys(), user)
     assert client.get("/login/enrol").text.count("<svg") == 1
     wrong = post(client, "/login/enrol", {"code": "123456"})
     assert wrong.status_code == 400

@@ -1,0 +1,183 @@
+"""Recording audit events: the one way in (`record`), and the canonical form the chain hashes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from audit.models import AuditEvent, AuditPending
+from core.db import utcnow
+
+RECORDED_FLAG = "silta_audit_recorded"
+_TOKEN = re.compile(r"^[A-Za-z0-9_.:@-]{0,80}$")
+
+
+class Action(StrEnum):
+    # Sign-in and the user's own account.
+    LOGIN_SUCCEEDED = "auth:login:succeeded"
+    LOGIN_FAILED = "auth:login:failed"
+    TOTP_FAILED = "auth:totp:failed"
+    LOCKOUT = "auth:lockout"
+    LOGOUT = "auth:logout"
+    LOGOUT_EVERYWHERE = "auth:logout-everywhere"
+    REAUTHENTICATED = "auth:reauthenticate:succeeded"
+    REAUTHENTICATION_FAILED = "auth:reauthenticate:failed"
+    PASSWORD_CHANGED = "account:password:change"  # noqa: S105 - an action name, not a password
+    TOTP_ENROLLED = "account:totp:enrol"
+    # Administration.
+    AGENCY_CREATED = "admin:agency:create"
+    AGENCY_ACTIVE_SET = "admin:agency:set-active"
+    USER_CREATED = "admin:user:create"
+    USER_READ = "admin:user:read"
+    USER_ACTIVE_SET = "admin:user:set-active"
+    USER_PASSWORD_RESET = "admin:user:reset-password"  # noqa: S105 - an action name
+    USER_UNLOCKED = "admin:user:unlock"
+    USER_SESSIONS_ENDED = "admin:user:end-sessions"
+    # Policy.
+    ACCESS_DENIED = "policy:access:denied"
+    # The audit log itself.
+    AUDIT_LOG_READ = "audit:log:read"
+    AUDIT_REPORT_READ = "audit:report:read"
+    AUDIT_FLAGS_READ = "audit:flags:read"
+    AUDIT_INTEGRITY_READ = "audit:integrity:read"
+    AUDIT_EXPORTED = "audit:log:export"
+    AUDIT_VERIFIED = "audit:log:verify"
+    AUDIT_CHECKPOINTED = "audit:log:checkpoint"
+    # Commands.
+    DEMO_SEEDED = "cli:demo:seed"
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+class Actor(Protocol):
+    """Who acts: a signed-in user or an operator's command (the policy decides on these too)."""
+
+    @property
+    def id(self) -> uuid.UUID | None: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def agency_id(self) -> uuid.UUID | None: ...
+
+    @property
+    def active(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Who is acting and where the request came from; built by `app/` or by a command."""
+
+    actor: Actor | None
+    request_id: str | None = None
+    client_address: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.actor is None:
+            return "anonymous"
+        explicit = getattr(self.actor, "label", None)
+        if isinstance(explicit, str):
+            return explicit
+        return f"user:{getattr(self.actor, 'username', self.actor.id)}"
+
+
+class AuditDetailError(ValueError):
+    """A detail value could carry personal data; only counts, flags and names are allowed."""
+
+
+def _clean_detail(key: str, value: Any) -> Any:
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, str) and _TOKEN.match(value):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_clean_detail(key, item) for item in sorted(value, key=str)]
+    raise AuditDetailError(f"audit detail {key!r} must be a count, a flag or a field name")
+
+
+def record(
+    session: Session,
+    ctx: AuditContext,
+    action: Action,
+    *,
+    object_type: str | None = None,
+    object_id: object | None = None,
+    subject: uuid.UUID | None = None,
+    outcome: Outcome = Outcome.ALLOWED,
+    bases: Iterable[str] = (),
+    extra: Mapping[str, Any] | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """Insert an audit event in the caller's transaction; it is chained after commit.
+
+    `details` (and `extra`, for a prepared mapping) hold counts, flags and field names only.
+    """
+    details = {**(extra or {}), **details}
+    actor = ctx.actor
+    is_user = actor is not None and getattr(actor, "label", None) is None
+    event = AuditEvent(
+        id=uuid.uuid4(),
+        occurred_at=utcnow(),
+        actor_user_id=actor.id if (actor is not None and is_user) else None,
+        actor_agency_id=actor.agency_id if actor is not None else None,
+        actor_role=actor.role if (actor is not None and is_user) else None,
+        actor_label=ctx.label,
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        subject_id=subject,
+        bases=sorted({str(b) for b in bases}),
+        outcome=str(outcome),
+        request_id=ctx.request_id,
+        client_address=ctx.client_address,
+        details={key: _clean_detail(key, value) for key, value in sorted(details.items())},
+    )
+    session.add(event)
+    session.add(AuditPending(event_id=event.id, occurred_at=event.occurred_at))
+    session.flush()
+    session.info[RECORDED_FLAG] = True
+    return event
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _uuid(value: uuid.UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def event_document(event: AuditEvent, seq: int) -> dict[str, Any]:
+    """The exact content the chain and the Merkle tree commit to for event number `seq`."""
+    return {
+        "v": 1,
+        "seq": seq,
+        "id": str(event.id),
+        "time": _iso(event.occurred_at),
+        "actor": {
+            "user": _uuid(event.actor_user_id),
+            "agency": _uuid(event.actor_agency_id),
+            "role": event.actor_role,
+            "label": event.actor_label,
+        },
+        "action": event.action,
+        "object": {"type": event.object_type, "id": event.object_id},
+        "subject": _uuid(event.subject_id),
+        "bases": list(event.bases),
+        "outcome": event.outcome,
+        "request": event.request_id,
+        "client": event.client_address,
+        "details": dict(event.details),
+    }

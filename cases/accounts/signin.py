@@ -1,0 +1,347 @@
+"""Signing in (password, TOTP, enrolment), sessions, password changes and re-authentication.
+
+Unknown, inactive and locked accounts fail exactly like a typo; every outcome is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, AuditContext, Outcome, record
+from cases.accounts import totp
+from cases.accounts.models import User, UserSession
+from cases.accounts.passwords import Passwords, password_problems
+from cases.accounts.services import (
+    AccountError,
+    AuthSettings,
+    PasswordRejected,
+    SessionEnd,
+    end_all_sessions,
+    enrol_totp_secret,
+    get_user_by_username,
+    may_sign_in,
+    totp_secret,
+)
+from core import crypto
+from core.datakeys import decrypt_system_field, encrypt_system_field
+from core.db import utcnow
+from core.keyring import KeyProvider
+
+
+def username_pseudonym(keys: KeyProvider, username: str) -> str:
+    """A keyed hash of a typed username: failed sign-ins can be correlated, not read."""
+    key = crypto.subkey(keys.index_root, "audit/username")
+    return crypto.keyed_hash(key, username.strip().lower())[:32]
+
+
+def _as(ctx: AuditContext, user: User) -> AuditContext:
+    return replace(ctx, actor=user)
+
+
+def _record_failure(
+    session: Session,
+    ctx: AuditContext,
+    settings: AuthSettings,
+    user: User | None,
+    action: Action,
+    now: datetime,
+    **details: object,
+) -> bool:
+    """Audit a failed factor and count it against the account; True if that locked it."""
+    record(
+        session,
+        ctx,
+        action,
+        outcome=Outcome.DENIED,
+        object_type="user" if user is not None else None,
+        object_id=user.id if user is not None else None,
+        extra=details,
+    )
+    if user is None or not may_sign_in(user, now):
+        return False
+    user.failed_attempts += 1
+    locked = user.failed_attempts >= settings.max_failures
+    if locked:
+        user.failed_attempts = 0
+        user.locked_until = now + settings.lockout
+        record(
+            session,
+            ctx,
+            Action.LOCKOUT,
+            object_type="user",
+            object_id=user.id,
+            minutes=int(settings.lockout.total_seconds() // 60),
+        )
+    session.flush()
+    return locked
+
+
+def check_password(
+    session: Session,
+    ctx: AuditContext,
+    keys: KeyProvider,
+    passwords: Passwords,
+    settings: AuthSettings,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+) -> User | None:
+    """First factor. Returns the user only if the password is right and they may sign in."""
+    now = now or utcnow()
+    user = get_user_by_username(session, username) if len(username) <= 64 else None
+    password_ok = passwords.verify(user.password_hash if user else None, password)
+    if user is not None and password_ok and may_sign_in(user, now):
+        if passwords.needs_rehash(user.password_hash):
+            user.password_hash = passwords.hash(password)
+            session.flush()
+        return user
+    _record_failure(
+        session,
+        ctx,
+        settings,
+        user,
+        Action.LOGIN_FAILED,
+        now,
+        username_hash=username_pseudonym(keys, username),
+    )
+    return None
+
+
+def check_totp(
+    session: Session,
+    ctx: AuditContext,
+    keys: KeyProvider,
+    settings: AuthSettings,
+    user: User,
+    code: str,
+    now: datetime | None = None,
+) -> bool:
+    """Second factor: a code of the current step ±1 that this user has not used yet."""
+    now = now or utcnow()
+    if not may_sign_in(user, now) or user.totp_secret is None:
+        return False
+    step = totp.matching_step(totp_secret(session, keys, user), code, now, user.totp_last_step)
+    if step is None:
+        _record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now)
+        return False
+    user.totp_last_step = step
+    session.flush()
+    return True
+
+
+def begin_totp_enrolment(session: Session, keys: KeyProvider, user: User) -> bytes:
+    """Return the pending TOTP secret, creating it once so a reload shows the same QR code."""
+    if user.totp_pending_secret is not None:
+        value = decrypt_system_field(
+            session, keys, "users", "totp_pending_secret", user.id, user.totp_pending_secret
+        )
+        return bytes.fromhex(value)
+    secret = totp.new_secret()
+    user.totp_pending_secret = encrypt_system_field(
+        session, keys, "users", "totp_pending_secret", user.id, secret.hex()
+    )
+    session.flush()
+    return secret
+
+
+def confirm_totp_enrolment(
+    session: Session,
+    ctx: AuditContext,
+    keys: KeyProvider,
+    settings: AuthSettings,
+    user: User,
+    code: str,
+    now: datetime | None = None,
+) -> bool:
+    """Activate the pending secret once the user proves their authenticator shows its codes."""
+    now = now or utcnow()
+    if not may_sign_in(user, now):
+        return False
+    secret = begin_totp_enrolment(session, keys, user)
+    step = totp.matching_step(secret, code, now, None)
+    if step is None:
+        _record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now, enrolment=True)
+        return False
+    enrol_totp_secret(session, keys, user, secret)
+    user.totp_last_step = step
+    session.flush()
+    record(session, _as(ctx, user), Action.TOTP_ENROLLED, object_type="user", object_id=user.id)
+    return True
+
+
+def complete_sign_in(
+    session: Session, ctx: AuditContext, user: User, now: datetime | None = None
+) -> tuple[str, UserSession]:
+    """Both factors passed: reset the failure counter and open a new server-side session."""
+    now = now or utcnow()
+    user.failed_attempts = 0
+    user.locked_until = None
+    token = secrets.token_urlsafe(32)
+    user_session = UserSession(
+        token_hash=_token_hash(token),
+        user=user,
+        created_at=now,
+        last_seen_at=now,
+        reauthenticated_at=now,
+    )
+    session.add(user_session)
+    session.flush()
+    record(
+        session,
+        _as(ctx, user),
+        Action.LOGIN_SUCCEEDED,
+        object_type="session",
+        object_id=user_session.id,
+    )
+    return token, user_session
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def resume_session(
+    session: Session, settings: AuthSettings, token: str, now: datetime | None = None
+) -> UserSession | None:
+    """Return the live session for a browser token, ending it if a timeout has passed."""
+    now = now or utcnow()
+    query = select(UserSession).where(UserSession.token_hash == _token_hash(token))
+    user_session = session.scalar(query)
+    if user_session is None or user_session.ended_at is not None:
+        return None
+    user = user_session.user
+    reason = None
+    if not (user.active and user.agency.active):
+        reason = SessionEnd.DEACTIVATED
+    elif now - user_session.created_at > settings.absolute_timeout:
+        reason = SessionEnd.ABSOLUTE
+    elif now - user_session.last_seen_at > settings.idle_timeout:
+        reason = SessionEnd.IDLE
+    if reason is not None:
+        user_session.ended_at = now
+        user_session.end_reason = reason
+        session.flush()
+        return None
+    if now - user_session.last_seen_at >= settings.last_seen_resolution:
+        user_session.last_seen_at = now
+        session.flush()
+    return user_session
+
+
+def logout(session: Session, ctx: AuditContext, user_session: UserSession) -> None:
+    user_session.ended_at = utcnow()
+    user_session.end_reason = SessionEnd.LOGOUT
+    session.flush()
+    record(session, ctx, Action.LOGOUT, object_type="session", object_id=user_session.id)
+
+
+def logout_everywhere(session: Session, ctx: AuditContext, user: User) -> int:
+    ended = end_all_sessions(session, user, SessionEnd.LOGOUT_EVERYWHERE)
+    record(
+        session,
+        ctx,
+        Action.LOGOUT_EVERYWHERE,
+        object_type="user",
+        object_id=user.id,
+        sessions_ended=ended,
+    )
+    return ended
+
+
+def change_password(
+    session: Session,
+    ctx: AuditContext,
+    passwords: Passwords,
+    user: User,
+    current: str,
+    new: str,
+    keep_session: UserSession | None = None,
+) -> None:
+    """Change the user's own password; every other session of theirs ends."""
+    if not passwords.verify(user.password_hash, current):
+        raise AccountError("wrong_password", "current_password")
+    _set_password(session, ctx, passwords, user, new, keep_session)
+
+
+def replace_temporary_password(
+    session: Session, ctx: AuditContext, passwords: Passwords, user: User, new: str
+) -> None:
+    """Set the password of a user signing in with an admin-issued temporary one."""
+    if not user.must_change_password:
+        raise AccountError("not_required")
+    _set_password(session, _as(ctx, user), passwords, user, new, None)
+
+
+def _set_password(
+    session: Session,
+    ctx: AuditContext,
+    passwords: Passwords,
+    user: User,
+    new: str,
+    keep: UserSession | None,
+) -> None:
+    problems = password_problems(new, user.username)
+    if problems:
+        raise PasswordRejected(problems)
+    if passwords.verify(user.password_hash, new):
+        raise AccountError("password_unchanged", "new_password")
+    was_temporary = user.must_change_password
+    user.password_hash = passwords.hash(new)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    ended = end_all_sessions(session, user, SessionEnd.PASSWORD_CHANGED, keep=keep)
+    session.flush()
+    record(
+        session,
+        ctx,
+        Action.PASSWORD_CHANGED,
+        object_type="user",
+        object_id=user.id,
+        sessions_ended=ended,
+        replaced_temporary=was_temporary,
+    )
+
+
+def is_fresh(
+    user_session: UserSession, settings: AuthSettings, now: datetime | None = None
+) -> bool:
+    """True when the user entered their password within the re-authentication window."""
+    now = now or utcnow()
+    moment = user_session.reauthenticated_at or user_session.created_at
+    return now - moment <= settings.reauth_window
+
+
+def reauthenticate(
+    session: Session,
+    ctx: AuditContext,
+    passwords: Passwords,
+    settings: AuthSettings,
+    user_session: UserSession,
+    password: str,
+    now: datetime | None = None,
+) -> bool:
+    """Confirm the password again before a sensitive action; failures count toward lockout."""
+    now = now or utcnow()
+    user = user_session.user
+    if passwords.verify(user.password_hash, password) and may_sign_in(user, now):
+        user_session.reauthenticated_at = now
+        user.failed_attempts = 0
+        session.flush()
+        record(
+            session, ctx, Action.REAUTHENTICATED, object_type="session", object_id=user_session.id
+        )
+        return True
+    if _record_failure(session, ctx, settings, user, Action.REAUTHENTICATION_FAILED, now):
+        end_all_sessions(session, user, SessionEnd.LOCKED)
+    return False
+
+
+def set_locale(session: Session, user: User, locale: str | None) -> None:
+    user.locale = locale
+    session.flush()
