@@ -82,7 +82,7 @@ def _sequence_after_commit(silta: Silta) -> None:
         if session.info.pop(RECORDED_FLAG, False):
             try:
                 silta.sequencer.run()
-            except Exception as exc:  # noqa: BLE001 - the events are committed and stay queued
+            except Exception as exc:
                 # The next commit or `audit verify` chains them; verify fails after a minute.
                 logger.error("audit sequencing failed: %s", type(exc).__name__)
 

@@ -13,9 +13,8 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db, silta
 from audit.events import AuditContext
-from cases.accounts import admin, signin
+from cases.accounts import admin, signin, totp
 from cases.accounts import services as accounts
-from cases.accounts import totp
 from cases.accounts.models import User
 from cases.policy import CliActor
 

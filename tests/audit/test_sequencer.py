@@ -71,7 +71,7 @@ def test_threads_writing_at_once_leave_a_linear_gapless_chain(app: Flask) -> Non
                 for index in range(per_writer):
                     record(db(), AuditContext(CliActor("thread")), Action.DEMO_SEEDED, number=index)
                     db().commit()
-        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=write) for _ in range(writers)]
