@@ -14,9 +14,9 @@ import migrations
 from app import demo as demo_data
 from app.extensions import db, silta
 from app.messages import PASSWORD_PROBLEMS
-from audit.events import Action, AuditContext, Outcome, record
+from audit.events import Action, AuditContext, record
 from audit.sequencer import read_head
-from audit.verify import verify
+from cases import auditing
 from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts import totp
@@ -183,24 +183,21 @@ def audit_verify() -> None:
     """Recompute the chain and check every checkpoint: exit 0 intact, 1 damaged, 2 misconfigured."""
     keys = _keys()
     engine = silta().engine
-    silta().sequencer.run()
     with engine.connect() as connection:
         total = read_head(connection).size
     show = sys.stderr.isatty()
     with click.progressbar(
         length=total, label="Verifying", file=sys.stderr if show else None
     ) as bar:
-        result = verify(engine, keys, silta().checkpoint_dir, progress=bar.update if show else None)
-    outcome = Outcome.ALLOWED if result.ok else Outcome.DENIED
-    details: dict[str, int | str | bool] = {
-        "intact": result.ok,
-        "size": result.size,
-        "checkpoints": result.checkpoints,
-        "result": result.code,
-    }
-    if result.bad_seq is not None:
-        details["bad_seq"] = result.bad_seq
-    record(db(), _ctx("audit verify"), Action.AUDIT_VERIFIED, outcome=outcome, extra=details)
+        result = auditing.run_verification(
+            db(),
+            _ctx("audit verify"),
+            engine,
+            silta().sequencer,
+            keys,
+            silta().checkpoint_dir,
+            progress=bar.update if show else None,
+        )
     db().commit()
     click.echo(result.summary())
     if not result.ok:

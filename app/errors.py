@@ -29,7 +29,7 @@ TITLES = {
 }
 
 
-def _render(code: int, message: object | None = None) -> tuple[str, int]:
+def render_error(code: int, message: object | None = None) -> tuple[str, int]:
     try:
         page = render_template(
             "error.html",
@@ -49,14 +49,14 @@ def _http_error(exc: HTTPException) -> tuple[str, int]:
     code = exc.code or 500
     if code not in MESSAGES:
         code = 400 if 400 <= code < 500 else 500
-    return _render(code)
+    return render_error(code)
 
 
 def _csrf_error(exc: CSRFError) -> tuple[str, int]:
     from flask import current_app
 
     current_app.logger.info("CSRF failure on %s: %s", request.endpoint, exc.description)
-    return _render(
+    return render_error(
         400, _l("The form has expired or was not sent from Silta. Reload the page and try again.")
     )
 
@@ -67,7 +67,7 @@ def _unexpected(exc: Exception) -> tuple[str, int]:
     # Only the exception type reaches the log: messages may quote submitted personal data.
     current_app.logger.error("unhandled %s on %s", type(exc).__name__, request.endpoint)
     db().rollback()
-    return _render(500)
+    return render_error(500)
 
 
 def init_app(app: Flask) -> None:
@@ -84,7 +84,7 @@ def _policy_denied(exc: Exception) -> tuple[str, int]:
 
     assert isinstance(exc, PolicyDenied)  # noqa: S101 - registered for PolicyDenied only
     audit_denial(exc.permission, exc.decision, exc.object_type, exc.object_id)
-    return _render(403)
+    return render_error(403)
 
 
 def init_policy_errors(app: Flask) -> None:

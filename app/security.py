@@ -12,7 +12,7 @@ from flask import Flask, Response, abort, current_app, g, redirect, request, url
 from flask_login import current_user
 
 from app.extensions import db, login_manager, silta
-from audit.events import Action, AuditContext, Outcome, record
+from audit.events import RECORDED_FLAG, Action, AuditContext, Outcome, record
 from cases.accounts import signin
 from cases.accounts.models import User, UserSession
 from cases.policy import Decision, Permission, decide
@@ -171,6 +171,19 @@ def _enforce_route_permission() -> Response | None:
     return None
 
 
+def _require_committed_audit(response: Response) -> Response:
+    """No audit, no access: a response whose audit events were never committed is not sent."""
+    session = g.get("db")
+    if session is None or not session.info.get(RECORDED_FLAG):
+        return response
+    current_app.logger.error("%s recorded audit events but did not commit", request.endpoint)
+    session.rollback()
+    from app.errors import render_error
+
+    body, status = render_error(500)
+    return current_app.make_response((body, status))
+
+
 def _security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -196,3 +209,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_start_request)
     app.before_request(_enforce_route_permission)
     app.after_request(_security_headers)
+    app.after_request(_require_committed_audit)

@@ -16,7 +16,7 @@ from audit.models import AuditEvent, AuditPending
 from core.db import utcnow
 
 RECORDED_FLAG = "silta_audit_recorded"
-_TOKEN = re.compile(r"^[A-Za-z0-9_.:@-]{0,80}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_.:@/-]{0,80}$")
 
 
 class Action(StrEnum):

@@ -42,12 +42,20 @@ class Permission(StrEnum):
     USER_RESET_PASSWORD = "admin:user:reset-password"  # noqa: S105 - a label, not a password
     USER_UNLOCK = "admin:user:unlock"
     USER_END_SESSIONS = "admin:user:end-sessions"
+    # The auditor's workspace: metadata of the log, never case content.
+    AUDIT_LOG_READ = "audit:log:read"
+    AUDIT_LOG_EXPORT = "audit:log:export"
+    AUDIT_REPORT_READ = "audit:report:read"
+    AUDIT_FLAGS_READ = "audit:flags:read"
+    AUDIT_INTEGRITY_READ = "audit:integrity:read"
+    AUDIT_VERIFY = "audit:log:verify"
 
 
 class Reason(StrEnum):
     SIGNED_IN = "signed_in"
     ANONYMOUS = "anonymous"
     ROLE_ADMIN = "role_admin"
+    ROLE_AUDITOR = "role_auditor"
     HOST_OPERATOR = "host_operator"
     OWN_ACCOUNT = "own_account"
     ROLE_NOT_ALLOWED = "role_not_allowed"
@@ -108,6 +116,15 @@ _ADMIN_ONLY = {
     Permission.USER_END_SESSIONS,
 }
 
+_AUDITOR_ONLY = {
+    Permission.AUDIT_LOG_READ,
+    Permission.AUDIT_LOG_EXPORT,
+    Permission.AUDIT_REPORT_READ,
+    Permission.AUDIT_FLAGS_READ,
+    Permission.AUDIT_INTEGRITY_READ,
+    Permission.AUDIT_VERIFY,
+}
+
 # Actions an admin may not take on their own account through the admin pages: it would let
 # one admin lock themselves out or bypass the password-change flow.
 _NOT_ON_SELF = {
@@ -134,7 +151,7 @@ def decide(
     if not actor.active:
         return _deny(Reason.INACTIVE)
     if isinstance(actor, CliActor):
-        if permission in _ADMIN_ONLY:
+        if permission in _ADMIN_ONLY or permission == Permission.AUDIT_VERIFY:
             return _allow(Reason.HOST_OPERATOR)
         return _deny(Reason.NOT_GRANTED)
     if permission in _ANY_ACCOUNT:
@@ -145,6 +162,10 @@ def decide(
         if permission in _NOT_ON_SELF and getattr(resource, "id", None) == actor.id:
             return _deny(Reason.SELF_ADMINISTRATION)
         return _allow(Reason.ROLE_ADMIN)
+    if permission in _AUDITOR_ONLY:
+        if actor.role != Role.AUDITOR:
+            return _deny(Reason.ROLE_NOT_ALLOWED)
+        return _allow(Reason.ROLE_AUDITOR)
     return _deny(Reason.NOT_GRANTED)
 
 

@@ -124,6 +124,7 @@ def new_user() -> Response | tuple[str, int]:
 def user(user_id: uuid.UUID) -> str:
     target = admin_services.read_user(db(), audit_context(), _user(user_id))
     live = [s for s in target.sessions if s.ended_at is None]
+    db().commit()
     return render_template(
         "admin/user.html",
         target=target,

@@ -22,7 +22,10 @@ bp = Blueprint("main", __name__)
 def index() -> str:
     user = actor()
     may_administer = decide(user, Permission.USER_LIST).allowed
-    return render_template("main/index.html", user=user, may_administer=may_administer)
+    may_audit = decide(user, Permission.AUDIT_LOG_READ).allowed
+    return render_template(
+        "main/index.html", user=user, may_administer=may_administer, may_audit=may_audit
+    )
 
 
 @bp.get("/healthz")

@@ -20,6 +20,7 @@ class FakeUser:
 
 
 ADMIN_PERMISSIONS = {p for p in Permission if p.value.startswith("admin:")}
+AUDIT_PERMISSIONS = {p for p in Permission if p.value.startswith("audit:")}
 EVERYONE = {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_MANAGE_OWN}
 
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
@@ -27,7 +28,7 @@ EXPECTED = {
     Role.CASEWORKER: EVERYONE,
     Role.SUPERVISOR: EVERYONE,
     Role.ANALYST: EVERYONE,
-    Role.AUDITOR: EVERYONE,
+    Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
     Role.ADMIN: EVERYONE | ADMIN_PERMISSIONS,
 }
 
@@ -41,6 +42,11 @@ def test_role_permission_matrix(role: Role, permission: Permission) -> None:
         assert decision.reason in {Reason.ROLE_NOT_ALLOWED, Reason.NOT_GRANTED}
 
 
+def test_anonymous_may_do_nothing() -> None:
+    for permission in Permission:
+        assert decide(None, permission).reason == Reason.ANONYMOUS
+
+
 @pytest.mark.parametrize("permission", list(Permission))
 def test_inactive_accounts_may_do_nothing(permission: Permission) -> None:
     decision = decide(FakeUser(Role.ADMIN.value, active=False), permission)
@@ -50,7 +56,7 @@ def test_inactive_accounts_may_do_nothing(permission: Permission) -> None:
 @pytest.mark.parametrize("permission", list(Permission))
 def test_host_operator_may_administer_but_has_no_session(permission: Permission) -> None:
     decision = decide(CliActor("tests"), permission)
-    assert decision.allowed == (permission in ADMIN_PERMISSIONS)
+    assert decision.allowed == (permission in ADMIN_PERMISSIONS | {Permission.AUDIT_VERIFY})
     assert CliActor("x").label == "cli:x"
 
 
