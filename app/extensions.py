@@ -29,7 +29,15 @@ logger = logging.getLogger("silta")
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def _rate_limit_key() -> str:
+    # The limiter object outlives one app (tests build many), and it keeps the first app's key
+    # prefix; the namespace in the key itself keeps each app's counters apart.
+    return f"{current_app.config['SILTA_RATELIMIT_NAMESPACE']}:{get_remote_address()}"
+
+
+limiter = Limiter(key_func=_rate_limit_key)
 
 
 @dataclass
@@ -47,6 +55,11 @@ class Silta:
 
     def __post_init__(self) -> None:
         self.sequencer = Sequencer(self.engine, self.keys, self.checkpoint_dir)
+
+    def dispose(self) -> None:
+        """Close every pooled connection (tests, and before a process forks)."""
+        self.sequencer.dispose()
+        self.engine.dispose()
 
     def keys(self) -> keyring.Keyring:
         """Load the keyring on first use, so commands that create it can run without it."""

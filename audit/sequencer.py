@@ -10,12 +10,14 @@ Requests never wait for each other on the chain.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, create_engine, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -27,10 +29,13 @@ from audit.models import AuditChain, AuditEvent, AuditHead, AuditPending
 from core.db import utcnow
 from core.keyring import KeyProvider
 
-ADVISORY_LOCK_KEY = 0x51174_A0D17
+ADVISORY_LOCK_KEY = 0x51174_A0D17  # a session-level PostgreSQL advisory lock, unique to Silta
 GENESIS_HASH = bytes(32)
 BATCH_SIZE = 2000
 CHECKPOINT_EVERY = 100
+# A request that holds the lock under sustained load would otherwise chain everyone's events
+# for ever; after this many passes it returns and the next committer (or cron) takes over.
+MAX_PASSES = 50
 
 # Core tables: the sequencer and verification work in bulk, below the ORM.
 events_t = cast(Table, AuditEvent.__table__)
@@ -55,7 +60,6 @@ def read_head(connection: Connection) -> Head:
 
 def _chain_batch(connection: Connection) -> tuple[int, Head, Head]:
     """Append up to BATCH_SIZE pending events; return (count, head before, head after)."""
-    before = read_head(connection)
     rows = connection.execute(
         select(events_t)
         .join(pending_t, pending_t.c.event_id == events_t.c.id)
@@ -63,7 +67,9 @@ def _chain_batch(connection: Connection) -> tuple[int, Head, Head]:
         .limit(BATCH_SIZE)
     ).all()
     if not rows:
-        return 0, before, before
+        empty = Head(0, GENESIS_HASH, Frontier())
+        return 0, empty, empty
+    before = read_head(connection)
     size, previous = before.size, before.hash
     frontier = Frontier(before.size, list(before.frontier.nodes))
     now = utcnow()
@@ -84,6 +90,22 @@ def _chain_batch(connection: Connection) -> tuple[int, Head, Head]:
     return len(rows), before, Head(size, previous, frontier)
 
 
+def _crosses_checkpoint(before: Head, after: Head) -> bool:
+    return after.size // CHECKPOINT_EVERY > before.size // CHECKPOINT_EVERY
+
+
+@contextmanager
+def _transaction(connection: Connection, begin: str) -> Iterator[None]:
+    """An explicit transaction on an autocommit connection (so SQLAlchemy adds no round trips)."""
+    connection.exec_driver_sql(begin)
+    try:
+        yield
+    except BaseException:
+        connection.exec_driver_sql("ROLLBACK")
+        raise
+    connection.exec_driver_sql("COMMIT")
+
+
 class Sequencer:
     """Chains pending events for one database; signs checkpoints when given keys and a folder."""
 
@@ -96,44 +118,113 @@ class Sequencer:
         self.engine = engine
         self.keys = keys
         self.checkpoint_dir = checkpoint_dir
+        self._own_engine: Engine | None = None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[Connection] = []
 
-    def _locked_pass(self) -> tuple[bool, int, Head | None]:
+    @property
+    def postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def _own(self) -> Engine:
+        if self._own_engine is None:
+            # A small pool of its own: autocommit (transactions are explicit), no pre-ping (a
+            # failed pass is retried by the next commit), and commits that do not wait for the
+            # disk: the chain is derived data; a commit lost in a crash leaves its events in
+            # audit_pending, and they are chained again. Batches that a signed checkpoint will
+            # cover switch durable commits back on.
+            self._own_engine = create_engine(
+                self.engine.url,
+                pool_size=1,
+                max_overflow=8,
+                isolation_level="AUTOCOMMIT",
+                connect_args={"options": "-c synchronous_commit=off"},
+            )
+        return self._own_engine
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        if not self.postgresql:
+            with self.engine.connect() as connection:
+                yield connection.execution_options(isolation_level="AUTOCOMMIT")
+            return
+        # One connection per thread, kept between commits: under load nearly every attempt
+        # fails to get the lock, and a pool checkout would cost more than the attempt itself.
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._own().connect()
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        try:
+            yield connection
+        except BaseException:
+            connection.invalidate()
+            self._local.connection = None
+            raise
+
+    def dispose(self) -> None:
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        if self._own_engine is not None:
+            self._own_engine.dispose()
+            self._own_engine = None
+
+    def _acquire(self, connection: Connection) -> bool:
+        if self.postgresql:
+            try_lock = f"SELECT pg_try_advisory_lock({ADVISORY_LOCK_KEY})"
+            return bool(connection.exec_driver_sql(try_lock).scalar())
+        connection.exec_driver_sql("PRAGMA busy_timeout = 250")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError:
+            return False
+        return True
+
+    def _locked_pass(self, connection: Connection) -> tuple[bool, int, Head | None]:
         """One pass under the lock: (lock acquired, events chained, head to checkpoint)."""
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect() as connection, connection.begin():
-                got = connection.execute(
-                    select(func.pg_try_advisory_xact_lock(ADVISORY_LOCK_KEY))
-                ).scalar()
-                if not got:
-                    return False, 0, None
-                count, before, after = _chain_batch(connection)
-        else:
-            with self.engine.connect() as raw:
-                connection = raw.execution_options(isolation_level="AUTOCOMMIT")
-                connection.exec_driver_sql("PRAGMA busy_timeout = 250")
-                try:
-                    connection.exec_driver_sql("BEGIN IMMEDIATE")
-                except OperationalError:
-                    return False, 0, None
-                try:
+        if not self._acquire(connection):
+            return False, 0, None
+        if self.postgresql:
+            try:
+                with _transaction(connection, "BEGIN"):
                     count, before, after = _chain_batch(connection)
-                    connection.exec_driver_sql("COMMIT")
-                except BaseException:
-                    connection.exec_driver_sql("ROLLBACK")
-                    raise
-        crossed = after.size // CHECKPOINT_EVERY > before.size // CHECKPOINT_EVERY
-        return True, count, after if crossed else None
+                    due = _crosses_checkpoint(before, after)
+                    if due:
+                        connection.exec_driver_sql("SET LOCAL synchronous_commit = on")
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})")
+        else:
+            # BEGIN IMMEDIATE above both took the lock and opened the transaction.
+            try:
+                count, before, after = _chain_batch(connection)
+            except BaseException:
+                connection.exec_driver_sql("ROLLBACK")
+                raise
+            connection.exec_driver_sql("COMMIT")
+            due = _crosses_checkpoint(before, after)
+        return True, count, after if due else None
 
     def run(self) -> int:
         """Chain every committed event; return how many this process chained."""
         total = 0
-        while True:
-            acquired, count, due = self._locked_pass()
-            if due is not None:
-                self._write_checkpoint(due)
-            total += count
-            if not acquired or count == 0:
-                return total
+        with self._connection() as connection:
+            for _ in range(MAX_PASSES):
+                acquired, count, due = self._locked_pass(connection)
+                if due is not None:
+                    self._write_checkpoint(due)
+                total += count
+                # After releasing the lock, look once more: events committed while we held it
+                # belong to writers whose own attempt failed.
+                if not acquired or count == 0 or not self._anything_pending(connection):
+                    break
+        return total
+
+    def _anything_pending(self, connection: Connection) -> bool:
+        return connection.execute(select(pending_t.c.event_id).limit(1)).first() is not None
 
     def _write_checkpoint(self, head: Head) -> checkpoints.Checkpoint | None:
         if self.keys is None or self.checkpoint_dir is None or head.size == 0:

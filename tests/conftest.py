@@ -55,7 +55,7 @@ def base_config(db_url: str, keyring_path: Path) -> dict[str, Any]:
         "TESTING": True,
         "SILTA_PASSWORD_HASHER": FAST_HASHER,
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
-        "RATELIMIT_KEY_PREFIX": f"silta-test-{uuid.uuid4().hex}",
+        "SILTA_RATELIMIT_NAMESPACE": f"silta-test-{uuid.uuid4().hex}",
         # Assertions read English; Finnish and Swedish have tests of their own.
         "SILTA_DEFAULT_LOCALE": "en",
     }
@@ -91,7 +91,7 @@ def make_app(
 
     yield factory
     for app, url in made:
-        app.extensions["silta"].engine.dispose()
+        app.extensions["silta"].dispose()
         databases.drop(url)
 
 
@@ -119,7 +119,7 @@ def demo_template(
     with app.app_context():
         listing = demo.seed(db(), silta().keys(), silta().passwords)
         db().commit()
-    app.extensions["silta"].engine.dispose()
+    app.extensions["silta"].dispose()
     return url, [dict(account) for account in listing]
 
 

@@ -116,9 +116,10 @@ def test_a_code_is_accepted_only_once(app: Flask) -> None:
         first = app.test_client()
         assert sign_in(first, "sanna", PASSWORD, account.secret).location == "/"
         second = app.test_client()
-        post(second, "/login", {"username": "sanna", "password": PASSWORD})
+        password_step = post(second, "/login", {"username": "sanna", "password": PASSWORD})
+        assert password_step.location == "/login/code", password_step.status_code
         again = post(second, "/login/code", {"code": code_for(account.secret, now)})
-        assert again.status_code == 401 and GENERIC in again.text
+        assert again.status_code == 401 and GENERIC in again.text, again.location
 
 
 def test_many_attempts_from_one_address_get_429(make_app) -> None:

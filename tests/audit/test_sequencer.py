@@ -102,7 +102,7 @@ def _process_writer(db_url: str, keyring_path: str, checkpoint_dir: str, count: 
         for index in range(count):
             record(db(), AuditContext(CliActor("process")), Action.DEMO_SEEDED, number=index)
             db().commit()
-    app.extensions["silta"].engine.dispose()
+    app.extensions["silta"].dispose()
 
 
 @requires_postgres
