@@ -146,8 +146,8 @@ class Sequencer:
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
         if not self.postgresql:
-            with self.engine.connect() as connection:
-                yield connection.execution_options(isolation_level="AUTOCOMMIT")
+            with self.engine.connect() as sqlite_connection:
+                yield sqlite_connection.execution_options(isolation_level="AUTOCOMMIT")
             return
         # One connection per thread, kept between commits: under load nearly every attempt
         # fails to get the lock, and a pool checkout would cost more than the attempt itself.

@@ -231,9 +231,8 @@ def main() -> None:
     parser.add_argument("--writers", default="1,4,16")
     parser.add_argument("--verify-events", type=int, default=1_000_000)
     args = parser.parse_args()
-    print(
-        f"audit benchmark on {make_url(args.url).render_as_string(hide_password=True)}, {os.cpu_count()} cores"
-    )
+    target = make_url(args.url).render_as_string(hide_password=True)
+    print(f"audit benchmark on {target}, {os.cpu_count()} cores")
     for writers in [int(w) for w in args.writers.split(",")]:
         plain = throughput(args.url, writers, chained=False, seconds=args.seconds)
         chained = throughput(args.url, writers, chained=True, seconds=args.seconds)
