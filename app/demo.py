@@ -87,13 +87,15 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
         accounts.store_demo_password(session, keys, user, password)
         accounts.enrol_totp_secret(session, keys, user, totp.new_secret())
         users_created += 1
-    record(
-        session,
-        ctx,
-        Action.DEMO_SEEDED,
-        agencies_created=agencies_created,
-        users_created=users_created,
-    )
+    if agencies_created or users_created:
+        # A re-run that creates nothing changes nothing, not even the audit log.
+        record(
+            session,
+            ctx,
+            Action.DEMO_SEEDED,
+            agencies_created=agencies_created,
+            users_created=users_created,
+        )
     return demo_accounts(session, keys)
 
 

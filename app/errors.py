@@ -47,6 +47,11 @@ def render_error(code: int, message: object | None = None) -> tuple[str, int]:
 
 def _http_error(exc: HTTPException) -> tuple[str, int]:
     code = exc.code or 500
+    if code in (404, 405, 413, 429):
+        from flask import current_app
+
+        # Routing misses and rate limits belong in the application log, not the audit log.
+        current_app.logger.info("%s %s answered %d", request.method, request.endpoint, code)
     if code not in MESSAGES:
         code = 400 if 400 <= code < 500 else 500
     return render_error(code)

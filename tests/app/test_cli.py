@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from cases.accounts.models import Agency, User
@@ -138,8 +138,12 @@ def test_demo_seed_is_idempotent_and_writes_the_logins(app: Flask, tmp_path: Pat
             ]
 
     before = snapshot()
+    with app.app_context():
+        events_before = db().scalar(text("SELECT count(*) FROM audit_events"))
     assert runner.invoke(args=["demo", "seed", "--accounts-json", str(target)]).exit_code == 0
     assert snapshot() == before
+    with app.app_context():
+        assert db().scalar(text("SELECT count(*) FROM audit_events")) == events_before
     assert target.read_text() == first
     listing = json.loads(first)
     assert [a["username"] for a in listing] == [

@@ -22,8 +22,14 @@ pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed: browser tests skipped"
 )
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -59,11 +65,17 @@ def _sign_in(page, base: str, account: dict[str, str], username: str) -> None:  
 
 
 def test_demo_login_in_finnish_with_totp(
-    live_url: str, page, demo_accounts: dict[str, dict[str, str]], tmp_path: Path  # type: ignore[no-untyped-def]
+    live_url: str,
+    page,
+    demo_accounts: dict[str, dict[str, str]],
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     page.goto(f"{live_url}/login")
     assert page.locator("h1").inner_text() == "Kirjaudu Siltaan"
-    assert page.evaluate("getComputedStyle(document.querySelector('button')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('button')).backgroundColor")
+        != "rgba(0, 0, 0, 0)"
+    )
     page.screenshot(path=str(tmp_path / "login.png"))
     _sign_in(page, live_url, demo_accounts["sanna"], "sanna")
     assert "Tervetuloa, Sanna Saarinen" in page.locator("h1").inner_text()
@@ -71,7 +83,9 @@ def test_demo_login_in_finnish_with_totp(
 
 
 def test_auditor_verifies_the_log_from_the_integrity_panel(
-    live_url: str, page, demo_accounts: dict[str, dict[str, str]]  # type: ignore[no-untyped-def]
+    live_url: str,
+    page,
+    demo_accounts: dict[str, dict[str, str]],  # type: ignore[no-untyped-def]
 ) -> None:
     _sign_in(page, live_url, demo_accounts["aino"], "aino")
     page.get_by_role("link", name="Käyttöloki").first.click()
