@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, MetaData, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.db import NAMING_CONVENTION, UTCDateTime
@@ -62,8 +62,11 @@ class AuditPending(AuditBase):
 
     __tablename__ = "audit_pending"
 
+    # The sequencer takes the oldest first; this index lets a large backlog be read in order.
+    __table_args__ = (Index("ix_audit_pending_order", "occurred_at", "event_id"),)
+
     event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuditHead(AuditBase):

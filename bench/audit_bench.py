@@ -233,7 +233,7 @@ def main() -> None:
     args = parser.parse_args()
     target = make_url(args.url).render_as_string(hide_password=True)
     print(f"audit benchmark on {target}, {os.cpu_count()} cores")
-    for writers in [int(w) for w in args.writers.split(",")]:
+    for writers in [int(w) for w in args.writers.split(",") if w]:
         plain = throughput(args.url, writers, chained=False, seconds=args.seconds)
         chained = throughput(args.url, writers, chained=True, seconds=args.seconds)
         print(

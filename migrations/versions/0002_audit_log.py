@@ -82,9 +82,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_audit_pending")),
     )
     with op.batch_alter_table("audit_pending", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_pending_occurred_at"), ["occurred_at"], unique=False
-        )
+        batch_op.create_index("ix_audit_pending_order", ["occurred_at", "event_id"], unique=False)
     create_append_only_triggers()
 
 
@@ -138,7 +136,7 @@ def downgrade() -> None:
     drop_append_only_triggers()
 
     with op.batch_alter_table("audit_pending", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_pending_occurred_at"))
+        batch_op.drop_index("ix_audit_pending_order")
 
     op.drop_table("audit_pending")
     op.drop_table("audit_head")
