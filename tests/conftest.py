@@ -10,11 +10,16 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck, settings
 from flask import Flask
 
 from app import create_app
 from core import keyring
 from tests.databases import PostgresDatabases, SqliteDatabases
+
+# CI shares two cores with PostgreSQL and Redis: timing says nothing about these properties.
+settings.register_profile("silta", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("silta")
 
 PG_URL = os.environ.get("SILTA_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("SILTA_TEST_REDIS_URL")
