@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-from hypothesis import HealthCheck, settings
 from flask import Flask
+from hypothesis import HealthCheck, settings
 
 from app import create_app
 from core import keyring
