@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.engine import Engine
 
 from audit import checkpoints
@@ -68,6 +69,17 @@ def _load_checkpoints(keys: KeyProvider, directory: Path) -> dict[int, bytes]:
     return roots
 
 
+def chain_batch_after(last_seq: int) -> Select[Any]:
+    """The next batch of chain entries with their events (events may be missing: tampering)."""
+    return (
+        select(chain_t.c.seq, chain_t.c.hash, chain_t.c.event_id.label("chained_id"), events_t)
+        .select_from(chain_t.outerjoin(events_t, events_t.c.id == chain_t.c.event_id))
+        .where(chain_t.c.seq > last_seq)
+        .order_by(chain_t.c.seq)
+        .limit(STREAM_BATCH)
+    )
+
+
 def _stream(
     engine: Engine, roots: dict[int, bytes], progress: Callable[[int], None] | None
 ) -> tuple[int, bytes]:
@@ -75,15 +87,7 @@ def _stream(
     last_seq = 0
     with engine.connect() as connection:
         while True:
-            rows = connection.execute(
-                select(
-                    chain_t.c.seq, chain_t.c.hash, chain_t.c.event_id.label("chained_id"), events_t
-                )
-                .select_from(chain_t.outerjoin(events_t, events_t.c.id == chain_t.c.event_id))
-                .where(chain_t.c.seq > last_seq)
-                .order_by(chain_t.c.seq)
-                .limit(STREAM_BATCH)
-            ).all()
+            rows = connection.execute(chain_batch_after(last_seq)).all()
             if not rows:
                 break
             for row in rows:

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 import migrations
 from audit.events import Action, AuditContext, record
 from audit.sequencer import Sequencer, chain_t, events_t, pending_t
-from audit.verify import STREAM_BATCH, verify
+from audit.verify import chain_batch_after, verify
 from core import keyring
 from core.db import make_engine, make_session_factory
 
@@ -175,15 +175,7 @@ def _stream_only(url: str) -> int:
     last, seen = 0, 0
     with engine.connect() as connection:
         while True:
-            rows = connection.execute(
-                select(
-                    chain_t.c.seq, chain_t.c.hash, chain_t.c.event_id.label("chained_id"), events_t
-                )
-                .select_from(chain_t.outerjoin(events_t, events_t.c.id == chain_t.c.event_id))
-                .where(chain_t.c.seq > last)
-                .order_by(chain_t.c.seq)
-                .limit(STREAM_BATCH)
-            ).all()
+            rows = connection.execute(chain_batch_after(last)).all()
             if not rows:
                 break
             for row in rows:
