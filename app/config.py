@@ -69,7 +69,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": True,
         "RATELIMIT_HEADERS_ENABLED": True,
-        "SILTA_RATELIMIT_NAMESPACE": "silta",
+        "SILTA_RATELIMIT_NAMESPACE": _env(environ, "RATELIMIT_NAMESPACE", "silta"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "TESTING": False,

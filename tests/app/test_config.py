@@ -103,6 +103,11 @@ def test_development_defaults_and_generated_secret(clean_env: Path) -> None:
     assert settings["SILTA_DATABASE_URL"] == f"sqlite:///{clean_env / 'silta.db'}"
     assert settings["SILTA_KEYRING"] == str(clean_env / "keyring.json")
     assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert settings["SILTA_RATELIMIT_NAMESPACE"] == "silta"
+    assert (
+        load(clean_env, {"SILTA_RATELIMIT_NAMESPACE": "city-b"})["SILTA_RATELIMIT_NAMESPACE"]
+        == "city-b"
+    )
     assert settings["SESSION_COOKIE_NAME"] == "silta_session"
     first = create_app()
     second = create_app()
