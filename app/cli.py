@@ -17,12 +17,13 @@ from app.messages import PASSWORD_PROBLEMS
 from audit.events import Action, AuditContext, record
 from audit.sequencer import read_head
 from cases import auditing
+from cases import keys as key_services
 from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts import totp
 from cases.accounts.models import AgencyKind, Role
 from cases.policy import CliActor
-from core import keyring
+from core import datakeys, keyring
 
 keys_cli = AppGroup("keys", help="Manage the keyring.")
 db_cli = AppGroup("db", help="Manage the database schema.")
@@ -36,7 +37,7 @@ def _ctx(command: str) -> AuditContext:
     return AuditContext(CliActor(command))
 
 
-def _keys() -> keyring.Keyring:
+def _keys() -> keyring.KeyringFile:
     try:
         return silta().keys()
     except keyring.KeyringError as exc:
@@ -61,6 +62,65 @@ def keys_init() -> None:
     except keyring.KeyringError as exc:
         _fail(str(exc))
     click.echo(f"Keyring written to {path}. Keep a copy offline; distribute it to every host.")
+
+
+@keys_cli.command("rotate")
+def keys_rotate() -> None:
+    """Add a key-encryption key version and make it current (then distribute, then rewrap)."""
+    try:
+        version = key_services.rotate(db(), _ctx("keys rotate"), _keys())
+    except keyring.KeyringError as exc:
+        _fail(str(exc), 2)
+        return
+    db().commit()
+    click.echo(
+        f"Key-encryption key version {version} is now current. Copy the keyring file to every "
+        "host, then run 'flask keys rewrap'."
+    )
+
+
+@keys_cli.command("rewrap")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True)
+def keys_rewrap(batch_size: int) -> None:
+    """Re-wrap every data key under the current key-encryption key (resumable)."""
+    keys = _keys()
+    total = datakeys.count_needing_rewrap(db(), keys)
+    show = sys.stderr.isatty()
+    with click.progressbar(
+        length=total, label="Re-wrapping", file=sys.stderr if show else None
+    ) as bar:
+        done = key_services.rewrap(
+            db(), _ctx("keys rewrap"), keys, batch_size, progress=bar.update if show else None
+        )
+    db().commit()
+    click.echo(f"{done} data keys re-wrapped under version {keys.current_kek_version}.")
+
+
+@keys_cli.command("status")
+def keys_status() -> None:
+    """Count the data keys wrapped under each key-encryption key version."""
+    result = key_services.status(db(), _ctx("keys status"), _keys())
+    db().commit()
+    click.echo(f"Keyring versions: {', '.join(map(str, result.keyring_versions))}")
+    click.echo(f"Current version: {result.current}")
+    for version in sorted(set(result.live_by_version) | set(result.keyring_versions)):
+        click.echo(f"  version {version}: {result.live_by_version.get(version, 0)} data keys")
+    click.echo(f"Shredded data keys: {result.shredded}")
+    if result.needing_rewrap:
+        click.echo(f"{result.needing_rewrap} data keys need 'flask keys rewrap'.")
+
+
+@keys_cli.command("retire")
+@click.argument("version", type=click.IntRange(1))
+def keys_retire(version: int) -> None:
+    """Remove a key-encryption key version from the keyring; refused while anything uses it."""
+    try:
+        key_services.retire(db(), _ctx("keys retire"), _keys(), version)
+    except (key_services.KeyInUse, keyring.KeyringError) as exc:
+        _fail(str(exc))
+        return
+    db().commit()
+    click.echo(f"Version {version} removed from the keyring. Distribute the file to every host.")
 
 
 @db_cli.command("upgrade")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import TypedDict
 
@@ -20,6 +21,9 @@ from cases.accounts import services as accounts
 from cases.accounts import totp
 from cases.accounts.models import User
 from cases.accounts.passwords import Passwords, password_problems
+from cases.persons import services as persons
+from cases.persons.models import MotherTongue
+from cases.persons.services import Guardian, PersonDetails
 from cases.policy import CliActor
 from core.keyring import KeyProvider
 
@@ -42,6 +46,17 @@ DEMO_USERS = [
     ("aino", "Aino Aalto", "auditor", "tur"),
     ("timo", "Timo Turunen", "analyst", "tur"),
     ("admin", "Ylläpitäjä", "admin", "tur"),
+]
+
+
+# Issue 5's scenario: the young people and who registered them (cases, consents and notes are
+# added with the case issue). Fictional people; the codes are valid test codes.
+DEMO_PERSONS = [
+    # (marker, given names, surname, birth date, identity code, registering user, guardians)
+    ("P1", "Eetu", "Esimerkki", date(2010, 3, 14), "140310A1230", "sanna", ()),
+    ("P2", "Venla", "Virtanen", date(2012, 6, 2), "020612A2465", "sanna", ("Mari Virtanen",)),
+    ("P3", "Oskari", "Ojala", date(2009, 9, 9), "090909A357W", "noora", ()),
+    ("P4", "Lumi", "Laine", date(2011, 4, 20), "200411A4682", "pekka", ()),
 ]
 
 
@@ -87,7 +102,8 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
         accounts.store_demo_password(session, keys, user, password)
         accounts.enrol_totp_secret(session, keys, user, totp.new_secret())
         users_created += 1
-    if agencies_created or users_created:
+    persons_created = _seed_persons(session)
+    if agencies_created or users_created or persons_created:
         # A re-run that creates nothing changes nothing, not even the audit log.
         record(
             session,
@@ -95,8 +111,36 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
             Action.DEMO_SEEDED,
             agencies_created=agencies_created,
             users_created=users_created,
+            persons_created=persons_created,
         )
     return demo_accounts(session, keys)
+
+
+def _seed_persons(session: Session) -> int:
+    created = 0
+    for _marker, given, surname, born, code, username, guardians in DEMO_PERSONS:
+        if persons.identity_code_registered(session, code):
+            continue
+        registrar = accounts.get_user_by_username(session, username)
+        assert registrar is not None  # noqa: S101 - created above
+        # The registering user is the actor so the person belongs to their agency; the request
+        # id marks these events as the seed's.
+        persons.register(
+            session,
+            AuditContext(registrar, request_id="demo-seed"),
+            PersonDetails(
+                given_names=given,
+                surname=surname,
+                birth_date=born,
+                identity_code=code,
+                municipality="Helsinki",
+                guardians=tuple(Guardian(name) for name in guardians),
+                mother_tongue=MotherTongue.FINNISH,
+            ),
+            confirmed=True,
+        )
+        created += 1
+    return created
 
 
 def demo_accounts(session: Session, keys: KeyProvider) -> list[DemoAccount]:

@@ -85,10 +85,13 @@ def init_app(app: Flask) -> None:
 
 def _policy_denied(exc: Exception) -> tuple[str, int]:
     from app.security import audit_denial
-    from cases.policy import PolicyDenied
+    from cases.policy import PolicyDenied, Reason
 
     assert isinstance(exc, PolicyDenied)  # noqa: S101 - registered for PolicyDenied only
     audit_denial(exc.permission, exc.decision, exc.object_type, exc.object_id)
+    if exc.decision.reason == Reason.NOT_VISIBLE:
+        # A person the user may not see answers exactly like one that does not exist.
+        return render_error(404)
     return render_error(403)
 
 

@@ -24,6 +24,7 @@ from cases.accounts.passwords import Passwords
 from cases.accounts.services import AuthSettings
 from core import keyring
 from core.db import make_engine, make_session_factory
+from core.fields import KEYS_INFO
 
 logger = logging.getLogger("silta")
 babel = Babel()
@@ -51,7 +52,7 @@ class Silta:
     keyring_path: Path | None
     checkpoint_dir: Path
     sequencer: Sequencer = field(init=False)
-    _keyring: keyring.Keyring | None = field(default=None, repr=False)
+    _keyring: keyring.KeyringFile | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.sequencer = Sequencer(self.engine, self.keys, self.checkpoint_dir)
@@ -61,12 +62,14 @@ class Silta:
         self.sequencer.dispose()
         self.engine.dispose()
 
-    def keys(self) -> keyring.Keyring:
-        """Load the keyring on first use, so commands that create it can run without it."""
+    def keys(self) -> keyring.KeyringFile:
+        """The keyring, loaded on first use (so `keys init` runs without one) and re-read when
+        its file changes; raises KeyringError naming what is wrong with it."""
         if self._keyring is None:
             if self.keyring_path is None:
                 raise keyring.KeyringError("SILTA_KEYRING is not set")
-            self._keyring = keyring.load(self.keyring_path)
+            self._keyring = keyring.KeyringFile(self.keyring_path)
+        self._keyring.current()
         return self._keyring
 
 
@@ -82,6 +85,8 @@ def init_silta(app: Flask) -> Silta:
         keyring_path=Path(path) if path else None,
         checkpoint_dir=Path(app.config["SILTA_AUDIT_CHECKPOINT_DIR"]),
     )
+    # Encrypted attributes find the keys through their session (see core.fields).
+    silta.session_factory.configure(info={KEYS_INFO: silta.keys})
     _sequence_after_commit(silta)
     app.extensions["silta"] = silta
     app.teardown_appcontext(_close_db)

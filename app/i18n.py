@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from app.extensions import babel
-from app.messages import agency_kind_label, role_label
+from app.messages import agency_kind_label, mother_tongue_label, person_field_label, role_label
 
 LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 LANGUAGE_COOKIE = "silta_lang"
@@ -33,3 +33,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.filters["agency_kind_label"] = agency_kind_label
+    app.jinja_env.filters["person_field_label"] = person_field_label
+    app.jinja_env.filters["mother_tongue_label"] = mother_tongue_label

@@ -53,6 +53,18 @@ class Action(StrEnum):
     # Commands.
     DEMO_SEEDED = "cli:demo:seed"
 
+    PERSON_CREATED = "person:create"
+    PERSON_UPDATED = "person:update"
+    PERSON_READ = "person:read"
+    PERSON_SEARCHED = "person:search"
+    PERSON_SHREDDED = "person:shred"
+    AUDIT_PERSON_LOOKUP = "audit:person:lookup"
+
+    KEYS_ROTATED = "cli:keys:rotate"
+    KEYS_REWRAPPED = "cli:keys:rewrap"
+    KEYS_RETIRED = "cli:keys:retire"
+    KEYS_STATUS_READ = "cli:keys:status"
+
 
 class Outcome(StrEnum):
     ALLOWED = "allowed"

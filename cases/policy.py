@@ -11,8 +11,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, false
+
 from audit.events import Actor
 from cases.accounts.models import Role
+from cases.persons.models import Person
 from core.db import utcnow
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "Reason",
     "authorize",
     "decide",
+    "visible_persons",
 ]
 
 
@@ -49,6 +53,15 @@ class Permission(StrEnum):
     AUDIT_FLAGS_READ = "audit:flags:read"
     AUDIT_INTEGRITY_READ = "audit:integrity:read"
     AUDIT_VERIFY = "audit:log:verify"
+    AUDIT_PERSON_LOOKUP = "audit:person:lookup"
+    # The register of young people: practitioners, and only persons visible to them.
+    PERSON_CREATE = "person:create"
+    PERSON_SEARCH = "person:search"
+    PERSON_READ = "person:read"
+    PERSON_UPDATE = "person:update"
+    # Operators on a host with the keyring: erasure (the retention job) and key management.
+    PERSON_SHRED = "person:shred"
+    KEYS_MANAGE = "keys:manage"
 
 
 class Reason(StrEnum):
@@ -62,6 +75,10 @@ class Reason(StrEnum):
     INACTIVE = "inactive"
     SELF_ADMINISTRATION = "self_administration"
     NOT_GRANTED = "not_granted"
+    PRACTITIONER = "practitioner"
+    REGISTERING_AGENCY = "registering_agency"
+    ROLE_NO_CONTENT = "role_no_content"
+    NOT_VISIBLE = "not_visible"
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,15 @@ _AUDITOR_ONLY = {
     Permission.AUDIT_FLAGS_READ,
     Permission.AUDIT_INTEGRITY_READ,
     Permission.AUDIT_VERIFY,
+    Permission.AUDIT_PERSON_LOOKUP,
 }
+
+_CLI_ONLY = {Permission.PERSON_SHRED, Permission.KEYS_MANAGE}
+
+# Practitioner work on the register; a single person is further limited to visible persons.
+_PRACTITIONER_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
+_REGISTER = {Permission.PERSON_CREATE, Permission.PERSON_SEARCH}
+_ONE_PERSON = {Permission.PERSON_READ, Permission.PERSON_UPDATE}
 
 # Actions an admin may not take on their own account through the admin pages: it would let
 # one admin lock themselves out or bypass the password-change flow.
@@ -151,7 +176,11 @@ def decide(
     if not actor.active:
         return _deny(Reason.INACTIVE)
     if isinstance(actor, CliActor):
-        if permission in _ADMIN_ONLY or permission == Permission.AUDIT_VERIFY:
+        if (
+            permission in _ADMIN_ONLY
+            or permission in _CLI_ONLY
+            or permission == Permission.AUDIT_VERIFY
+        ):
             return _allow(Reason.HOST_OPERATOR)
         return _deny(Reason.NOT_GRANTED)
     if permission in _ANY_ACCOUNT:
@@ -166,7 +195,42 @@ def decide(
         if actor.role != Role.AUDITOR:
             return _deny(Reason.ROLE_NOT_ALLOWED)
         return _allow(Reason.ROLE_AUDITOR)
+    if permission in _REGISTER or permission in _ONE_PERSON:
+        if actor.role not in _PRACTITIONER_ROLES:
+            return _deny(Reason.ROLE_NO_CONTENT)
+        if permission in _REGISTER:
+            return _allow(Reason.PRACTITIONER)
+        return _person_visible(actor, resource)
     return _deny(Reason.NOT_GRANTED)
+
+
+def _person_visible(actor: Actor, person: Any) -> Decision:
+    # DESIGN.md §3: the registering agency sees a person; case teams join them with cases.
+    if person is None:
+        # The route guard asks before the person is loaded: the role may hold this permission;
+        # the service asks again with the person.
+        return _allow(Reason.PRACTITIONER)
+    if not isinstance(person, Person):
+        return _deny(Reason.NOT_VISIBLE)
+    if person.registered_by_agency_id == actor.agency_id:
+        return _allow(Reason.REGISTERING_AGENCY, Reason.REGISTERING_AGENCY)
+    return _deny(Reason.NOT_VISIBLE)
+
+
+def visible_persons(actor: Actor | None) -> ColumnElement[bool]:
+    """The SQL condition selecting the persons `actor` may see (search, duplicate checks).
+
+    It states the same rule as `_person_visible`, for queries: a person the condition
+    excludes is one the actor must not learn exists.
+    """
+    if (
+        actor is None
+        or not actor.active
+        or isinstance(actor, CliActor)
+        or actor.role not in _PRACTITIONER_ROLES
+    ):
+        return false()
+    return and_(Person.erased_at.is_(None), Person.registered_by_agency_id == actor.agency_id)
 
 
 def authorize(

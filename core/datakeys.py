@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String, select
+from sqlalchemy import LargeBinary, String, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -26,8 +26,23 @@ class DataKey(Base):
     owner: Mapped[str] = mapped_column(String(80), unique=True)
     version: Mapped[int] = mapped_column(default=1)
     kek_version: Mapped[int] = mapped_column(index=True)
-    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    # None once shredded: the row stays as the record that a key existed and when it went.
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shredded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DataKeyShredded(crypto.DecryptionError):
+    """The owner's data key was destroyed: everything encrypted under it is gone for good."""
+
+
+class DataKeyMissing(crypto.DecryptionError):
+    """The owner has no data key at all."""
+
+
+def person_owner(person_id: uuid.UUID) -> str:
+    """The data-key owner name of one young person."""
+    return f"person:{person_id}"
 
 
 def _cache(session: Session) -> dict[str, tuple[int, bytes]]:
@@ -59,6 +74,8 @@ def load_data_key(session: Session, keys: KeyProvider, owner: str) -> tuple[int,
     row = session.scalar(select(DataKey).where(DataKey.owner == owner))
     if row is None:
         return None
+    if row.wrapped is None:
+        raise DataKeyShredded(f"the data key of {owner.split(':')[0]} was destroyed")
     plain = crypto.unwrap_key(keys.kek(row.kek_version), row.wrapped, owner)
     cache[owner] = (row.version, plain)
     return cache[owner]
@@ -96,3 +113,82 @@ def decrypt_system_field(
     """Decrypt a value written by encrypt_system_field."""
     _version, key = system_data_key(session, keys)
     return crypto.decrypt(key, blob, crypto.field_ad(table, column, row_id)).decode("utf-8")
+
+
+def require_data_key(session: Session, keys: KeyProvider, owner: str) -> tuple[int, bytes]:
+    """Like load_data_key, but a missing key is an error (the system key is made on demand)."""
+    if owner == SYSTEM_OWNER:
+        return system_data_key(session, keys)
+    found = load_data_key(session, keys, owner)
+    if found is None:
+        raise DataKeyMissing("no data key for this owner")
+    return found
+
+
+def shred(session: Session, owner: str) -> bool:
+    """Destroy an owner's data key; return False if it was already gone.
+
+    Every ciphertext made under it becomes noise. Backups keep the old wrapped key only as
+    long as the backups themselves live, and still need a KEK from the keyring to open it.
+    """
+    row = session.scalar(select(DataKey).where(DataKey.owner == owner).with_for_update())
+    _cache(session).pop(owner, None)
+    if row is None or row.wrapped is None:
+        return False
+    row.wrapped = None
+    row.shredded_at = utcnow()
+    session.flush()
+    return True
+
+
+def forget_unwrapped(session: Session) -> None:
+    """Drop the session's cache of unwrapped keys (after a rewrap, or to prove a read path)."""
+    _cache(session).clear()
+
+
+def rewrap_batch(session: Session, keys: KeyProvider, batch_size: int) -> tuple[int, set[int]]:
+    """Re-wrap up to `batch_size` live data keys not yet under the current KEK.
+
+    Returns (count, KEK versions they came from). Each call is its own unit of work, so an
+    interrupted `keys rewrap` resumes where it stopped; concurrent runs skip each other's rows.
+    """
+    current = keys.current_kek_version
+    rows = session.scalars(
+        select(DataKey)
+        .where(DataKey.kek_version != current, DataKey.wrapped.is_not(None))
+        .order_by(DataKey.id)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    ).all()
+    old_versions: set[int] = set()
+    current_kek = keys.kek(current)
+    for row in rows:
+        assert row.wrapped is not None  # noqa: S101 - filtered above
+        plain = crypto.unwrap_key(keys.kek(row.kek_version), row.wrapped, row.owner)
+        old_versions.add(row.kek_version)
+        row.wrapped = crypto.wrap_key(current_kek, current, plain, row.owner)
+        row.kek_version = current
+    session.flush()
+    return len(rows), old_versions
+
+
+def count_by_kek_version(session: Session) -> dict[int, int]:
+    """Live (not shredded) data keys per KEK version."""
+    rows = session.execute(
+        select(DataKey.kek_version, func.count())
+        .where(DataKey.wrapped.is_not(None))
+        .group_by(DataKey.kek_version)
+    ).all()
+    return {int(version): int(count) for version, count in rows}
+
+
+def count_shredded(session: Session) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(DataKey).where(DataKey.wrapped.is_(None)))
+        or 0
+    )
+
+
+def count_needing_rewrap(session: Session, keys: KeyProvider) -> int:
+    current = keys.current_kek_version
+    return sum(n for version, n in count_by_kek_version(session).items() if version != current)

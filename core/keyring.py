@@ -13,7 +13,10 @@ import json
 import os
 import secrets
 import stat
-from dataclasses import dataclass, field
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -195,3 +198,122 @@ def write_new(path: Path, keyring: Keyring) -> None:
         raise KeyringError(f"keyring {path} already exists; refusing to overwrite it") from None
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(keyring.to_json())
+
+
+def with_new_kek(current: Keyring) -> Keyring:
+    """Return the keyring with a fresh KEK version added and made current."""
+    version = max(current.keks) + 1
+    return replace(
+        current, keks={**current.keks, version: secrets.token_bytes(KEY_BYTES)}, current_kek=version
+    )
+
+
+def without_kek(current: Keyring, version: int) -> Keyring:
+    """Return the keyring without KEK `version` (never the current one)."""
+    if version == current.current_kek:
+        raise KeyringError(f"key-encryption key version {version} is current; rotate first")
+    if version not in current.keks:
+        raise KeyringError(f"key-encryption key version {version} is not in the keyring")
+    return replace(current, keks={v: k for v, k in current.keks.items() if v != version})
+
+
+def replace_file(path: Path, keyring: Keyring) -> None:
+    """Atomically replace an existing keyring file, keeping it readable by the owner only.
+
+    Workers that re-read the file see either the old or the new keyring, never half of one.
+    """
+    check_file_mode(path)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(keyring.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+class KeyringFile:
+    """A KeyProvider over the keyring file that follows rotations on running workers.
+
+    The file is looked at (one `stat`) at most once per `check_every` seconds and re-read when
+    it changed; a request for a KEK version the loaded keyring lacks re-reads it at once, so a
+    host that got the new file before its workers checked never fails a request for it.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        check_every: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = path
+        self.check_every = check_every
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._keyring: Keyring | None = None
+        self._signature: tuple[int, int, int] | None = None
+        self._checked_at = 0.0
+
+    def __repr__(self) -> str:
+        return f"KeyringFile({str(self.path)!r})"
+
+    def _stat_signature(self) -> tuple[int, int, int]:
+        info = self.path.stat()
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+    def reload(self) -> Keyring:
+        """Read the file now."""
+        with self._lock:
+            try:
+                signature = self._stat_signature()
+            except FileNotFoundError:
+                raise KeyringError(
+                    f"keyring {self.path} does not exist (run 'flask keys init')"
+                ) from None
+            self._keyring = load(self.path)
+            self._signature = signature
+            self._checked_at = self._clock()
+            return self._keyring
+
+    def current(self) -> Keyring:
+        """The loaded keyring, re-read if the file changed since the last check."""
+        keyring_now = self._keyring
+        if keyring_now is None:
+            return self.reload()
+        if self._clock() - self._checked_at >= self.check_every:
+            try:
+                changed = self._stat_signature() != self._signature
+            except OSError:
+                changed = False  # keep serving with the keys we have; the next check retries
+            self._checked_at = self._clock()
+            if changed:
+                return self.reload()
+        return keyring_now
+
+    @property
+    def current_kek_version(self) -> int:
+        return self.current().current_kek
+
+    def kek(self, version: int) -> bytes:
+        keyring_now = self.current()
+        if version not in keyring_now.keks:
+            keyring_now = self.reload()
+        return keyring_now.kek(version)
+
+    @property
+    def index_root(self) -> bytes:
+        return self.current().index_root
+
+    @property
+    def current_audit_signing_version(self) -> int:
+        return self.current().current_audit_signing
+
+    def audit_signing_key(self, version: int) -> Ed25519PrivateKey:
+        keyring_now = self.current()
+        if version not in keyring_now.audit_signing:
+            keyring_now = self.reload()
+        return keyring_now.audit_signing_key(version)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import UUID, Length, Optional, Regexp
+from wtforms.validators import UUID, DataRequired, Length, Optional, Regexp
 
 from audit.events import Action, Outcome
 from cases.auditing import OlderReason
@@ -65,4 +65,14 @@ class ReportForm(GetForm):
                 r"^[A-Za-z0-9_.:/-]{1,60}$", message=_l("Use letters, digits and - _ . : / only.")
             ),
         ],
+    )
+
+
+class PersonLookupForm(FlaskForm):
+    """A POST form: an identity code must never travel in a URL."""
+
+    identity_code = StringField(
+        _l("Personal identity code"),
+        validators=[DataRequired(_l("Enter an identity code.")), Length(max=20)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )

@@ -23,9 +23,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
-from app.auditing.forms import OLDER_REASONS, LogFilterForm, ReportForm
+from app.auditing.forms import OLDER_REASONS, LogFilterForm, PersonLookupForm, ReportForm
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
+from app.messages import person_error
 from app.security import audit_context, fresh_required, requires
 from audit.events import event_document
 from audit.models import AuditEvent
@@ -33,6 +34,7 @@ from audit.queries import EventFilter
 from cases import auditing
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency
+from cases.persons import services as persons
 from cases.policy import Permission
 
 bp = Blueprint("auditing", __name__, url_prefix="/audit")
@@ -181,10 +183,11 @@ def export() -> Response | tuple[str, int]:
 @requires(Permission.AUDIT_REPORT_READ)
 def report() -> tuple[str, int]:
     form = ReportForm(request.args)
+    lookup = PersonLookupForm()
     if not request.args.get("subject"):
-        return render_template("auditing/report.html", form=form, result=None), 200
+        return render_template("auditing/report.html", form=form, lookup=lookup, result=None), 200
     if not form.validate():
-        return render_template("auditing/report.html", form=form, result=None), 400
+        return render_template("auditing/report.html", form=form, lookup=lookup, result=None), 400
     try:
         result = auditing.access_report(
             db(),
@@ -196,11 +199,32 @@ def report() -> tuple[str, int]:
         )
     except auditing.ReportError:
         form.reason.errors = [_("Choose a reason to see more than the last two years.")]
-        return render_template("auditing/report.html", form=form, result=None), 400
+        return render_template("auditing/report.html", form=form, lookup=lookup, result=None), 400
     db().commit()
     return render_template(
-        "auditing/report.html", form=form, result=result, reasons=OLDER_REASONS
+        "auditing/report.html", form=form, lookup=lookup, result=result, reasons=OLDER_REASONS
     ), 200
+
+
+@bp.post("/report/lookup")
+@requires(Permission.AUDIT_PERSON_LOOKUP)
+def report_lookup() -> BaseResponse | tuple[str, int]:
+    """Find a person of any agency by identity code, then open their report by id."""
+    lookup = PersonLookupForm()
+    if lookup.validate_on_submit():
+        try:
+            person = persons.lookup_for_audit(db(), audit_context(), lookup.identity_code.data)
+        except persons.PersonInputError as exc:
+            lookup.identity_code.errors = [person_error(exc.code)]
+        else:
+            db().commit()
+            if person is None:
+                flash(_("No person with this identity code is registered."), "info")
+                return redirect(url_for("auditing.report"))
+            return redirect(url_for("auditing.report", subject=person.id))
+    return render_template(
+        "auditing/report.html", form=ReportForm(), lookup=lookup, result=None
+    ), 400
 
 
 @bp.get("/flagged")

@@ -23,8 +23,13 @@ def index() -> str:
     user = actor()
     may_administer = decide(user, Permission.USER_LIST).allowed
     may_audit = decide(user, Permission.AUDIT_LOG_READ).allowed
+    may_use_register = decide(user, Permission.PERSON_SEARCH).allowed
     return render_template(
-        "main/index.html", user=user, may_administer=may_administer, may_audit=may_audit
+        "main/index.html",
+        user=user,
+        may_administer=may_administer,
+        may_audit=may_audit,
+        may_use_register=may_use_register,
     )
 
 

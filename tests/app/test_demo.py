@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
+import pytest
 from flask import Flask
 from sqlalchemy import select, text
 
 from app.demo import DEMO_AGENCIES, DEMO_USERS
 from app.extensions import db
 from cases.accounts.models import Agency, User
+from cases.persons import services as persons
+from cases.persons.models import Person
+from tests.conftest import PG_URL, AppFactory
+from tests.databases import SqliteDatabases
 from tests.helpers import b32_secret, sign_in
 
 
@@ -71,3 +79,73 @@ def test_secrets_are_not_stored_in_plaintext(
             assert account["password"].encode() not in raw
             assert b32_secret(account["totp_secret"]) not in raw
             assert b32_secret(account["totp_secret"]).hex().encode() not in raw
+
+
+def test_demo_persons_follow_issue_5(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        session = db()
+        found = {}
+        for person in session.scalars(select(Person)):
+            details = persons.current_details(session, person)
+            assert details is not None
+            registrar = session.get(Agency, person.registered_by_agency_id)
+            assert registrar is not None
+            found[details.identity_code] = (
+                details.given_names,
+                details.surname,
+                details.birth_date,
+                registrar.code,
+                [g.name for g in details.guardians],
+            )
+    assert found == {
+        "140310A1230": ("Eetu", "Esimerkki", date(2010, 3, 14), "sos", []),
+        "020612A2465": ("Venla", "Virtanen", date(2012, 6, 2), "sos", ["Mari Virtanen"]),
+        "090909A357W": ("Oskari", "Ojala", date(2009, 9, 9), "nuo", []),
+        "200411A4682": ("Lumi", "Laine", date(2011, 4, 20), "pol", []),
+    }
+
+
+DEMO_PLAINTEXT = [
+    "Eetu",
+    "Esimerkki",
+    "Venla",
+    "Virtanen",
+    "Oskari",
+    "Ojala",
+    "Lumi",
+    "Laine",
+    "140310A1230",
+    "020612A2465",
+    "090909A357W",
+    "200411A4682",
+    "140310",
+    "020612",
+    "090909",
+    "200411",
+    "2010-03-14",
+    "2012-06-02",
+    "2009-09-09",
+    "2011-04-20",
+]
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="scans the SQLite file; PostgreSQL stores elsewhere")
+def test_raw_sqlite_file_after_a_full_seed_holds_no_person_plaintext(
+    make_app: AppFactory, databases: SqliteDatabases, tmp_path: Path
+) -> None:
+    url = databases.new()
+    app = make_app(db_url=url)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "seed", "--accounts-json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    base = url.removeprefix("sqlite:///")
+    raw = b"".join(
+        Path(base + suffix).read_bytes()
+        for suffix in ("", "-wal", "-shm")
+        if Path(base + suffix).exists()
+    )
+    # The scan does see plaintext where it is stored as such (agency names are not personal).
+    assert b"sosiaalipalvelut" in raw
+    for needle in DEMO_PLAINTEXT:
+        for encoded in {needle.encode(), needle.encode("utf-16-le"), needle.upper().encode()}:
+            assert encoded not in raw, needle

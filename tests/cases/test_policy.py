@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
 from cases.accounts.models import Role
-from cases.policy import CliActor, Permission, PolicyDenied, Reason, authorize, decide
+from cases.persons.models import Person
+from cases.policy import (
+    CliActor,
+    Permission,
+    PolicyDenied,
+    Reason,
+    authorize,
+    decide,
+    visible_persons,
+)
 
 
 @dataclass
@@ -22,11 +32,23 @@ class FakeUser:
 ADMIN_PERMISSIONS = {p for p in Permission if p.value.startswith("admin:")}
 AUDIT_PERMISSIONS = {p for p in Permission if p.value.startswith("audit:")}
 EVERYONE = {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_MANAGE_OWN}
+# The register, at the route gate (no person yet): practitioners only.
+REGISTER = {
+    Permission.PERSON_CREATE,
+    Permission.PERSON_SEARCH,
+    Permission.PERSON_READ,
+    Permission.PERSON_UPDATE,
+}
+HOST_OPERATOR = ADMIN_PERMISSIONS | {
+    Permission.AUDIT_VERIFY,
+    Permission.PERSON_SHRED,
+    Permission.KEYS_MANAGE,
+}
 
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
 EXPECTED = {
-    Role.CASEWORKER: EVERYONE,
-    Role.SUPERVISOR: EVERYONE,
+    Role.CASEWORKER: EVERYONE | REGISTER,
+    Role.SUPERVISOR: EVERYONE | REGISTER,
     Role.ANALYST: EVERYONE,
     Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
     Role.ADMIN: EVERYONE | ADMIN_PERMISSIONS,
@@ -39,7 +61,11 @@ def test_role_permission_matrix(role: Role, permission: Permission) -> None:
     decision = decide(FakeUser(role.value), permission, None)
     assert decision.allowed == (permission in EXPECTED[role])
     if not decision.allowed:
-        assert decision.reason in {Reason.ROLE_NOT_ALLOWED, Reason.NOT_GRANTED}
+        assert decision.reason in {
+            Reason.ROLE_NOT_ALLOWED,
+            Reason.NOT_GRANTED,
+            Reason.ROLE_NO_CONTENT,
+        }
 
 
 def test_anonymous_may_do_nothing() -> None:
@@ -56,7 +82,7 @@ def test_inactive_accounts_may_do_nothing(permission: Permission) -> None:
 @pytest.mark.parametrize("permission", list(Permission))
 def test_host_operator_may_administer_but_has_no_session(permission: Permission) -> None:
     decision = decide(CliActor("tests"), permission)
-    assert decision.allowed == (permission in ADMIN_PERMISSIONS | {Permission.AUDIT_VERIFY})
+    assert decision.allowed == (permission in HOST_OPERATOR)
     assert CliActor("x").label == "cli:x"
 
 
@@ -93,3 +119,49 @@ def test_permissions_follow_the_naming_scheme() -> None:
     for permission in Permission:
         parts = permission.value.split(":")
         assert 2 <= len(parts) <= 3 and all(parts), permission
+
+
+OWN, OTHER = uuid.UUID(int=100), uuid.UUID(int=200)
+
+
+def _person(agency: uuid.UUID, erased: bool) -> Person:
+    person = Person(registered_by_agency_id=agency)
+    person.erased_at = datetime(2026, 1, 1, tzinfo=UTC) if erased else None
+    return person
+
+
+# Reading or editing one person: role × registering agency × erased. Expected from DESIGN.md
+# §3: practitioners of the registering agency only (case teams join with the case issue); an
+# erased person's page still opens for them (it shows "erased"), the service refuses edits.
+PERSON_TABLE = [
+    (role, agency, erased, role in (Role.CASEWORKER, Role.SUPERVISOR) and agency == OWN)
+    for role in Role
+    for agency in (OWN, OTHER)
+    for erased in (False, True)
+]
+
+
+@pytest.mark.parametrize(("role", "agency", "erased", "allowed"), PERSON_TABLE)
+@pytest.mark.parametrize("permission", [Permission.PERSON_READ, Permission.PERSON_UPDATE])
+def test_one_person_by_role_agency_and_state(
+    role: Role, agency: uuid.UUID, erased: bool, allowed: bool, permission: Permission
+) -> None:
+    decision = decide(FakeUser(role.value, agency_id=OWN), permission, _person(agency, erased))
+    assert decision.allowed == allowed
+    if allowed:
+        assert decision.basis == ("registering_agency",)
+    elif role in (Role.CASEWORKER, Role.SUPERVISOR):
+        assert decision.reason == Reason.NOT_VISIBLE
+    else:
+        assert decision.reason == Reason.ROLE_NO_CONTENT
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_visible_persons_condition_matches_the_decision(role: Role) -> None:
+    condition = str(visible_persons(FakeUser(role.value, agency_id=OWN)))
+    if role in (Role.CASEWORKER, Role.SUPERVISOR):
+        assert "registered_by_agency_id" in condition and "erased_at IS NULL" in condition
+    else:
+        assert condition == "false"
+    assert str(visible_persons(None)) == "false"
+    assert str(visible_persons(CliActor("x"))) == "false"
