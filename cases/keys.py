@@ -58,8 +58,9 @@ def rewrap(
     authorize(ctx.actor, Permission.KEYS_MANAGE)
     keys.reload()  # wrap under the newest current version, whatever this process saw before
     total = 0
+    last = None
     while True:
-        count, from_versions = datakeys.rewrap_batch(session, keys, batch_size)
+        count, from_versions, last = datakeys.rewrap_batch(session, keys, batch_size, last)
         if count == 0:
             break
         record(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import LargeBinary, String, func, select
+from sqlalchemy import LargeBinary, String, Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -146,30 +147,53 @@ def forget_unwrapped(session: Session) -> None:
     _cache(session).clear()
 
 
-def rewrap_batch(session: Session, keys: KeyProvider, batch_size: int) -> tuple[int, set[int]]:
+def rewrap_batch(
+    session: Session, keys: KeyProvider, batch_size: int, after: uuid.UUID | None = None
+) -> tuple[int, set[int], uuid.UUID | None]:
     """Re-wrap up to `batch_size` live data keys not yet under the current KEK.
 
-    Returns (count, KEK versions they came from). Each call is its own unit of work, so an
-    interrupted `keys rewrap` resumes where it stopped; concurrent runs skip each other's rows.
+    Returns (count, KEK versions they came from, the last id done: pass it as `after` to the
+    next call, so each batch seeks instead of re-sorting the whole table). Each call is its own
+    unit of work, so an interrupted `keys rewrap` resumes where it stopped; concurrent runs skip
+    each other's rows.
     """
     current = keys.current_kek_version
-    rows = session.scalars(
-        select(DataKey)
-        .where(DataKey.kek_version != current, DataKey.wrapped.is_not(None))
-        .order_by(DataKey.id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
+    # Core statements rather than ORM objects: the job touches every key once, and the unit of
+    # work's bookkeeping would cost more than the cryptography.
+    query = select(DataKey.id, DataKey.owner, DataKey.kek_version, DataKey.wrapped).where(
+        DataKey.kek_version != current, DataKey.wrapped.is_not(None)
+    )
+    if after is not None:
+        query = query.where(DataKey.id > after)
+    rows = session.execute(
+        query.order_by(DataKey.id).limit(batch_size).with_for_update(skip_locked=True)
     ).all()
-    old_versions: set[int] = set()
+    if not rows:
+        return 0, set(), None
     current_kek = keys.kek(current)
-    for row in rows:
-        assert row.wrapped is not None  # noqa: S101 - filtered above
-        plain = crypto.unwrap_key(keys.kek(row.kek_version), row.wrapped, row.owner)
-        old_versions.add(row.kek_version)
-        row.wrapped = crypto.wrap_key(current_kek, current, plain, row.owner)
-        row.kek_version = current
-    session.flush()
-    return len(rows), old_versions
+    keks = {version: keys.kek(version) for version in {row.kek_version for row in rows}}
+    changes = [
+        {
+            "key_id": row.id,
+            "new_wrapped": crypto.wrap_key(
+                current_kek,
+                current,
+                crypto.unwrap_key(keks[row.kek_version], row.wrapped, row.owner),
+                row.owner,
+            ),
+        }
+        for row in rows
+    ]
+    table = cast(Table, DataKey.__table__)
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("key_id"))
+        .values(wrapped=bindparam("new_wrapped"), kek_version=current),
+        changes,
+        execution_options={"synchronize_session": False},
+    )
+    session.expire_all()  # loaded DataKey objects now hold the old wrapping
+    return len(rows), set(keks), rows[-1].id
 
 
 def count_by_kek_version(session: Session) -> dict[int, int]:

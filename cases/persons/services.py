@@ -253,22 +253,27 @@ def _visible_matches(
     ctx: AuditContext,
     index: BlindIndex,
     value: int,
-    matches: Callable[[PersonDetails], bool],
+    matches: Callable[[PersonVersion], bool],
     scope_to_actor: bool = True,
 ) -> list[Person]:
     query = (
-        select(Person)
+        select(Person, PersonVersion)
         .join(PersonIndexEntry, PersonIndexEntry.person_id == Person.id)
+        .join(
+            PersonVersion,
+            (PersonVersion.person_id == Person.id)
+            & (PersonVersion.version == Person.current_version),
+        )
         .where(PersonIndexEntry.index_name == index.name, PersonIndexEntry.value == value)
         .where(Person.erased_at.is_(None))
     )
     if scope_to_actor:
         query = query.where(visible_persons(ctx.actor))
     found = []
-    # The index is truncated on purpose (see models): decrypt each candidate, compare exactly.
-    for person in session.scalars(query.distinct()):
-        details = current_details(session, person)
-        if details is not None and matches(details):
+    # The index is truncated on purpose (see models): decrypt each candidate's compared fields
+    # and compare exactly.
+    for person, version in session.execute(query).unique():
+        if matches(version):
             found.append(person)
     return found
 
@@ -325,7 +330,7 @@ def _summaries(session: Session, persons: Iterable[Person]) -> list[PersonSummar
 def _by_code(session: Session, ctx: AuditContext, code: str, scoped: bool = True) -> list[Person]:
     value = IDENTITY_CODE_INDEX.value(key_provider(session), code)
     return _visible_matches(
-        session, ctx, IDENTITY_CODE_INDEX, value, lambda d: d.identity_code == code, scoped
+        session, ctx, IDENTITY_CODE_INDEX, value, lambda v: v.identity_code == code, scoped
     )
 
 
@@ -337,7 +342,9 @@ def _by_name(session: Session, ctx: AuditContext, surname: str, birth_date: date
         ctx,
         NAME_BIRTH_INDEX,
         value,
-        lambda d: _name_birth_key(d.surname, d.birth_date) == key,
+        lambda v: (
+            v.birth_date is not None and _name_birth_key(v.surname or "", v.birth_date) == key
+        ),
     )
 
 

@@ -107,11 +107,11 @@ def test_an_interrupted_rewrap_resumes(rotating: Flask, monkeypatch: pytest.Monk
     real = datakeys.rewrap_batch
     calls = {"n": 0}
 
-    def failing_second_batch(session, keys, batch_size):  # type: ignore[no-untyped-def]
+    def failing_second_batch(session, keys, batch_size, after):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        return real(session, keys, batch_size)
+        return real(session, keys, batch_size, after)
 
     with rotating.app_context():
         session, keys = db(), silta().keys()
