@@ -6,6 +6,7 @@ else in Silta compares roles. Anything not granted below is denied.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -14,7 +15,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false
 
 from audit.events import Actor
-from cases.accounts.models import Role
+from cases.access import (
+    POLICE_COMPARTMENT,
+    RELEASES_NO_NOTES,
+    CaseFacts,
+    ConsentFacts,
+    DisclosureFacts,
+    GivenBy,
+    LegalBasis,
+    NoteFacts,
+    Sensitivity,
+)
+from cases.accounts.models import AgencyKind, Role
 from cases.persons.models import Person
 from core.db import utcnow
 
@@ -61,6 +73,8 @@ class Permission(StrEnum):
     PERSON_UPDATE = "person:update"
     # Operators on a host with the keyring: erasure (the retention job) and key management.
     PERSON_SHRED = "person:shred"
+    # Case content (DESIGN.md §4); decided on `cases.access` facts.
+    NOTE_READ = "case:note:read"
     KEYS_MANAGE = "keys:manage"
 
 
@@ -79,6 +93,15 @@ class Reason(StrEnum):
     REGISTERING_AGENCY = "registering_agency"
     ROLE_NO_CONTENT = "role_no_content"
     NOT_VISIBLE = "not_visible"
+    # Reading a case note, in the order DESIGN.md §4 evaluates them.
+    NOT_ON_TEAM = "not_on_team"
+    OWN_AGENCY = "own_agency"
+    POLICE_COMPARTMENT = "police_compartment"
+    DISCLOSURE = "disclosure"
+    EMERGENCY = "emergency"
+    RESTRICTED = "restricted"
+    CONSENT = "consent"
+    NO_BASIS = "no_basis"
 
 
 @dataclass(frozen=True)
@@ -170,7 +193,6 @@ def decide(
     actor: Actor | None, permission: Permission, resource: Any = None, now: datetime | None = None
 ) -> Decision:
     """Decide whether `actor` may exercise `permission` on `resource` at `now`."""
-    _ = now or utcnow()
     if actor is None:
         return _deny(Reason.ANONYMOUS)
     if not actor.active:
@@ -195,6 +217,12 @@ def decide(
         if actor.role != Role.AUDITOR:
             return _deny(Reason.ROLE_NOT_ALLOWED)
         return _allow(Reason.ROLE_AUDITOR)
+    if permission == Permission.NOTE_READ:
+        if actor.role not in _PRACTITIONER_ROLES:
+            return _deny(Reason.ROLE_NO_CONTENT)
+        if resource is None:
+            return _allow(Reason.PRACTITIONER)
+        return _note_read(actor, resource, now or utcnow())
     if permission in _REGISTER or permission in _ONE_PERSON:
         if actor.role not in _PRACTITIONER_ROLES:
             return _deny(Reason.ROLE_NO_CONTENT)
@@ -241,3 +269,80 @@ def authorize(
     if not decision.allowed:
         raise PolicyDenied(permission, decision, resource)
     return decision
+
+
+# The age from which a young person's own consent is needed (and a guardian's alone is not
+# enough). Configuration: `SILTA_CONSENT_SELF_AGE`, set at start-up through `configure`.
+CONSENT_SELF_AGE = 15
+
+
+def configure(*, consent_self_age: int) -> None:
+    global CONSENT_SELF_AGE  # one process-wide setting, read by every decision
+    CONSENT_SELF_AGE = consent_self_age
+
+
+def on_team(actor: Actor, case: CaseFacts) -> bool:
+    """A caseworker must be named on the team; a supervisor's agency must be a member."""
+    if actor.role == Role.SUPERVISOR:
+        return actor.agency_id in case.member_agencies
+    return actor.id in case.member_users and actor.agency_id in case.member_agencies
+
+
+def consent_effective(consent: ConsentFacts, now: datetime) -> bool:
+    """Within its validity, not withdrawn, and given by the right people for the age then."""
+    if not consent.valid_from <= now <= consent.valid_until:
+        return False
+    if consent.withdrawn_at is not None and consent.withdrawn_at <= now:
+        return False
+    if consent.age_when_given < CONSENT_SELF_AGE:
+        return consent.given_by in (GivenBy.GUARDIAN, GivenBy.BOTH)
+    return consent.given_by in (GivenBy.SELF, GivenBy.BOTH)
+
+
+def disclosure_active(disclosure: DisclosureFacts, now: datetime) -> bool:
+    return disclosure.granted_at <= now < disclosure.expires_at
+
+
+def _note_read(actor: Actor, note: Any, now: datetime) -> Decision:
+    if not isinstance(note, NoteFacts):
+        return _deny(Reason.NOT_GRANTED)
+    case = note.case
+    if not on_team(actor, case):
+        return _deny(Reason.NOT_ON_TEAM)
+    if note.author_agency == actor.agency_id:
+        return _allow(Reason.OWN_AGENCY, Reason.OWN_AGENCY)
+    disclosures = [
+        d
+        for d in case.disclosures
+        if disclosure_active(d, now)
+        and d.from_agency == note.author_agency
+        and d.to_agency == actor.agency_id
+        and note.category in d.categories
+        and d.basis not in RELEASES_NO_NOTES
+    ]
+    reader_is_police = case.agency_kinds.get(actor.agency_id) == AgencyKind.POLICE  # type: ignore[arg-type]
+    if reader_is_police and note.category in POLICE_COMPARTMENT:
+        section_18 = [d for d in disclosures if d.basis == LegalBasis.POLICE_812_18]
+        if section_18:
+            return _allow(Reason.DISCLOSURE, _basis("disclosure", section_18[0].id))
+        return _deny(Reason.POLICE_COMPARTMENT)
+    if disclosures:
+        return _allow(Reason.DISCLOSURE, _basis("disclosure", disclosures[0].id))
+    if note.sensitivity == Sensitivity.NORMAL:
+        for emergency in case.emergencies:
+            if emergency.user_id == actor.id and emergency.granted_at <= now < emergency.expires_at:
+                return _allow(Reason.EMERGENCY, _basis("emergency", emergency.id))
+    if note.sensitivity == Sensitivity.RESTRICTED:
+        return _deny(Reason.RESTRICTED)
+    for consent in case.consents:
+        if (
+            consent_effective(consent, now)
+            and actor.agency_id in consent.recipients
+            and note.category in consent.categories
+        ):
+            return _allow(Reason.CONSENT, _basis("consent", consent.id))
+    return _deny(Reason.NO_BASIS)
+
+
+def _basis(kind: str, identifier: uuid.UUID | None) -> str:
+    return kind if identifier is None else f"{kind}:{identifier}"

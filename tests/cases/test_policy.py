@@ -32,8 +32,9 @@ class FakeUser:
 ADMIN_PERMISSIONS = {p for p in Permission if p.value.startswith("admin:")}
 AUDIT_PERMISSIONS = {p for p in Permission if p.value.startswith("audit:")}
 EVERYONE = {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_MANAGE_OWN}
-# The register, at the route gate (no person yet): practitioners only.
+# The register and case notes, at the route gate (no person or note yet): practitioners only.
 REGISTER = {
+    Permission.NOTE_READ,
     Permission.PERSON_CREATE,
     Permission.PERSON_SEARCH,
     Permission.PERSON_READ,

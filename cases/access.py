@@ -1,0 +1,105 @@
+"""The facts the policy decides case access on: plain values, no database.
+
+Services load them (`cases.casework.facts`); `cases.policy` reads them; tests build them
+directly from the reference tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class GivenBy(StrEnum):
+    SELF = "self"
+    GUARDIAN = "guardian"
+    BOTH = "both"
+
+
+class Category(StrEnum):
+    GENERAL = "general"
+    EDUCATION = "education"
+    FAMILY = "family"
+    HEALTH = "health"
+    SUBSTANCE_USE = "substance_use"
+    OFFENCE = "offence"
+    SOCIAL_WELFARE = "social_welfare"
+
+
+# Notes that reach police only through an Act 812/2000 §18 disclosure (DESIGN.md §4, step 4).
+POLICE_COMPARTMENT = frozenset({Category.HEALTH, Category.SOCIAL_WELFARE})
+
+
+class Sensitivity(StrEnum):
+    NORMAL = "normal"
+    RESTRICTED = "restricted"
+
+
+class LegalBasis(StrEnum):
+    """DESIGN.md §3's fixed list of disclosure bases other than consent."""
+
+    CHILD_WELFARE_25 = "child_welfare_417_2007_25"
+    CHILD_WELFARE_25A = "child_welfare_417_2007_25a"
+    SOCIAL_WELFARE_35 = "social_welfare_1301_2014_35"
+    YOUTH_ACT_11 = "youth_act_1285_2016_11"
+    POLICE_812_18 = "act_812_2000_18"
+
+
+# Youth Act §11 (outreach youth work) releases identification and contact data only.
+RELEASES_NO_NOTES = frozenset({LegalBasis.YOUTH_ACT_11})
+
+
+@dataclass(frozen=True)
+class ConsentFacts:
+    given_by: GivenBy
+    age_when_given: int
+    recipients: frozenset[uuid.UUID]
+    categories: frozenset[str]
+    valid_from: datetime
+    valid_until: datetime
+    withdrawn_at: datetime | None = None
+    id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class DisclosureFacts:
+    from_agency: uuid.UUID
+    to_agency: uuid.UUID
+    categories: frozenset[str]
+    basis: LegalBasis
+    granted_at: datetime
+    expires_at: datetime
+    id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class EmergencyFacts:
+    user_id: uuid.UUID
+    granted_at: datetime
+    expires_at: datetime
+    id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """A case as the policy sees it at one moment."""
+
+    id: uuid.UUID
+    lead_agency: uuid.UUID
+    member_agencies: frozenset[uuid.UUID]
+    member_users: frozenset[uuid.UUID]
+    agency_kinds: dict[uuid.UUID, str] = field(default_factory=dict)
+    consents: tuple[ConsentFacts, ...] = ()
+    disclosures: tuple[DisclosureFacts, ...] = ()
+    emergencies: tuple[EmergencyFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    case: CaseFacts
+    author_agency: uuid.UUID
+    category: str
+    sensitivity: Sensitivity
+    id: uuid.UUID | None = None
