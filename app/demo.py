@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypedDict
 
@@ -16,15 +16,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
+from cases.access import Category, LegalBasis
 from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts import totp
-from cases.accounts.models import User
+from cases.accounts.models import Agency, User
 from cases.accounts.passwords import Passwords, password_problems
+from cases.casework import services as casework
+from cases.casework.models import Case
 from cases.persons import services as persons
-from cases.persons.models import MotherTongue
+from cases.persons.models import MotherTongue, Person
 from cases.persons.services import Guardian, PersonDetails
 from cases.policy import CliActor
+from core.db import utcnow
 from core.keyring import KeyProvider
 
 DEMO_AGENCIES = [
@@ -103,7 +107,8 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
         accounts.enrol_totp_secret(session, keys, user, totp.new_secret())
         users_created += 1
     persons_created = _seed_persons(session)
-    if agencies_created or users_created or persons_created:
+    cases_created = _seed_cases(session)
+    if agencies_created or users_created or persons_created or cases_created:
         # A re-run that creates nothing changes nothing, not even the audit log.
         record(
             session,
@@ -112,6 +117,7 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
             agencies_created=agencies_created,
             users_created=users_created,
             persons_created=persons_created,
+            cases_created=cases_created,
         )
     return demo_accounts(session, keys)
 
@@ -119,7 +125,7 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
 def _seed_persons(session: Session) -> int:
     created = 0
     for _marker, given, surname, born, code, username, guardians in DEMO_PERSONS:
-        if persons.identity_code_registered(session, code):
+        if persons.find_by_identity_code(session, code) is not None:
             continue
         registrar = accounts.get_user_by_username(session, username)
         assert registrar is not None  # noqa: S101 - created above
@@ -172,3 +178,151 @@ def write_accounts_file(path: Path, listing: list[DemoAccount]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(listing, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
+
+
+def _at(day: str) -> datetime:
+    # Past effective dates of the scenario: noon UTC of the day the issue names.
+    return datetime.fromisoformat(f"{day}T12:00:00+00:00")
+
+
+NOTE_TEXTS = {
+    "DEMO-P1-SOS-GENERAL": "Tapasimme Eetun kanssa sosiaalitoimistossa; hän kertoi koulusta.",
+    "DEMO-P1-POL-OFFENCE": "Ilmoitus näpistyksestä kauppakeskuksessa, selvitetään.",
+    "DEMO-P1-NUO-EDUCATION": "Eetu kävi nuorisotalolla läksykerhossa kahdesti.",
+    "DEMO-P1-SOS-HEALTH": "Terveydenhoitajan arvio unirytmistä, ei jaeta.",
+    "DEMO-P2-SOS-FAMILY": "Perhetapaaminen Mari Virtasen kanssa, tilanne rauhoittunut.",
+    "DEMO-P2-NGO-GENERAL": "Venla osallistui vertaisryhmään ja viihtyi.",
+    "DEMO-P3-NUO-GENERAL": "Oskari kävi nuorisotalolla, keskusteltiin harrastuksista.",
+    "DEMO-P3-POL-OFFENCE": "Ilkivaltailmoitus koulun pihalla, kuultu.",
+    "DEMO-P4-POL-OFFENCE": "Epäilty vahingonteko, ilmoitus lastensuojeluun tehty.",
+    "DEMO-P4-SOS-FAMILY": "Kotikäynti Lumin perheessä lastensuojeluilmoituksen jälkeen.",
+}
+
+
+def _note(
+    session: Session,
+    case: Case,
+    author: User,
+    marker: str,
+    category: str,
+    sensitivity: str = "normal",
+) -> None:
+    casework.write_note(
+        session,
+        AuditContext(author, request_id="demo-seed"),
+        case,
+        category=category,
+        sensitivity=sensitivity,
+        body=f"{NOTE_TEXTS[marker]} {marker}",
+    )
+
+
+def _seed_cases(session: Session) -> int:
+    """Issue 5's scenario, once per young person (a person with a case is left alone)."""
+    users = {u.username: u for u in session.scalars(select(User))}
+    agencies = {a.code: a for a in session.scalars(select(Agency))}
+
+    def as_(username: str) -> AuditContext:
+        return AuditContext(users[username], request_id="demo-seed")
+
+    def person(code: str) -> Person | None:
+        found = persons.find_by_identity_code(session, code)
+        if found is None or session.scalar(select(Case.id).where(Case.person_id == found.id)):
+            return None
+        return found
+
+    created = 0
+    if (p1 := person("140310A1230")) is not None:
+        case = casework.open_case(session, as_("sanna"), p1, ["school_absence"], _at("2026-11-18"))
+        casework.record_consent(
+            session,
+            as_("sanna"),
+            case,
+            casework.ConsentInput(
+                given_by="self",
+                recipients=(agencies["sos"].id, agencies["nuo"].id, agencies["pol"].id),
+                categories=("general", "education"),
+                purpose="Koulunkäynnin tukeminen yhdessä nuorisopalvelujen ja poliisin kanssa.",
+                how_recorded="written",
+                valid_from=date(2026, 11, 18),
+                valid_until=date(2028, 11, 17),
+            ),
+        )
+        for code, username in (("nuo", "noora"), ("pol", "pekka")):
+            casework.add_team_agency(session, as_("sanna"), case, agencies[code], _at("2026-11-18"))
+            casework.add_team_user(session, as_("sanna"), case, users[username], _at("2026-11-18"))
+        _note(session, case, users["sanna"], "DEMO-P1-SOS-GENERAL", "general")
+        _note(session, case, users["pekka"], "DEMO-P1-POL-OFFENCE", "offence")
+        _note(session, case, users["noora"], "DEMO-P1-NUO-EDUCATION", "education")
+        _note(session, case, users["sanna"], "DEMO-P1-SOS-HEALTH", "health", "restricted")
+        created += 1
+    if (p2 := person("020612A2465")) is not None:
+        case = casework.open_case(
+            session, as_("sanna"), p2, ["family_situation"], _at("2026-11-23")
+        )
+        casework.record_consent(
+            session,
+            as_("sanna"),
+            case,
+            casework.ConsentInput(
+                given_by="guardian",
+                recipients=(agencies["sos"].id, agencies["ngo"].id),
+                categories=("general", "family"),
+                purpose="Perheen tukeminen ja vertaisryhmä Nuorten Tuki ry:ssä.",
+                how_recorded="written",
+                valid_from=date(2026, 11, 23),
+                valid_until=date(2028, 11, 22),
+                young_person_view="Venla haluaa osallistua ryhmään ja toivoo, että äiti on mukana.",
+            ),
+        )
+        casework.add_team_agency(session, as_("sanna"), case, agencies["ngo"], _at("2026-11-23"))
+        casework.add_team_user(session, as_("sanna"), case, users["jari"], _at("2026-11-23"))
+        _note(session, case, users["sanna"], "DEMO-P2-SOS-FAMILY", "family")
+        _note(session, case, users["jari"], "DEMO-P2-NGO-GENERAL", "general")
+        created += 1
+    if (p3 := person("090909A357W")) is not None:
+        case = casework.open_case(session, as_("noora"), p3, ["property_crime"], _at("2026-05-12"))
+        consent = casework.record_consent(
+            session,
+            as_("noora"),
+            case,
+            casework.ConsentInput(
+                given_by="self",
+                recipients=tuple(agencies[c].id for c in ("sos", "nuo", "pol", "ngo")),
+                categories=tuple(Category),
+                purpose="Yhteistyö nuorisopalvelujen, poliisin ja muiden toimijoiden kesken.",
+                how_recorded="written",
+                valid_from=date(2026, 5, 12),
+            ),
+        )
+        casework.add_team_agency(session, as_("noora"), case, agencies["pol"], _at("2026-05-12"))
+        casework.add_team_user(session, as_("noora"), case, users["pekka"], _at("2026-05-12"))
+        casework.withdraw_consent(
+            session,
+            as_("noora"),
+            case,
+            consent,
+            "withdrawn by the young person in a meeting",
+            at=_at("2026-10-29"),
+        )
+        _note(session, case, users["noora"], "DEMO-P3-NUO-GENERAL", "general")
+        _note(session, case, users["pekka"], "DEMO-P3-POL-OFFENCE", "offence")
+        created += 1
+    if (p4 := person("200411A4682")) is not None:
+        case = casework.open_case(session, as_("pekka"), p4, ["property_crime"])
+        casework.create_disclosure(
+            session,
+            as_("pekka"),
+            case,
+            to_agency=agencies["sos"],
+            categories=("offence", "general"),
+            basis=LegalBasis.CHILD_WELFARE_25,
+            justification="police notification of a suspected offence by a minor",
+            expires_on=(utcnow() + timedelta(days=30)).date(),
+        )
+        casework.add_team_agency(session, as_("pekka"), case, agencies["sos"])
+        casework.add_team_user(session, as_("pekka"), case, users["sanna"])
+        _note(session, case, users["pekka"], "DEMO-P4-POL-OFFENCE", "offence")
+        _note(session, case, users["sanna"], "DEMO-P4-SOS-FAMILY", "family")
+        created += 1
+    return created

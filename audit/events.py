@@ -53,6 +53,18 @@ class Action(StrEnum):
     # Commands.
     DEMO_SEEDED = "cli:demo:seed"
 
+    CASE_OPENED = "case:open"
+    CASE_READ = "case:read"
+    CASE_TEAM_CHANGED = "case:team:change"
+    CONSENT_RECORDED = "case:consent:record"
+    CONSENT_WITHDRAWN = "case:consent:withdraw"
+    DISCLOSURE_CREATED = "case:disclosure:create"
+    EMERGENCY_GRANTED = "case:emergency:grant"
+    EMERGENCY_REVIEWED = "case:emergency:review"
+    NOTE_WRITTEN = "case:note:write"
+    CLOSURE_REQUESTED = "case:closure:request"
+    CLOSURE_DECIDED = "case:closure:decide"
+
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"
     PERSON_READ = "person:read"

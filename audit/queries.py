@@ -134,7 +134,7 @@ def volume_flags(session: Session, since: datetime, threshold: int) -> list[Volu
     return sorted(flags, key=lambda f: f.hour, reverse=True)
 
 
-FLAGGED_ACTION_PREFIXES = ("case:emergency",)
+FLAGGED_ACTION_PREFIXES = ("case:emergency:grant",)
 
 
 def flagged_events(session: Session, since: datetime, limit: int = 200) -> list[AuditEvent]:

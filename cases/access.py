@@ -103,3 +103,21 @@ class NoteFacts:
     category: str
     sensitivity: Sensitivity
     id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """Who may see a person: the registering agency and current case-team agencies."""
+
+    id: uuid.UUID
+    registered_by_agency: uuid.UUID
+    team_agencies: frozenset[uuid.UUID] = frozenset()
+
+
+@dataclass(frozen=True)
+class DisclosureRequest:
+    """A disclosure about to be granted: the case and the agency whose notes it releases."""
+
+    case: CaseFacts
+    from_agency: uuid.UUID
+    id: uuid.UUID | None = None

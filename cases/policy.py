@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from audit.events import Actor
 from cases.access import (
@@ -21,12 +21,15 @@ from cases.access import (
     CaseFacts,
     ConsentFacts,
     DisclosureFacts,
+    DisclosureRequest,
     GivenBy,
     LegalBasis,
     NoteFacts,
+    PersonFacts,
     Sensitivity,
 )
 from cases.accounts.models import AgencyKind, Role
+from cases.casework.models import Case, TeamAgency
 from cases.persons.models import Person
 from core.db import utcnow
 
@@ -75,6 +78,17 @@ class Permission(StrEnum):
     PERSON_SHRED = "person:shred"
     # Case content (DESIGN.md §4); decided on `cases.access` facts.
     NOTE_READ = "case:note:read"
+    NOTE_WRITE = "case:note:write"
+    CASE_OPEN = "case:open"
+    CASE_READ = "case:read"
+    TEAM_ADD = "case:team:add"
+    CONSENT_RECORD = "case:consent:record"
+    CONSENT_WITHDRAW = "case:consent:withdraw"
+    DISCLOSURE_CREATE = "case:disclosure:create"
+    EMERGENCY_REQUEST = "case:emergency:request"
+    EMERGENCY_REVIEW = "case:emergency:review"
+    CLOSURE_REQUEST = "case:closure:request"
+    CLOSURE_APPROVE = "case:closure:approve"
     KEYS_MANAGE = "keys:manage"
 
 
@@ -102,6 +116,10 @@ class Reason(StrEnum):
     RESTRICTED = "restricted"
     CONSENT = "consent"
     NO_BASIS = "no_basis"
+    CASE_TEAM = "case_team"
+    LEAD_SUPERVISOR = "lead_supervisor"
+    NOT_LEAD_SUPERVISOR = "not_lead_supervisor"
+    NOT_DISCLOSING_AGENCY = "not_disclosing_agency"
 
 
 @dataclass(frozen=True)
@@ -171,7 +189,19 @@ _CLI_ONLY = {Permission.PERSON_SHRED, Permission.KEYS_MANAGE}
 # Practitioner work on the register; a single person is further limited to visible persons.
 _PRACTITIONER_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
 _REGISTER = {Permission.PERSON_CREATE, Permission.PERSON_SEARCH}
-_ONE_PERSON = {Permission.PERSON_READ, Permission.PERSON_UPDATE}
+_ONE_PERSON = {Permission.PERSON_READ, Permission.PERSON_UPDATE, Permission.CASE_OPEN}
+# Acting on a case: practitioners on its team (DESIGN.md §3).
+_TEAM_WORK = {
+    Permission.CASE_READ,
+    Permission.NOTE_WRITE,
+    Permission.TEAM_ADD,
+    Permission.CONSENT_RECORD,
+    Permission.CONSENT_WITHDRAW,
+    Permission.EMERGENCY_REQUEST,
+    Permission.CLOSURE_REQUEST,
+}
+# Decisions for the lead agency's supervisors.
+_LEAD_SUPERVISOR = {Permission.CLOSURE_APPROVE, Permission.EMERGENCY_REVIEW}
 
 # Actions an admin may not take on their own account through the admin pages: it would let
 # one admin lock themselves out or bypass the password-change flow.
@@ -217,12 +247,22 @@ def decide(
         if actor.role != Role.AUDITOR:
             return _deny(Reason.ROLE_NOT_ALLOWED)
         return _allow(Reason.ROLE_AUDITOR)
-    if permission == Permission.NOTE_READ:
+    case_permissions = (
+        _TEAM_WORK
+        | _LEAD_SUPERVISOR
+        | {
+            Permission.NOTE_READ,
+            Permission.DISCLOSURE_CREATE,
+        }
+    )
+    if permission in case_permissions:
         if actor.role not in _PRACTITIONER_ROLES:
             return _deny(Reason.ROLE_NO_CONTENT)
         if resource is None:
             return _allow(Reason.PRACTITIONER)
-        return _note_read(actor, resource, now or utcnow())
+        if permission == Permission.NOTE_READ:
+            return _note_read(actor, resource, now or utcnow())
+        return _case_work(actor, permission, resource)
     if permission in _REGISTER or permission in _ONE_PERSON:
         if actor.role not in _PRACTITIONER_ROLES:
             return _deny(Reason.ROLE_NO_CONTENT)
@@ -233,16 +273,36 @@ def decide(
 
 
 def _person_visible(actor: Actor, person: Any) -> Decision:
-    # DESIGN.md §3: the registering agency sees a person; case teams join them with cases.
+    # DESIGN.md §3: the registering agency and the agencies on the person's case teams.
     if person is None:
         # The route guard asks before the person is loaded: the role may hold this permission;
         # the service asks again with the person.
         return _allow(Reason.PRACTITIONER)
-    if not isinstance(person, Person):
+    if not isinstance(person, PersonFacts):
         return _deny(Reason.NOT_VISIBLE)
-    if person.registered_by_agency_id == actor.agency_id:
+    if person.registered_by_agency == actor.agency_id:
         return _allow(Reason.REGISTERING_AGENCY, Reason.REGISTERING_AGENCY)
+    if actor.agency_id in person.team_agencies:
+        return _allow(Reason.CASE_TEAM, Reason.CASE_TEAM)
     return _deny(Reason.NOT_VISIBLE)
+
+
+def _case_work(actor: Actor, permission: Permission, resource: Any) -> Decision:
+    case = resource.case if isinstance(resource, DisclosureRequest) else resource
+    if not isinstance(case, CaseFacts):
+        return _deny(Reason.NOT_GRANTED)
+    if not on_team(actor, case):
+        return _deny(Reason.NOT_ON_TEAM)
+    if permission in _LEAD_SUPERVISOR:
+        if actor.role != Role.SUPERVISOR or actor.agency_id != case.lead_agency:
+            return _deny(Reason.NOT_LEAD_SUPERVISOR)
+        return _allow(Reason.LEAD_SUPERVISOR, Reason.LEAD_SUPERVISOR)
+    if permission == Permission.DISCLOSURE_CREATE and (
+        not isinstance(resource, DisclosureRequest) or resource.from_agency != actor.agency_id
+    ):
+        # Only the agency whose notes a disclosure releases may grant it.
+        return _deny(Reason.NOT_DISCLOSING_AGENCY)
+    return _allow(Reason.CASE_TEAM, Reason.CASE_TEAM)
 
 
 def visible_persons(actor: Actor | None) -> ColumnElement[bool]:
@@ -258,7 +318,20 @@ def visible_persons(actor: Actor | None) -> ColumnElement[bool]:
         or actor.role not in _PRACTITIONER_ROLES
     ):
         return false()
-    return and_(Person.erased_at.is_(None), Person.registered_by_agency_id == actor.agency_id)
+    now = utcnow()
+    on_a_team = (
+        select(Case.person_id)
+        .join(TeamAgency, TeamAgency.case_id == Case.id)
+        .where(
+            TeamAgency.agency_id == actor.agency_id,
+            TeamAgency.start_at <= now,
+            or_(TeamAgency.end_at.is_(None), TeamAgency.end_at > now),
+        )
+    )
+    return and_(
+        Person.erased_at.is_(None),
+        or_(Person.registered_by_agency_id == actor.agency_id, Person.id.in_(on_a_team)),
+    )
 
 
 def authorize(

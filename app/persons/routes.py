@@ -16,6 +16,7 @@ from app.extensions import db
 from app.messages import person_error
 from app.persons.forms import CodeSearchForm, NameSearchForm, PersonForm
 from app.security import audit_context, requires
+from cases.casework.facts import person_facts
 from cases.persons import services as persons
 from cases.persons.models import Person
 from cases.policy import Permission, authorize
@@ -116,7 +117,7 @@ def detail(person_id: uuid.UUID) -> str:
 def edit(person_id: uuid.UUID) -> Response | tuple[str, int]:
     person = _person(person_id)
     # Before the form is looked at: an invisible person answers 404 whatever was posted.
-    authorize(audit_context().actor, Permission.PERSON_UPDATE, person)
+    authorize(audit_context().actor, Permission.PERSON_UPDATE, person_facts(db(), person))
     form = PersonForm()
     status = 200
     if form.validate_on_submit():

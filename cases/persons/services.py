@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
+from cases.casework.facts import person_facts
 from cases.persons import identity
 from cases.persons.models import (
     IDENTITY_CODE_INDEX,
@@ -303,7 +304,7 @@ def _record_shown(session: Session, ctx: AuditContext, persons: list[Person], vi
     # A result list shows names and birth dates: each person shown gets a read event of their
     # own, so their access report lists it.
     for person in persons:
-        decision = authorize(ctx.actor, Permission.PERSON_READ, person)
+        decision = authorize(ctx.actor, Permission.PERSON_READ, person_facts(session, person))
         _record_about(
             session,
             ctx,
@@ -400,10 +401,11 @@ def register(
     return person
 
 
-def identity_code_registered(session: Session, code: str) -> bool:
-    """Whether any live person has this code: for the demo seed's idempotence only (not audited,
-    not for users: it ignores visibility)."""
-    return bool(_by_code(session, AuditContext(None), identity.parse(code).code, scoped=False))
+def find_by_identity_code(session: Session, code: str) -> Person | None:
+    """The live person with this code, for the demo seed only (not audited, and blind to
+    visibility: never for users)."""
+    found = _by_code(session, AuditContext(None), identity.parse(code).code, scoped=False)
+    return found[0] if found else None
 
 
 def get_person(session: Session, person_id: uuid.UUID) -> Person | None:
@@ -412,7 +414,7 @@ def get_person(session: Session, person_id: uuid.UUID) -> Person | None:
 
 def view(session: Session, ctx: AuditContext, person: Person) -> PersonView:
     """The current details for display; one `person:read` event with the basis used."""
-    decision = authorize(ctx.actor, Permission.PERSON_READ, person)
+    decision = authorize(ctx.actor, Permission.PERSON_READ, person_facts(session, person))
     details = current_details(session, person)
     _record_about(
         session,
@@ -430,7 +432,7 @@ def update(
     session: Session, ctx: AuditContext, person: Person, details: PersonDetails
 ) -> PersonVersion:
     """Store edited details as a new version; the previous version is kept as it was."""
-    decision = authorize(ctx.actor, Permission.PERSON_UPDATE, person)
+    decision = authorize(ctx.actor, Permission.PERSON_UPDATE, person_facts(session, person))
     if person.erased_at is not None:
         raise PersonInputError("erased", "given_names")
     details = check_details(details)
@@ -463,7 +465,7 @@ def _changed_fields(before: PersonDetails | None, after: PersonDetails) -> tuple
 
 def history(session: Session, ctx: AuditContext, person: Person) -> list[VersionSummary]:
     """Every version with the names of the fields it changed (newest first)."""
-    decision = authorize(ctx.actor, Permission.PERSON_READ, person)
+    decision = authorize(ctx.actor, Permission.PERSON_READ, person_facts(session, person))
     versions = list(
         session.scalars(
             select(PersonVersion)

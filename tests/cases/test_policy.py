@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 
+from cases.access import PersonFacts
 from cases.accounts.models import Role
-from cases.persons.models import Person
 from cases.policy import (
     CliActor,
     Permission,
@@ -32,9 +31,8 @@ class FakeUser:
 ADMIN_PERMISSIONS = {p for p in Permission if p.value.startswith("admin:")}
 AUDIT_PERMISSIONS = {p for p in Permission if p.value.startswith("audit:")}
 EVERYONE = {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_MANAGE_OWN}
-# The register and case notes, at the route gate (no person or note yet): practitioners only.
-REGISTER = {
-    Permission.NOTE_READ,
+# The register and case work, at the route gate (no person or case yet): practitioners only.
+REGISTER = {p for p in Permission if p.value.startswith("case:")} | {
     Permission.PERSON_CREATE,
     Permission.PERSON_SEARCH,
     Permission.PERSON_READ,
@@ -125,32 +123,37 @@ def test_permissions_follow_the_naming_scheme() -> None:
 OWN, OTHER = uuid.UUID(int=100), uuid.UUID(int=200)
 
 
-def _person(agency: uuid.UUID, erased: bool) -> Person:
-    person = Person(registered_by_agency_id=agency)
-    person.erased_at = datetime(2026, 1, 1, tzinfo=UTC) if erased else None
-    return person
+def _person(agency: uuid.UUID, on_team: bool) -> PersonFacts:
+    return PersonFacts(uuid.uuid4(), agency, frozenset({OWN} if on_team else set()))
 
 
-# Reading or editing one person: role × registering agency × erased. Expected from DESIGN.md
-# §3: practitioners of the registering agency only (case teams join with the case issue); an
-# erased person's page still opens for them (it shows "erased"), the service refuses edits.
+# Reading, editing or opening a case for one person: role × registering agency × whether the
+# reader's agency is on one of the person's case teams. Expected from DESIGN.md §3.
 PERSON_TABLE = [
-    (role, agency, erased, role in (Role.CASEWORKER, Role.SUPERVISOR) and agency == OWN)
+    (
+        role,
+        agency,
+        on_team,
+        role in (Role.CASEWORKER, Role.SUPERVISOR) and (agency == OWN or on_team),
+    )
     for role in Role
     for agency in (OWN, OTHER)
-    for erased in (False, True)
+    for on_team in (False, True)
 ]
 
 
-@pytest.mark.parametrize(("role", "agency", "erased", "allowed"), PERSON_TABLE)
-@pytest.mark.parametrize("permission", [Permission.PERSON_READ, Permission.PERSON_UPDATE])
-def test_one_person_by_role_agency_and_state(
-    role: Role, agency: uuid.UUID, erased: bool, allowed: bool, permission: Permission
+@pytest.mark.parametrize(("role", "agency", "on_team", "allowed"), PERSON_TABLE)
+@pytest.mark.parametrize(
+    "permission", [Permission.PERSON_READ, Permission.PERSON_UPDATE, Permission.CASE_OPEN]
+)
+def test_one_person_by_role_agency_and_team(
+    role: Role, agency: uuid.UUID, on_team: bool, allowed: bool, permission: Permission
 ) -> None:
-    decision = decide(FakeUser(role.value, agency_id=OWN), permission, _person(agency, erased))
+    decision = decide(FakeUser(role.value, agency_id=OWN), permission, _person(agency, on_team))
     assert decision.allowed == allowed
     if allowed:
-        assert decision.basis == ("registering_agency",)
+        expected = "registering_agency" if agency == OWN else "case_team"
+        assert decision.basis == (expected,)
     elif role in (Role.CASEWORKER, Role.SUPERVISOR):
         assert decision.reason == Reason.NOT_VISIBLE
     else:
@@ -162,6 +165,7 @@ def test_visible_persons_condition_matches_the_decision(role: Role) -> None:
     condition = str(visible_persons(FakeUser(role.value, agency_id=OWN)))
     if role in (Role.CASEWORKER, Role.SUPERVISOR):
         assert "registered_by_agency_id" in condition and "erased_at IS NULL" in condition
+        assert "case_team_agencies" in condition
     else:
         assert condition == "false"
     assert str(visible_persons(None)) == "false"

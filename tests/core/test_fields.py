@@ -57,7 +57,8 @@ def test_round_trip(session: Session, text: str, day: date) -> None:
     assert version.surname == text and version.birth_date == day
     assert version.guardians == [{"name": text, "contact": ""}]
     assert version.forbids_guardian_disclosure is True
-    assert text.encode() not in (version.surname_ct or b"") or text == ""
+    # Short strings can occur in random ciphertext by chance; longer ones must not show.
+    assert len(text.encode()) < 8 or text.encode() not in (version.surname_ct or b"")
 
 
 def test_ciphertext_moved_to_another_column_or_row_fails(session: Session) -> None:

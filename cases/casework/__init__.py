@@ -1,0 +1,1 @@
+"""Cases, case teams, consents, disclosures, emergency access and case notes."""
