@@ -48,7 +48,7 @@ test: $(VENV)/.test-installed translations lint typecheck
 # Extract new UI strings and merge them into every catalogue (developers run this).
 messages: $(VENV)/.test-installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv instance" .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 # Autogenerate an Alembic revision against a scratch SQLite database at head; review it.
 migration: $(VENV)/.test-installed

@@ -37,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
 
-    from app import admin, auditing, auth, cli, errors, i18n, main, persons, security
+    from app import admin, auditing, auth, casework, cli, errors, i18n, main, persons, security
     from app.extensions import csrf, init_silta, limiter
 
     init_silta(app)
@@ -52,4 +52,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(auditing.bp)
     app.register_blueprint(persons.bp)
+    app.register_blueprint(casework.bp)
     return app

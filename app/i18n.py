@@ -7,7 +7,44 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from app.extensions import babel
-from app.messages import agency_kind_label, mother_tongue_label, person_field_label, role_label
+from app.messages import (
+    BASIS_LABELS,
+    CATEGORY_LABELS,
+    CONCERN_LABELS,
+    CONSENT_STATE_LABELS,
+    GIVEN_BY_LABELS,
+    OUTCOME_LABELS,
+    agency_kind_label,
+    label,
+    mother_tongue_label,
+    person_field_label,
+    role_label,
+)
+
+LABEL_FILTERS: dict[str, dict[str, object]] = {
+    "category_label": CATEGORY_LABELS,
+    "concern_label": CONCERN_LABELS,
+    "outcome_label": OUTCOME_LABELS,
+    "basis_label": BASIS_LABELS,
+    "given_by_label": GIVEN_BY_LABELS,
+    "consent_state_label": CONSENT_STATE_LABELS,
+}
+
+
+def _agency_name(agency_id: object) -> str:
+    """An agency's name for templates (ids in JSON lists are strings)."""
+    import uuid
+
+    from app.extensions import db
+    from cases.accounts.models import Agency
+
+    try:
+        key = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
+    except ValueError:
+        return "–"
+    agency = db().get(Agency, key)
+    return agency.name if agency is not None else "–"
+
 
 LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 LANGUAGE_COOKIE = "silta_lang"
@@ -35,3 +72,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["agency_kind_label"] = agency_kind_label
     app.jinja_env.filters["person_field_label"] = person_field_label
     app.jinja_env.filters["mother_tongue_label"] = mother_tongue_label
+    for name, table in LABEL_FILTERS.items():
+        app.jinja_env.filters[name] = lambda value, table=table: label(table, value)
+    app.jinja_env.globals["agency_name"] = _agency_name

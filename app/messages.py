@@ -112,3 +112,90 @@ def person_field_label(name: str) -> str:
 
 def mother_tongue_label(value: str) -> str:
     return str(MOTHER_TONGUE_LABELS.get(value, value))
+
+
+CATEGORY_LABELS = {
+    "general": _l("General"),
+    "education": _l("Education"),
+    "family": _l("Family"),
+    "health": _l("Health"),
+    "substance_use": _l("Substance use"),
+    "offence": _l("Offence"),
+    "social_welfare": _l("Social welfare"),
+}
+CONCERN_LABELS = {
+    "school_absence": _l("School absence"),
+    "substance_use": _l("Substance use"),
+    "violence": _l("Violence"),
+    "property_crime": _l("Property crime"),
+    "mental_health": _l("Mental health"),
+    "family_situation": _l("Family situation"),
+    "radicalisation_concern": _l("Radicalisation concern"),
+    "online_risk": _l("Online risk"),
+    "housing": _l("Housing"),
+    "other": _l("Other"),
+}
+OUTCOME_LABELS = {
+    "referred_onward": _l("Referred onward"),
+    "no_further_need": _l("No further need"),
+    "moved_away": _l("Moved away"),
+    "consent_withdrawn": _l("Consent withdrawn"),
+    "aged_out": _l("Aged out"),
+    "other": _l("Other"),
+}
+# The statute is cited in the UI (DESIGN.md §3).
+BASIS_LABELS = {
+    "child_welfare_417_2007_25": _l("Child Welfare Act 417/2007 §25 (notification)"),
+    "child_welfare_417_2007_25a": _l("Child Welfare Act 417/2007 §25a (joint request)"),
+    "social_welfare_1301_2014_35": _l("Social Welfare Act 1301/2014 §35 (contact without consent)"),
+    "youth_act_1285_2016_11": _l(
+        "Youth Act 1285/2016 §11 (outreach youth work: identification and contact data only)"
+    ),
+    "act_812_2000_18": _l("Act 812/2000 §18 (disclosure to police)"),
+}
+GIVEN_BY_LABELS = {
+    "self": _l("The young person"),
+    "guardian": _l("Guardian"),
+    "both": _l("The young person and a guardian"),
+}
+HOW_RECORDED_LABELS = {
+    "written": _l("Written"),
+    "verbal_with_witness": _l("Verbal, with a witness"),
+}
+SENSITIVITY_LABELS = {"normal": _l("Normal"), "restricted": _l("Restricted")}
+CONSENT_STATE_LABELS = {
+    "effective": _l("In effect"),
+    "withdrawn": _l("Withdrawn"),
+    "expired": _l("Expired"),
+    "not_yet_valid": _l("Not yet valid"),
+    "not_effective_for_age": _l("Not in effect: not given by the right people for the age"),
+}
+CASE_ERRORS = {
+    "required": _l("This field is required."),
+    "too_long": _l("This is too long."),
+    "invalid_choice": _l("Choose from the list."),
+    "erased": _l("This person's data has been erased."),
+    "already_member": _l("Already on the team."),
+    "no_basis_for_agency": _l(
+        "No consent or disclosure in effect covers this agency, so it cannot join the team."
+    ),
+    "agency_not_member": _l("The user's agency is not on the team."),
+    "until_before_from": _l("The end date is before the start date."),
+    "not_found": _l("The page was not found."),
+    "already_withdrawn": _l("This consent has already been withdrawn."),
+    "same_agency": _l("Choose another agency than your own."),
+    "expiry_in_past": _l("The expiry date must be in the future."),
+    "already_reviewed": _l("This has already been reviewed."),
+    "not_correctable": _l("Only your agency's own notes on this case can be corrected."),
+    "case_closed": _l("The case is closed."),
+    "closure_pending": _l("A closure request is already waiting for a decision."),
+    "already_decided": _l("This request has already been decided."),
+}
+
+
+def case_error(code: str) -> str:
+    return str(CASE_ERRORS.get(code, code))
+
+
+def label(table: dict[str, object], value: str) -> str:
+    return str(table.get(value, value))

@@ -25,7 +25,13 @@ from cases.access import (
     Sensitivity,
 )
 from cases.accounts.models import Agency, User
-from cases.casework.facts import case_facts, consent_facts, note_facts, person_facts
+from cases.casework.facts import (
+    case_facts,
+    consent_facts,
+    disclosure_facts,
+    note_facts,
+    person_facts,
+)
 from cases.casework.models import (
     Case,
     CaseNote,
@@ -43,7 +49,7 @@ from cases.casework.models import (
     Outcome as CaseOutcome,
 )
 from cases.persons.models import Person
-from cases.persons.services import current_details
+from cases.persons.services import PersonDetails, current_details
 from cases.policy import (
     Decision,
     Permission,
@@ -540,11 +546,36 @@ class ReadableNote:
 
 
 @dataclass(frozen=True)
+class ConsentState:
+    consent: Consent
+    state: str  # effective / withdrawn / expired / not_yet_valid / not_effective_for_age
+
+
+@dataclass(frozen=True)
 class CaseView:
     case: Case
     facts: CaseFacts
+    person: PersonDetails | None
     notes: list[ReadableNote]
     hidden: int  # notes by other agencies not shared with the reader: a count, never why
+    consents: list[ConsentState]
+    disclosures: list[tuple[Disclosure, bool]]  # (disclosure, active now)
+    team_agencies: list[Agency]
+    team_users: list[User]
+    pending_closure: ClosureRequest | None
+    shared_with_police: bool  # the reader is police and sees another agency's notes
+
+
+def consent_state(consent: Consent, now: datetime) -> str:
+    if consent.withdrawn_at is not None and consent.withdrawn_at <= now:
+        return "withdrawn"
+    if now > consent.valid_until:
+        return "expired"
+    if now < consent.valid_from:
+        return "not_yet_valid"
+    return (
+        "effective" if consent_effective(consent_facts(consent), now) else "not_effective_for_age"
+    )
 
 
 def _current_notes(session: Session, case: Case) -> list[CaseNote]:
@@ -571,6 +602,35 @@ def view_case(session: Session, ctx: AuditContext, case: Case) -> CaseView:
             bases.update(verdict.basis)
         else:
             hidden += 1
+    person = session.get(Person, case.person_id)
+    consents = session.scalars(
+        select(Consent).where(Consent.person_id == case.person_id).order_by(Consent.valid_from)
+    )
+    disclosures = session.scalars(
+        select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.granted_at)
+    )
+    reader_agency = ctx.actor.agency_id if ctx.actor is not None else None
+    police = reader_agency is not None and facts.agency_kinds.get(reader_agency) == "police"
+    view = CaseView(
+        case=case,
+        facts=facts,
+        person=current_details(session, person) if person is not None else None,
+        notes=readable,
+        hidden=hidden,
+        consents=[ConsentState(c, consent_state(c, now)) for c in consents],
+        disclosures=[(d, disclosure_active(disclosure_facts(d), now)) for d in disclosures],
+        team_agencies=list(
+            session.scalars(select(Agency).where(Agency.id.in_(facts.member_agencies)))
+        ),
+        team_users=list(session.scalars(select(User).where(User.id.in_(facts.member_users)))),
+        pending_closure=session.scalar(
+            select(ClosureRequest).where(
+                ClosureRequest.case_id == case.id, ClosureRequest.decision.is_(None)
+            )
+        ),
+        shared_with_police=police
+        and any(r.note.author_agency_id != reader_agency for r in readable),
+    )
     _record(
         session,
         ctx,
@@ -581,7 +641,39 @@ def view_case(session: Session, ctx: AuditContext, case: Case) -> CaseView:
         notes_hidden=hidden,
         emergency=any(r.decision.reason == "emergency" for r in readable),
     )
-    return CaseView(case, facts, readable, hidden)
+    return view
+
+
+def expiring_consents(
+    session: Session, ctx: AuditContext, cases: list[Case], days: int = 30
+) -> list[tuple[Case, Consent]]:
+    """Effective consents on these cases (already authorised) that end within `days`."""
+    now = utcnow()
+    found = []
+    for case in cases:
+        for consent in session.scalars(select(Consent).where(Consent.person_id == case.person_id)):
+            ends_soon = consent.valid_until <= now + timedelta(days=days)
+            if ends_soon and consent_state(consent, now) == "effective":
+                found.append((case, consent))
+    return found
+
+
+def closure_queue(session: Session, ctx: AuditContext) -> list[ClosureRequest]:
+    """Pending closure requests the actor may decide (a supervisor of the lead agency)."""
+    if ctx.actor is None:
+        return []
+    queue = []
+    for request in session.scalars(
+        select(ClosureRequest)
+        .join(Case, Case.id == ClosureRequest.case_id)
+        .where(ClosureRequest.decision.is_(None), Case.lead_agency_id == ctx.actor.agency_id)
+        .order_by(ClosureRequest.requested_at)
+    ):
+        case = session.get(Case, request.case_id)
+        assert case is not None  # noqa: S101
+        if decide(ctx.actor, Permission.CLOSURE_APPROVE, case_facts(session, case)):
+            queue.append(request)
+    return queue
 
 
 def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
@@ -593,6 +685,33 @@ def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
     return [
         c for c in cases if decide(ctx.actor, Permission.CASE_READ, case_facts(session, c, now))
     ]
+
+
+@dataclass(frozen=True)
+class CaseListing:
+    case: Case
+    person: PersonDetails | None
+
+
+def list_my_cases(session: Session, ctx: AuditContext) -> list[CaseListing]:
+    """My cases with the young person's name; each person listed is a `person:read`."""
+    listing = []
+    for case in my_cases(session, ctx):
+        person = session.get(Person, case.person_id)
+        details = current_details(session, person) if person is not None else None
+        listing.append(CaseListing(case, details))
+        decision = decide(ctx.actor, Permission.CASE_READ, case_facts(session, case))
+        record(
+            session,
+            ctx,
+            Action.PERSON_READ,
+            object_type="person",
+            object_id=case.person_id,
+            subject=case.person_id,
+            bases=decision.basis,
+            view="case_list",
+        )
+    return listing
 
 
 # --- closure -------------------------------------------------------------------------------

@@ -54,4 +54,6 @@ def test_template_is_up_to_date_with_the_source() -> None:
         )
     }
     assert len(found) > 100
-    assert found <= _template_ids(), f"run 'make messages': {sorted(found - _template_ids())[:5]}"
+    # A plural entry is known by its singular form.
+    known = {i if isinstance(i, str) else i[0] for i in _template_ids()}
+    assert found <= known, f"run 'make messages': {sorted(found - known)[:5]}"

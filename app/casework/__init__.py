@@ -1,0 +1,5 @@
+"""Case work pages."""
+
+from app.casework.routes import bp
+
+__all__ = ["bp"]

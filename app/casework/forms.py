@@ -1,0 +1,117 @@
+"""Forms of case work."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.messages import (
+    BASIS_LABELS,
+    CATEGORY_LABELS,
+    CONCERN_LABELS,
+    GIVEN_BY_LABELS,
+    HOW_RECORDED_LABELS,
+    OUTCOME_LABELS,
+    SENSITIVITY_LABELS,
+)
+
+
+def _choices(table: dict[str, object]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in table.items()]
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OpenCaseForm(FlaskForm):
+    concern_codes = Checkboxes(
+        _l("Concerns"),
+        choices=_choices(CONCERN_LABELS),
+        validators=[DataRequired(_l("Choose at least one concern."))],
+    )
+
+
+class NoteForm(FlaskForm):
+    category = SelectField(_l("Category"), choices=_choices(CATEGORY_LABELS))
+    sensitivity = SelectField(_l("Sensitivity"), choices=_choices(SENSITIVITY_LABELS))
+    body = TextAreaField(
+        _l("Note"), validators=[DataRequired(_l("Write the note.")), Length(max=20000)]
+    )
+
+
+class ConsentForm(FlaskForm):
+    given_by = RadioField(_l("Given by"), choices=_choices(GIVEN_BY_LABELS), default="self")
+    recipients = Checkboxes(
+        _l("Agencies that may receive the data"),
+        choices=[],
+        validators=[DataRequired(_l("Choose at least one agency."))],
+    )
+    categories = Checkboxes(
+        _l("Data categories"),
+        choices=_choices(CATEGORY_LABELS),
+        validators=[DataRequired(_l("Choose at least one category."))],
+    )
+    purpose = TextAreaField(
+        _l("Purpose"), validators=[DataRequired(_l("Describe the purpose.")), Length(max=4000)]
+    )
+    how_recorded = SelectField(_l("How it was given"), choices=_choices(HOW_RECORDED_LABELS))
+    valid_from = DateField(_l("Valid from (default: today)"), validators=[Optional()])
+    valid_until = DateField(_l("Valid until (default: 12 months)"), validators=[Optional()])
+    young_person_view = TextAreaField(
+        _l("The young person's own view (when a guardian consents)"),
+        validators=[Optional(), Length(max=4000)],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why, and who withdrew it"),
+        validators=[DataRequired(_l("Describe the withdrawal.")), Length(max=4000)],
+    )
+
+
+class DisclosureForm(FlaskForm):
+    to_agency = SelectField(_l("Recipient agency"), choices=[])
+    basis = SelectField(_l("Legal basis"), choices=_choices(BASIS_LABELS))
+    categories = Checkboxes(_l("Data categories"), choices=_choices(CATEGORY_LABELS))
+    justification = TextAreaField(
+        _l("Justification"),
+        validators=[DataRequired(_l("Write the justification.")), Length(max=4000)],
+    )
+    expires_on = DateField(
+        _l("Expires on"), validators=[InputRequired(_l("Enter the expiry date."))]
+    )
+
+
+class EmergencyForm(FlaskForm):
+    justification = TextAreaField(
+        _l("Why is access needed now?"),
+        validators=[DataRequired(_l("Write the justification.")), Length(max=4000)],
+    )
+
+
+class TeamAgencyForm(FlaskForm):
+    agency = SelectField(_l("Agency"), choices=[])
+
+
+class TeamUserForm(FlaskForm):
+    user = SelectField(_l("User"), choices=[])
+
+
+class ClosureForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=_choices(OUTCOME_LABELS))
+
+
+class ClosureDecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice("approve", _l("Approve")), SelectChoice("return", _l("Return"))],
+        validators=[InputRequired(_l("Choose a decision."))],
+    )
+    comment = TextAreaField(_l("Comment (required when returning)"), validators=[Length(max=4000)])

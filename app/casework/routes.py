@@ -1,0 +1,435 @@
+"""Case work pages: my cases, the case page, notes, consents, disclosures, emergency access,
+the team, closure and the supervisor queue. Each route names its permission; the services
+decide on the case's facts, and a case the user is not on answers 403 (audited)."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.casework.forms import (
+    ClosureDecisionForm,
+    ClosureForm,
+    ConsentForm,
+    DisclosureForm,
+    EmergencyForm,
+    NoteForm,
+    OpenCaseForm,
+    TeamAgencyForm,
+    TeamUserForm,
+    WithdrawForm,
+)
+from app.extensions import db
+from app.messages import case_error
+from app.security import audit_context, fresh_required, requires
+from cases.accounts.models import Agency, User
+from cases.casework import services as casework
+from cases.casework.facts import case_facts, person_facts
+from cases.casework.models import Case, CaseNote, ClosureRequest, Consent, EmergencyAccess
+from cases.persons import services as persons
+from cases.policy import Permission, authorize
+
+bp = Blueprint("casework", __name__, url_prefix="/cases")
+
+
+def _case(case_id: uuid.UUID, permission: Permission) -> Case:
+    """Load a case and check the permission on it before anything of it is shown."""
+    case = casework.get_case(db(), case_id)
+    if case is None:
+        abort(404)
+    authorize(audit_context().actor, permission, case_facts(db(), case))
+    return case
+
+
+def _show(form: object, exc: casework.CaseInputError) -> None:
+    target = getattr(form, exc.field, None)
+    if target is None:
+        form.form_errors.append(case_error(exc.code))  # type: ignore[attr-defined]
+    else:
+        target.errors = [*target.errors, case_error(exc.code)]
+
+
+def _agency_choices(exclude: set[uuid.UUID] | None = None) -> list[tuple[str, str]]:
+    agencies = db().scalars(select(Agency).where(Agency.active).order_by(Agency.name))
+    return [(str(a.id), a.name) for a in agencies if a.id not in (exclude or set())]
+
+
+@bp.get("/")
+@requires(Permission.CASE_READ)
+def mine() -> str:
+    ctx = audit_context()
+    listing = casework.list_my_cases(db(), ctx)
+    expiring = casework.expiring_consents(db(), ctx, [entry.case for entry in listing])
+    queue = len(casework.closure_queue(db(), ctx)) + len(casework.emergency_reviews(db(), ctx))
+    db().commit()
+    return render_template("casework/mine.html", listing=listing, expiring=expiring, queue=queue)
+
+
+@bp.get("/<uuid:case_id>")
+@requires(Permission.CASE_READ)
+def detail(case_id: uuid.UUID) -> str:
+    case = _case(case_id, Permission.CASE_READ)
+    view = casework.view_case(db(), audit_context(), case)
+    agencies = {a.id: a for a in db().scalars(select(Agency))}
+    users = {u.id: u for u in db().scalars(select(User))}
+    db().commit()
+    return render_template("casework/case.html", view=view, agencies=agencies, users=users)
+
+
+@bp.route("/open/<uuid:person_id>", methods=["GET", "POST"])
+@requires(Permission.CASE_OPEN)
+def open_case(person_id: uuid.UUID) -> Response | tuple[str, int]:
+    person = persons.get_person(db(), person_id)
+    if person is None:
+        abort(404)
+    authorize(audit_context().actor, Permission.CASE_OPEN, person_facts(db(), person))
+    form = OpenCaseForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            case = casework.open_case(db(), audit_context(), person, form.concern_codes.data)
+        except casework.CaseInputError as exc:
+            _show(form, exc)
+            status = 400
+        else:
+            db().commit()
+            flash(_("The case was opened."), "info")
+            return redirect(url_for("casework.detail", case_id=case.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("casework/open.html", form=form, person=person), status
+
+
+@bp.route("/<uuid:case_id>/notes/new", methods=["GET", "POST"])
+@requires(Permission.NOTE_WRITE)
+def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = _case(case_id, Permission.NOTE_WRITE)
+    supersedes = None
+    if request.args.get("supersedes"):
+        try:
+            supersedes = db().get(CaseNote, uuid.UUID(request.args["supersedes"]))
+        except ValueError:
+            abort(404)
+        if supersedes is None or supersedes.case_id != case.id:
+            abort(404)
+    form = NoteForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            casework.write_note(
+                db(),
+                audit_context(),
+                case,
+                category=form.category.data,
+                sensitivity=form.sensitivity.data,
+                body=form.body.data,
+                supersedes=supersedes,
+            )
+        except casework.CaseInputError as exc:
+            _show(form, exc)
+            status = 400
+        else:
+            db().commit()
+            flash(_("The note was saved."), "info")
+            return redirect(url_for("casework.detail", case_id=case.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Correct a note") if supersedes else _("New note"),
+        fields=["category", "sensitivity", "body"],
+    ), status
+
+
+@bp.route("/<uuid:case_id>/consents/new", methods=["GET", "POST"])
+@requires(Permission.CONSENT_RECORD)
+def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = _case(case_id, Permission.CONSENT_RECORD)
+    form = ConsentForm()
+    form.recipients.choices = _agency_choices()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            casework.record_consent(
+                db(),
+                audit_context(),
+                case,
+                casework.ConsentInput(
+                    given_by=form.given_by.data,
+                    recipients=tuple(uuid.UUID(r) for r in form.recipients.data),
+                    categories=tuple(form.categories.data),
+                    purpose=form.purpose.data,
+                    how_recorded=form.how_recorded.data,
+                    valid_from=form.valid_from.data,
+                    valid_until=form.valid_until.data,
+                    young_person_view=form.young_person_view.data or "",
+                ),
+            )
+        except casework.CaseInputError as exc:
+            _show(form, exc)
+            status = 400
+        else:
+            db().commit()
+            flash(_("The consent was recorded."), "info")
+            return redirect(url_for("casework.detail", case_id=case.id))
+    elif form.is_submitted():
+        status = 400
+    fields = [
+        "given_by",
+        "recipients",
+        "categories",
+        "purpose",
+        "how_recorded",
+        "valid_from",
+        "valid_until",
+        "young_person_view",
+    ]
+    return render_template(
+        "casework/form.html", form=form, case=case, title=_("Record a consent"), fields=fields
+    ), status
+
+
+@bp.route("/<uuid:case_id>/consents/<uuid:consent_id>/withdraw", methods=["GET", "POST"])
+@requires(Permission.CONSENT_WITHDRAW)
+def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = _case(case_id, Permission.CONSENT_WITHDRAW)
+    consent = db().get(Consent, consent_id)
+    if consent is None or consent.person_id != case.person_id:
+        abort(404)
+    form = WithdrawForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            casework.withdraw_consent(db(), audit_context(), case, consent, form.reason.data)
+        except casework.CaseInputError as exc:
+            _show(form, exc)
+            status = 400
+        else:
+            db().commit()
+            flash(_("The consent was withdrawn. It no longer opens anything."), "info")
+            return redirect(url_for("casework.detail", case_id=case.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Withdraw a consent"),
+        fields=["reason"],
+    ), status
+
+
+@bp.route("/<uuid:case_id>/disclosures/new", methods=["GET", "POST"])
+@requires(Permission.DISCLOSURE_CREATE)
+def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = _case(case_id, Permission.CASE_READ)
+    form = DisclosureForm()
+    actor = audit_context().actor
+    form.to_agency.choices = _agency_choices(
+        {actor.agency_id} if actor and actor.agency_id else None
+    )
+    status = 200
+    if form.validate_on_submit():
+        recipient = db().get(Agency, uuid.UUID(form.to_agency.data))
+        assert recipient is not None  # noqa: S101 - validated against the choices
+        try:
+            casework.create_disclosure(
+                db(),
+                audit_context(),
+                case,
+                to_agency=recipient,
+                categories=form.categories.data,
+                basis=form.basis.data,
+                justification=form.justification.data,
+                expires_on=form.expires_on.data,
+            )
+        except casework.CaseInputError as exc:
+            _show(form, exc)
+            status = 400
+        else:
+            db().commit()
+            flash(_("The disclosure was recorded."), "info")
+            return redirect(url_for("casework.detail", case_id=case.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Disclose without consent"),
+        fields=["to_agency", "basis", "categories", "justification", "expires_on"],
+        hint=_(
+            "Your agency's notes in the chosen categories become readable by the recipient "
+            "until the expiry date. Health and social-welfare notes reach police only under "
+            "Act 812/2000 §18."
+        ),
+    ), status
+
+
+@bp.route("/<uuid:case_id>/emergency", methods=["GET", "POST"])
+@requires(Permission.EMERGENCY_REQUEST)
+@fresh_required
+def emergency(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = _case(case_id, Permission.EMERGENCY_REQUEST)
+    form = EmergencyForm()
+    status = 200
+    if form.validate_on_submit():
+        casework.request_emergency_access(db(), audit_context(), case, form.justification.data)
+        db().commit()
+        flash(_("Emergency access is open for 4 hours. It is flagged for review."), "info")
+        return redirect(url_for("casework.detail", case_id=case.id))
+    if form.is_submitted():
+        status = 400
+    return render_template(
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Emergency access"),
+        fields=["justification"],
+        hint=_(
+            "For 4 hours you can read this case's normal notes that are not otherwise shared "
+            "with you — never restricted notes, and never health or social-welfare notes to "
+            "police. The lead agency's supervisors review every use, and it is flagged to "
+            "the auditors."
+        ),
+    ), status
+
+
+@bp.route("/<uuid:case_id>/team", methods=["GET", "POST"])
+@requires(Permission.TEAM_ADD)
+def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = _case(case_id, Permission.TEAM_ADD)
+    facts = case_facts(db(), case)
+    agency_form = TeamAgencyForm(prefix="agency")
+    agency_form.agency.choices = _agency_choices(set(facts.member_agencies))
+    user_form = TeamUserForm(prefix="user")
+    members = db().scalars(
+        select(User)
+        .where(User.agency_id.in_(facts.member_agencies), User.active)
+        .order_by(User.display_name)
+    )
+    user_form.user.choices = [
+        (str(u.id), f"{u.display_name} ({u.agency.code})")
+        for u in members
+        if u.id not in facts.member_users and u.role in ("caseworker", "supervisor")
+    ]
+    status = 200
+    if request.method == "POST":
+        chosen = agency_form if request.form.get("add") == "agency" else user_form
+        if chosen.validate_on_submit():
+            try:
+                if chosen is agency_form:
+                    agency = db().get(Agency, uuid.UUID(agency_form.agency.data))
+                    assert agency is not None  # noqa: S101 - validated against the choices
+                    casework.add_team_agency(db(), audit_context(), case, agency)
+                else:
+                    user = db().get(User, uuid.UUID(user_form.user.data))
+                    assert user is not None  # noqa: S101 - validated against the choices
+                    casework.add_team_user(db(), audit_context(), case, user)
+            except casework.CaseInputError as exc:
+                db().commit()  # a refused addition is itself recorded
+                _show(chosen, exc)
+                status = 400
+            else:
+                db().commit()
+                flash(_("The team was updated."), "info")
+                return redirect(url_for("casework.detail", case_id=case.id))
+        else:
+            status = 400
+    return render_template(
+        "casework/team.html", case=case, agency_form=agency_form, user_form=user_form
+    ), status
+
+
+@bp.route("/<uuid:case_id>/closure", methods=["GET", "POST"])
+@requires(Permission.CLOSURE_REQUEST)
+def closure(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = _case(case_id, Permission.CLOSURE_REQUEST)
+    form = ClosureForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            casework.request_closure(db(), audit_context(), case, form.outcome.data)
+        except casework.CaseInputError as exc:
+            _show(form, exc)
+            status = 400
+        else:
+            db().commit()
+            flash(_("Closure was requested from the lead agency's supervisors."), "info")
+            return redirect(url_for("casework.detail", case_id=case.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Request closure"),
+        fields=["outcome"],
+    ), status
+
+
+@bp.get("/queue")
+@requires(Permission.CLOSURE_APPROVE)
+def queue() -> str:
+    ctx = audit_context()
+    closures = casework.closure_queue(db(), ctx)
+    reviews = casework.emergency_reviews(db(), ctx)
+    users = {u.id: u for u in db().scalars(select(User))}
+    return render_template(
+        "casework/queue.html",
+        closures=closures,
+        reviews=reviews,
+        users=users,
+        decision=ClosureDecisionForm(),
+        review=ClosureDecisionForm(),
+    )
+
+
+@bp.post("/closures/<uuid:request_id>")
+@requires(Permission.CLOSURE_APPROVE)
+def decide_closure(request_id: uuid.UUID) -> Response | tuple[str, int]:
+    closure_request = db().get(ClosureRequest, request_id)
+    if closure_request is None:
+        abort(404)
+    _case(closure_request.case_id, Permission.CLOSURE_APPROVE)
+    form = ClosureDecisionForm()
+    if form.validate_on_submit():
+        try:
+            casework.decide_closure(
+                db(),
+                audit_context(),
+                closure_request,
+                form.decision.data == "approve",
+                form.comment.data or "",
+            )
+        except casework.CaseInputError as exc:
+            flash(case_error(exc.code), "error")
+            return redirect(url_for("casework.queue"))
+        db().commit()
+        flash(_("The decision was saved."), "info")
+        return redirect(url_for("casework.queue"))
+    flash(_("Choose a decision."), "error")
+    return redirect(url_for("casework.queue"))
+
+
+@bp.post("/emergency/<uuid:access_id>/review")
+@requires(Permission.EMERGENCY_REVIEW)
+def review_emergency(access_id: uuid.UUID) -> Response:
+    access = db().get(EmergencyAccess, access_id)
+    if access is None:
+        abort(404)
+    _case(access.case_id, Permission.EMERGENCY_REVIEW)
+    try:
+        casework.review_emergency_access(db(), audit_context(), access)
+    except casework.CaseInputError as exc:
+        flash(case_error(exc.code), "error")
+        return redirect(url_for("casework.queue"))
+    db().commit()
+    flash(_("Marked as reviewed."), "info")
+    return redirect(url_for("casework.queue"))

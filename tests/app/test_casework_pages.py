@@ -1,0 +1,269 @@
+"""Case work through the HTML forms: the issue's marker table for every demo user on every page
+they can reach, withdrawal and emergency access, the forms, and IDOR across agencies."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.demo import DEMO_PERSONS, DEMO_USERS
+from app.extensions import db
+from audit.models import AuditEvent
+from cases.casework.models import Case, CaseNote, ClosureRequest, Consent, EmergencyAccess
+from cases.persons import services as persons
+from tests.cases.test_casework import MARKER_RE, MARKERS
+from tests.helpers import b32_secret, post, sign_in
+
+LINK_RE = re.compile(r'href="(/(?:cases|persons)/[0-9a-f-]{36})"')
+CODES = [code for _m, _g, _s, _b, code, _u, _gu in DEMO_PERSONS]
+
+
+def signed_in(app: Flask, accounts: dict[str, dict[str, str]], username: str) -> FlaskClient:
+    client = app.test_client()
+    account = accounts[username]
+    response = sign_in(client, username, account["password"], b32_secret(account["totp_secret"]))
+    assert response.status_code == 302, username
+    return client
+
+
+def reachable_text(client: FlaskClient) -> str:
+    """Everything the user can reach: my cases, every case and person linked, every search."""
+    pages = [client.get("/"), client.get("/cases/")]
+    seen: set[str] = set()
+    queue = [m for p in pages for m in LINK_RE.findall(p.text)]
+    for code in CODES:
+        result = post(client, "/persons/", {"by": "code", "code-identity_code": code})
+        pages.append(result)
+        queue += LINK_RE.findall(result.text)
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        page = client.get(url)
+        pages.append(page)
+        if page.status_code == 200:
+            queue += LINK_RE.findall(page.text)
+    return "\n".join(p.text for p in pages)
+
+
+@pytest.mark.parametrize(("username", "agency"), [(u, a) for u, _n, _r, a in DEMO_USERS])
+def test_marker_table_on_every_reachable_page(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]], username: str, agency: str
+) -> None:
+    client = signed_in(demo_app, demo_accounts, username)
+    text = reachable_text(client)
+    expected = {m for m, agencies in MARKERS.items() if agency in agencies}
+    if agency == "tur":
+        expected = set()
+    assert set(MARKER_RE.findall(text)) == expected
+    # An agency with no part in a person's case never sees their name.
+    for _m, _given, surname, _b, code, _u, _g in DEMO_PERSONS:
+        involved = {
+            "140310A1230": {"sos", "nuo", "pol"},
+            "020612A2465": {"sos", "ngo"},
+            "090909A357W": {"nuo", "pol"},
+            "200411A4682": {"pol", "sos"},
+        }[code]
+        if agency not in involved:
+            # The search box shows back what the user typed; nothing else may show the code.
+            shown = text.replace(f'value="{code}"', "")
+            assert surname not in shown, (username, surname)
+            assert code not in shown, (username, code)
+
+
+def test_police_pages_carry_the_notice(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    client = signed_in(demo_app, demo_accounts, "pekka")
+    with demo_app.app_context():
+        person = persons.find_by_identity_code(db(), "140310A1230")
+        case = db().scalar(select(Case).where(Case.person_id == person.id))  # type: ignore[union-attr]
+    page = client.get(f"/cases/{case.id}")  # type: ignore[union-attr]
+    assert "Not for criminal investigation." in page.text
+    assert "1 note by other agencies is not shared with you." in page.text
+    sanna = signed_in(demo_app, demo_accounts, "sanna")
+    assert "Not for criminal investigation." not in sanna.get(f"/cases/{case.id}").text  # type: ignore[union-attr]
+
+
+def _case_id(app: Flask, code: str) -> uuid.UUID:
+    with app.app_context():
+        person = persons.find_by_identity_code(db(), code)
+        assert person is not None
+        case = db().scalar(select(Case).where(Case.person_id == person.id))
+        assert case is not None
+        return case.id
+
+
+def test_withdrawal_and_emergency_access_through_the_pages(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    case_id = _case_id(demo_app, "140310A1230")
+    noora = signed_in(demo_app, demo_accounts, "noora")
+    assert "DEMO-P1-SOS-GENERAL" in noora.get(f"/cases/{case_id}").text
+    with demo_app.app_context():
+        consent = db().scalar(select(Consent).where(Consent.case_id == case_id))
+        consent_id = consent.id  # type: ignore[union-attr]
+    sanna = signed_in(demo_app, demo_accounts, "sanna")
+    withdrawn = post(
+        sanna, f"/cases/{case_id}/consents/{consent_id}/withdraw", {"reason": "Eetu asked"}
+    )
+    assert withdrawn.status_code == 302
+    assert "DEMO-P1-SOS-GENERAL" not in noora.get(f"/cases/{case_id}").text
+    granted = post(noora, f"/cases/{case_id}/emergency", {"justification": "Eetu is missing"})
+    assert granted.status_code == 302, granted.text
+    page = noora.get(f"/cases/{case_id}").text
+    assert "DEMO-P1-SOS-GENERAL" in page and "shown through emergency access" in page
+    helena = signed_in(demo_app, demo_accounts, "helena")
+    queue = helena.get("/cases/queue").text
+    assert "Noora Nieminen" in queue
+    with demo_app.app_context():
+        access = db().scalar(select(EmergencyAccess))
+        access_id = access.id  # type: ignore[union-attr]
+    assert post(noora, f"/cases/emergency/{access_id}/review").status_code == 403
+    assert post(helena, f"/cases/emergency/{access_id}/review").status_code == 302
+    aino = signed_in(demo_app, demo_accounts, "aino")
+    assert "case:emergency:grant" in aino.get("/audit/flagged").text
+
+
+def test_forms_open_note_consent_disclosure_team_closure(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    sanna = signed_in(demo_app, demo_accounts, "sanna")
+    created = post(
+        sanna,
+        "/persons/new",
+        {
+            "given_names": "Testi",
+            "surname": "Nuori",
+            "birth_date": "2010-01-01",
+            "mother_tongue": "fi",
+        },
+    )
+    person_id = created.location.rsplit("/", 1)[-1]
+    assert sanna.get(f"/cases/open/{person_id}").status_code == 200
+    assert post(sanna, f"/cases/open/{person_id}", {}).status_code == 400
+    opened = post(
+        sanna, f"/cases/open/{person_id}", {"concern_codes": ["school_absence", "housing"]}
+    )
+    assert opened.status_code == 302
+    case_id = uuid.UUID(opened.location.rsplit("/", 1)[-1])
+    for path in ("notes/new", "consents/new", "disclosures/new", "team", "closure"):
+        assert sanna.get(f"/cases/{case_id}/{path}").status_code == 200, path
+    assert (
+        post(
+            sanna,
+            f"/cases/{case_id}/notes/new",
+            {"category": "general", "sensitivity": "normal", "body": ""},
+        ).status_code
+        == 400
+    )
+    assert (
+        post(
+            sanna,
+            f"/cases/{case_id}/notes/new",
+            {"category": "general", "sensitivity": "normal", "body": "Hei MARK-1"},
+        ).status_code
+        == 302
+    )
+    with demo_app.app_context():
+        agencies = {
+            a.code: str(a.id)
+            for a in db().scalars(
+                select(__import__("cases.accounts.models", fromlist=["Agency"]).Agency)
+            )
+        }
+    refused = post(
+        sanna, f"/cases/{case_id}/team", {"add": "agency", "agency-agency": agencies["nuo"]}
+    )
+    assert (
+        refused.status_code == 400
+        and "No consent or disclosure in effect covers this agency" in refused.text
+    )
+    consent = post(
+        sanna,
+        f"/cases/{case_id}/consents/new",
+        {
+            "given_by": "both",
+            "recipients": [agencies["sos"], agencies["nuo"]],
+            "categories": ["general"],
+            "purpose": "Tuki",
+            "how_recorded": "written",
+            "young_person_view": "Haluaa apua",
+        },
+    )
+    assert consent.status_code == 302, consent.text
+    assert (
+        post(
+            sanna, f"/cases/{case_id}/team", {"add": "agency", "agency-agency": agencies["nuo"]}
+        ).status_code
+        == 302
+    )
+    disclosure = post(
+        sanna,
+        f"/cases/{case_id}/disclosures/new",
+        {
+            "to_agency": agencies["pol"],
+            "basis": "act_812_2000_18",
+            "categories": ["general"],
+            "justification": "Poliisin pyyntö",
+            "expires_on": "2099-01-01",
+        },
+    )
+    assert disclosure.status_code == 302, disclosure.text
+    page = sanna.get(f"/cases/{case_id}").text
+    assert "Act 812/2000 §18 (disclosure to police)" in page and "MARK-1" in page
+    assert (
+        post(sanna, f"/cases/{case_id}/closure", {"outcome": "no_further_need"}).status_code == 302
+    )
+    helena = signed_in(demo_app, demo_accounts, "helena")
+    with demo_app.app_context():
+        request_id = db().scalar(select(ClosureRequest.id).where(ClosureRequest.case_id == case_id))
+    assert post(helena, f"/cases/closures/{request_id}", {"decision": "approve"}).status_code == 302
+    assert "Closed" in sanna.get(f"/cases/{case_id}").text
+
+
+def test_ids_from_other_agencies_cases_answer_403_without_personal_data(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    p1 = _case_id(demo_app, "140310A1230")
+    with demo_app.app_context():
+        note = db().scalar(select(CaseNote.id).where(CaseNote.case_id == p1))
+        consent = db().scalar(select(Consent.id).where(Consent.case_id == p1))
+        person = persons.find_by_identity_code(db(), "140310A1230")
+        person_id = person.id  # type: ignore[union-attr]
+    jari = signed_in(demo_app, demo_accounts, "jari")  # ngo: no part in P1's case
+    urls = [
+        f"/cases/{p1}",
+        f"/cases/{p1}/notes/new",
+        f"/cases/{p1}/notes/new?supersedes={note}",
+        f"/cases/{p1}/consents/new",
+        f"/cases/{p1}/consents/{consent}/withdraw",
+        f"/cases/{p1}/disclosures/new",
+        f"/cases/{p1}/team",
+        f"/cases/{p1}/closure",
+        f"/persons/{person_id}",
+        f"/persons/{person_id}/history",
+        f"/cases/open/{person_id}",
+    ]
+    for url in urls:
+        # 405: the page takes no POST at all, whoever asks.
+        for method, response in (
+            ("GET", jari.get(url)),
+            ("POST", post(jari, url, {"body": "x", "reason": "x"})),
+        ):
+            allowed = (403, 404, 405) if method == "POST" else (403, 404)
+            assert response.status_code in allowed, (method, url, response.status_code)
+            assert "Esimerkki" not in response.text and "DEMO-" not in response.text
+    with demo_app.app_context():
+        denials = (
+            db()
+            .scalars(select(AuditEvent).where(AuditEvent.action == "policy:access:denied"))
+            .all()
+        )
+    assert len(denials) >= len(urls)
