@@ -58,6 +58,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
             environ, "AUDIT_CHECKPOINT_DIR", str(instance_path / "audit-checkpoints")
         ),
         "SILTA_AUDIT_VOLUME_THRESHOLD": _int(environ, "AUDIT_VOLUME_THRESHOLD", 30),
+        "SILTA_CONSENT_SELF_AGE": _int(environ, "CONSENT_SELF_AGE", 15),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")
         ),

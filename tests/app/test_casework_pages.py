@@ -267,3 +267,47 @@ def test_ids_from_other_agencies_cases_answer_403_without_personal_data(
             .all()
         )
     assert len(denials) >= len(urls)
+
+
+def test_every_route_with_an_id_refuses_another_agencys_ids(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    """Every rule with an id argument, filled with ids from P1's case (ngo has no part in it)."""
+    p1 = _case_id(demo_app, "140310A1230")
+    noora = signed_in(demo_app, demo_accounts, "noora")
+    post(noora, f"/cases/{p1}/emergency", {"justification": "test"})
+    post(noora, f"/cases/{p1}/closure", {"outcome": "other"})
+    with demo_app.app_context():
+        session = db()
+        ids = {
+            "case_id": p1,
+            "person_id": session.scalar(select(Case.person_id).where(Case.id == p1)),
+            "consent_id": session.scalar(select(Consent.id).where(Consent.case_id == p1)),
+            "request_id": session.scalar(
+                select(ClosureRequest.id).where(ClosureRequest.case_id == p1)
+            ),
+            "access_id": session.scalar(
+                select(EmergencyAccess.id).where(EmergencyAccess.case_id == p1)
+            ),
+        }
+    assert all(ids.values())
+    outsiders = {
+        name: signed_in(demo_app, demo_accounts, name) for name in ("jari", "aino", "admin")
+    }
+    tried = 0
+    for rule in demo_app.url_map.iter_rules():
+        arguments = set(rule.arguments)
+        if not arguments or not arguments <= set(ids):
+            continue
+        url = rule.rule
+        for name in arguments:
+            url = url.replace(f"<uuid:{name}>", str(ids[name]))
+        for client in outsiders.values():
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = (
+                    client.get(url) if method == "GET" else post(client, url, {"reason": "x"})
+                )
+                assert response.status_code in (403, 404), (url, method, response.status_code)
+                assert "Esimerkki" not in response.text and "DEMO-" not in response.text
+                tried += 1
+    assert tried >= 30

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from cases.access import PersonFacts
+from cases.access import CaseFacts, DisclosureRequest, PersonFacts
 from cases.accounts.models import Role
 from cases.policy import (
     CliActor,
@@ -170,3 +170,65 @@ def test_visible_persons_condition_matches_the_decision(role: Role) -> None:
         assert condition == "false"
     assert str(visible_persons(None)) == "false"
     assert str(visible_persons(CliActor("x"))) == "false"
+
+
+LEAD, MEMBER, OUTSIDE = uuid.UUID(int=100), uuid.UUID(int=300), uuid.UUID(int=400)
+CASE_USER = uuid.UUID(int=1)
+TEAM_WORK = [
+    Permission.CASE_READ,
+    Permission.NOTE_WRITE,
+    Permission.TEAM_ADD,
+    Permission.CONSENT_RECORD,
+    Permission.CONSENT_WITHDRAW,
+    Permission.EMERGENCY_REQUEST,
+    Permission.CLOSURE_REQUEST,
+]
+
+
+def _case(named: bool) -> CaseFacts:
+    return CaseFacts(
+        id=uuid.uuid4(),
+        lead_agency=LEAD,
+        member_agencies=frozenset({LEAD, MEMBER}),
+        member_users=frozenset({CASE_USER} if named else set()),
+    )
+
+
+# Case work by role × the reader's agency (lead, member, outside) × named on the team.
+# Expected from DESIGN.md §3: a caseworker needs to be named and of a member agency; a
+# supervisor needs only their agency to be a member; closure approval and emergency review are
+# for supervisors of the lead agency; a disclosure is granted by the disclosing agency itself.
+CASE_TABLE = [
+    (role, agency, named)
+    for role in Role
+    for agency in (LEAD, MEMBER, OUTSIDE)
+    for named in (False, True)
+]
+
+
+def _on_team(role: Role, agency: uuid.UUID, named: bool) -> bool:
+    if role == Role.SUPERVISOR:
+        return agency in (LEAD, MEMBER)
+    return role == Role.CASEWORKER and named and agency in (LEAD, MEMBER)
+
+
+@pytest.mark.parametrize(("role", "agency", "named"), CASE_TABLE)
+def test_case_work_by_role_agency_and_naming(role: Role, agency: uuid.UUID, named: bool) -> None:
+    actor = FakeUser(role.value, id=CASE_USER, agency_id=agency)
+    case = _case(named)
+    practitioner = role in (Role.CASEWORKER, Role.SUPERVISOR)
+    on_team = _on_team(role, agency, named)
+    for permission in TEAM_WORK:
+        decision = decide(actor, permission, case)
+        assert decision.allowed == on_team, permission
+        if not practitioner:
+            assert decision.reason == Reason.ROLE_NO_CONTENT
+        elif not on_team:
+            assert decision.reason == Reason.NOT_ON_TEAM
+    lead_supervisor = role == Role.SUPERVISOR and agency == LEAD
+    for permission in (Permission.CLOSURE_APPROVE, Permission.EMERGENCY_REVIEW):
+        assert decide(actor, permission, case).allowed == lead_supervisor, permission
+    own = decide(actor, Permission.DISCLOSURE_CREATE, DisclosureRequest(case, agency))
+    assert own.allowed == on_team
+    other = MEMBER if agency != MEMBER else LEAD
+    assert not decide(actor, Permission.DISCLOSURE_CREATE, DisclosureRequest(case, other))
