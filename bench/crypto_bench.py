@@ -187,7 +187,10 @@ def rewrap(engine: Engine, path: Path, count: int) -> tuple[float, float]:
     return bare_seconds, rewrap_seconds
 
 
-def lookups(engine: Engine, path: Path, count: int, repeat: int) -> tuple[float, float]:
+def lookups(
+    engine: Engine, path: Path, count: int, repeat: int, offset: int = 0
+) -> tuple[float, float]:
+    """`offset` keeps identity codes distinct from an earlier, smaller round in the same file."""
     provider = keyring.KeyringFile(path)
     keys = provider.current()
     kek_version = keys.current_kek
@@ -217,7 +220,7 @@ def lookups(engine: Engine, path: Path, count: int, repeat: int) -> tuple[float,
     chunk = 20_000
     for first in range(0, count, chunk):
         people, versions, data_keys, entries, plain_rows = [], [], [], [], []
-        for number in range(first, min(first + chunk, count)):
+        for number in range(offset + first, offset + min(first + chunk, count)):
             person_id, version_id = uuid.uuid4(), uuid.uuid4()
             code, surname = _identity_code(number), f"Surname{number % 5000}"
             born = date(2000 + int(code[4:6]), int(code[2:4]), int(code[0:2]))
@@ -280,14 +283,15 @@ def lookups(engine: Engine, path: Path, count: int, repeat: int) -> tuple[float,
                     "value": NAME_BIRTH_INDEX.value(keys, f"{surname.lower()}|{born.isoformat()}"),
                 }
             )
-            plain_rows.append({"id": number, "identity_code": code, "surname": surname})
+            plain_rows.append({"id": number - offset, "identity_code": code, "surname": surname})
         with engine.begin() as connection:
             connection.execute(insert(Person.__table__), people)  # type: ignore[arg-type]
             connection.execute(insert(datakeys.DataKey.__table__), data_keys)  # type: ignore[arg-type]
             connection.execute(insert(PersonVersion.__table__), versions)  # type: ignore[arg-type]
             connection.execute(insert(persons.PersonIndexEntry.__table__), entries)  # type: ignore[arg-type]
             connection.execute(insert(plain), plain_rows)
-    targets = [_identity_code(n) for n in range(0, count, max(1, count // repeat))][:repeat]
+    step = max(1, count // repeat)
+    targets = [_identity_code(offset + n) for n in range(0, count, step)][:repeat]
     factory = make_session_factory(engine)
     factory.configure(info={KEYS_INFO: provider})
     ctx = AuditContext(None)
@@ -334,9 +338,11 @@ def main() -> None:
                     f"  rewrap {args.rewrap} data keys: bare AES-GCM {bare:.2f} s, "
                     f"keys rewrap {rewrapped:.2f} s, ratio {rewrapped / bare:.1f}x"
                 )
+            offset = 0
             for count in [int(c) for c in args.persons.split(",") if c]:
                 started = time.perf_counter()
-                plain, blind = lookups(engine, path, count, min(args.repeat, count))
+                plain, blind = lookups(engine, path, count, min(args.repeat, count), offset)
+                offset += count
                 built = time.perf_counter() - started
                 print(
                     f"  look-up at {count} persons (built in {built:.0f} s):"
