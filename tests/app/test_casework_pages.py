@@ -9,11 +9,12 @@ import uuid
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.demo import DEMO_PERSONS, DEMO_USERS
 from app.extensions import db
 from audit.models import AuditEvent
+from cases.accounts.models import Agency, User
 from cases.casework.models import Case, CaseNote, ClosureRequest, Consent, EmergencyAccess
 from cases.persons import services as persons
 from tests.cases.test_casework import MARKER_RE, MARKERS
@@ -311,3 +312,124 @@ def test_every_route_with_an_id_refuses_another_agencys_ids(
                 assert "Esimerkki" not in response.text and "DEMO-" not in response.text
                 tried += 1
     assert tried >= 30
+
+
+def test_bad_form_input_answers_400_with_a_message_and_changes_nothing(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    p2 = _case_id(demo_app, "020612A2465")
+    sanna = signed_in(demo_app, demo_accounts, "sanna")
+    with demo_app.app_context():
+        agencies = {a.code: str(a.id) for a in db().scalars(select(Agency))}
+        users = {u.username: str(u.id) for u in db().scalars(select(User))}
+        person_id = db().scalar(select(Case.person_id).where(Case.id == p2))
+        consent_id = db().scalar(select(Consent.id).where(Consent.case_id == p2))
+        before = db().scalar(select(func.count()).select_from(AuditEvent))
+    cases = [
+        (f"/cases/open/{person_id}", {"concern_codes": ["nonsense"]}, "is not a valid choice"),
+        (
+            f"/cases/{p2}/notes/new",
+            {"category": "general", "sensitivity": "normal", "body": ""},
+            "Write the note.",
+        ),
+        (
+            f"/cases/{p2}/consents/new",
+            {
+                "given_by": "guardian",
+                "recipients": [agencies["ngo"]],
+                "categories": ["general"],
+                "purpose": "x",
+                "how_recorded": "written",
+                "valid_from": "2027-02-02",
+                "valid_until": "2027-01-01",
+            },
+            "The end date is before the start date.",
+        ),
+        (f"/cases/{p2}/consents/new", {"given_by": "guardian"}, "Choose at least one agency."),
+        (f"/cases/{p2}/consents/{consent_id}/withdraw", {"reason": ""}, "Describe the withdrawal."),
+        (
+            f"/cases/{p2}/disclosures/new",
+            {
+                "to_agency": agencies["ngo"],
+                "basis": "act_812_2000_18",
+                "categories": ["general"],
+                "justification": "x",
+                "expires_on": "2020-01-01",
+            },
+            "The expiry date must be in the future.",
+        ),
+        (
+            f"/cases/{p2}/disclosures/new",
+            {"to_agency": agencies["ngo"]},
+            "Write the justification.",
+        ),
+        (f"/cases/{p2}/emergency", {"justification": ""}, "Write the justification."),
+        (f"/cases/{p2}/team", {"add": "user", "user-user": users["noora"]}, "Not a valid choice"),
+        (f"/cases/{p2}/team", {"add": "agency", "agency-agency": "nope"}, "Not a valid choice"),
+        (f"/cases/{p2}/closure", {"outcome": "vanished"}, "Not a valid choice"),
+    ]
+    for url, data, message in cases:
+        response = post(sanna, url, data)
+        assert response.status_code == 400, (url, response.status_code)
+        assert message in response.text, (url, message)
+    with demo_app.app_context():
+        after = db().scalar(select(func.count()).select_from(AuditEvent))
+    # Bad input writes nothing but the sign-in's own events (none here: already signed in).
+    assert after == before
+    bad_note = sanna.get(f"/cases/{p2}/notes/new?supersedes=not-a-uuid")
+    assert bad_note.status_code == 404
+    assert sanna.get(f"/cases/{p2}/notes/new?supersedes={uuid.uuid4()}").status_code == 404
+    assert sanna.get(f"/cases/{uuid.uuid4()}").status_code == 404
+    assert sanna.get(f"/cases/open/{uuid.uuid4()}").status_code == 404
+    assert sanna.get(f"/cases/{p2}/consents/{uuid.uuid4()}/withdraw").status_code == 404
+    assert (
+        post(sanna, f"/cases/closures/{uuid.uuid4()}", {"decision": "approve"}).status_code == 404
+    )
+    assert post(sanna, f"/cases/emergency/{uuid.uuid4()}/review").status_code == 404
+
+
+def test_queue_decisions_through_the_pages(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    p2 = _case_id(demo_app, "020612A2465")
+    sanna = signed_in(demo_app, demo_accounts, "sanna")
+    helena = signed_in(demo_app, demo_accounts, "helena")
+    assert post(sanna, f"/cases/{p2}/closure", {"outcome": "no_further_need"}).status_code == 302
+    assert post(sanna, f"/cases/{p2}/closure", {"outcome": "no_further_need"}).status_code == 400
+    with demo_app.app_context():
+        request_id = db().scalar(select(ClosureRequest.id).where(ClosureRequest.case_id == p2))
+    assert "Waiting for your decision: 1" in helena.get("/cases/").text
+    no_choice = post(helena, f"/cases/closures/{request_id}", {}, follow_redirects=True)
+    assert "Choose a decision." in no_choice.text
+    no_comment = post(
+        helena, f"/cases/closures/{request_id}", {"decision": "return"}, follow_redirects=True
+    )
+    assert "This field is required." in no_comment.text
+    returned = post(
+        helena,
+        f"/cases/closures/{request_id}",
+        {"decision": "return", "comment": "Vielä tapaaminen"},
+        follow_redirects=True,
+    )
+    assert "The decision was saved." in returned.text
+    again = post(
+        helena, f"/cases/closures/{request_id}", {"decision": "approve"}, follow_redirects=True
+    )
+    assert "This request has already been decided." in again.text
+    assert post(sanna, f"/cases/{p2}/emergency", {"justification": "kiire"}).status_code == 302
+    with demo_app.app_context():
+        access_id = db().scalar(select(EmergencyAccess.id).where(EmergencyAccess.case_id == p2))
+    assert post(helena, f"/cases/emergency/{access_id}/review").status_code == 302
+    twice = post(helena, f"/cases/emergency/{access_id}/review", follow_redirects=True)
+    assert "This has already been reviewed." in twice.text
+    team = post(
+        sanna,
+        f"/cases/{p2}/team",
+        {"add": "agency", "agency-agency": next(iter(_agency_ids(demo_app, "nuo")))},
+    )
+    assert team.status_code == 400 and "No consent or disclosure" in team.text
+
+
+def _agency_ids(app: Flask, code: str) -> list[str]:
+    with app.app_context():
+        return [str(a.id) for a in db().scalars(select(Agency).where(Agency.code == code))]

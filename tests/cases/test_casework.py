@@ -4,13 +4,14 @@ team rules, consent rules and closure."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 import time_machine
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.demo import DEMO_USERS
@@ -22,7 +23,7 @@ from cases.accounts import services as accounts
 from cases.casework import services as casework
 from cases.casework.models import Case, CaseNote, Consent, TeamAgency
 from cases.persons import services as persons
-from cases.policy import PolicyDenied
+from cases.policy import CliActor, PolicyDenied
 from core.db import utcnow
 
 # Issue 5: each marker is readable by exactly these agencies.
@@ -279,3 +280,172 @@ def test_notes_are_corrected_by_new_versions(scenario: Session) -> None:
             body="x",
             supersedes=original,
         )
+
+
+def _agency(session: Session, code: str):  # type: ignore[no-untyped-def]
+    agency = accounts.get_agency_by_code(session, code)
+    assert agency is not None
+    return agency
+
+
+def _consent_input(session: Session, **changes: object) -> casework.ConsentInput:
+    base = casework.ConsentInput(
+        given_by="self",
+        recipients=(_agency(session, "nuo").id,),
+        categories=("general",),
+        purpose="tuki",
+        how_recorded="written",
+    )
+    return casework.ConsentInput(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+
+
+BAD_INPUT = [
+    ("open", {"concern_codes": []}, "required"),
+    ("open", {"concern_codes": ["nonsense"]}, "invalid_choice"),
+    ("consent", {"given_by": "neighbour"}, "invalid_choice"),
+    ("consent", {"how_recorded": "telepathy"}, "invalid_choice"),
+    ("consent", {"categories": ("gossip",)}, "invalid_choice"),
+    ("consent", {"categories": ()}, "invalid_choice"),
+    ("consent", {"recipients": ()}, "required"),
+    ("consent", {"recipients": (uuid.uuid4(),)}, "invalid_choice"),
+    ("consent", {"purpose": "  "}, "required"),
+    ("consent", {"purpose": "x" * 4001}, "too_long"),
+    (
+        "consent",
+        {"valid_from": date(2027, 1, 2), "valid_until": date(2027, 1, 1)},
+        "until_before_from",
+    ),
+    ("disclosure", {"basis": "gut_feeling"}, "invalid_choice"),
+    ("disclosure", {"categories": ["gossip"]}, "invalid_choice"),
+    ("disclosure", {"to_agency": "sos"}, "same_agency"),
+    ("disclosure", {"expires_on": date(2020, 1, 1)}, "expiry_in_past"),
+    ("note", {"category": "gossip"}, "invalid_choice"),
+    ("note", {"sensitivity": "secret"}, "invalid_choice"),
+    ("note", {"body": ""}, "required"),
+    ("closure", {"outcome": "vanished"}, "invalid_choice"),
+    ("team_agency", {"agency": "sos"}, "already_member"),
+    ("team_user", {"user": "noora"}, "agency_not_member"),
+    ("team_user", {"user": "sanna"}, "already_member"),
+]
+
+
+@pytest.mark.parametrize(("step", "change", "code"), BAD_INPUT)
+def test_bad_input_is_named_and_changes_nothing(
+    scenario: Session, step: str, change: dict[str, object], code: str
+) -> None:
+    sanna = ctx(scenario, "sanna")
+    case = case_of(scenario, P2)
+    before = scenario.scalar(select(func.count()).select_from(AuditEvent))
+    with pytest.raises(casework.CaseInputError) as raised:
+        match step:
+            case "open":
+                person = persons.find_by_identity_code(scenario, P2)
+                assert person is not None
+                casework.open_case(scenario, sanna, person, change["concern_codes"])  # type: ignore[arg-type]
+            case "consent":
+                casework.record_consent(scenario, sanna, case, _consent_input(scenario, **change))
+            case "disclosure":
+                arguments: dict[str, object] = {
+                    "to_agency": _agency(scenario, "nuo"),
+                    "categories": ["family"],
+                    "basis": "child_welfare_417_2007_25",
+                    "justification": "syy",
+                    "expires_on": date.today() + timedelta(days=5),
+                }
+                if "to_agency" in change:
+                    change = {**change, "to_agency": _agency(scenario, str(change["to_agency"]))}
+                casework.create_disclosure(scenario, sanna, case, **{**arguments, **change})  # type: ignore[arg-type]
+            case "note":
+                note = {"category": "general", "sensitivity": "normal", "body": "x", **change}
+                casework.write_note(scenario, sanna, case, **note)  # type: ignore[arg-type]
+            case "closure":
+                casework.request_closure(scenario, sanna, case, str(change["outcome"]))
+            case "team_agency":
+                casework.add_team_agency(
+                    scenario, sanna, case, _agency(scenario, str(change["agency"]))
+                )
+            case "team_user":
+                user = accounts.get_user_by_username(scenario, str(change["user"]))
+                casework.add_team_user(scenario, sanna, case, user)  # type: ignore[arg-type]
+    assert raised.value.code == code
+    scenario.rollback()
+    assert scenario.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+def test_withdrawal_and_decisions_happen_once(scenario: Session) -> None:
+    case = case_of(scenario, P3)
+    consent = scenario.scalar(select(Consent).where(Consent.case_id == case.id))
+    assert consent is not None and casework.consent_state(consent, utcnow()) == "withdrawn"
+    with pytest.raises(casework.CaseInputError, match="already_withdrawn"):
+        casework.withdraw_consent(scenario, ctx(scenario, "noora"), case, consent, "again")
+    other = scenario.scalar(select(Consent).where(Consent.case_id == case_of(scenario, P1).id))
+    with pytest.raises(casework.CaseInputError, match="not_found"):
+        casework.withdraw_consent(scenario, ctx(scenario, "noora"), case, other, "wrong case")  # type: ignore[arg-type]
+    access = casework.request_emergency_access(scenario, ctx(scenario, "pekka"), case, "kiire")
+    casework.review_emergency_access(scenario, ctx(scenario, "nelli"), access)
+    with pytest.raises(casework.CaseInputError, match="already_reviewed"):
+        casework.review_emergency_access(scenario, ctx(scenario, "nelli"), access)
+    request = casework.request_closure(scenario, ctx(scenario, "noora"), case, "moved_away")
+    casework.decide_closure(scenario, ctx(scenario, "nelli"), request, approve=True)
+    with pytest.raises(casework.CaseInputError, match="already_decided"):
+        casework.decide_closure(scenario, ctx(scenario, "nelli"), request, approve=True)
+    with pytest.raises(casework.CaseInputError, match="case_closed"):
+        casework.request_closure(scenario, ctx(scenario, "noora"), case, "moved_away")
+    assert casework.my_cases(scenario, AuditContext(None)) == []
+    assert casework.closure_queue(scenario, AuditContext(None)) == []
+    assert casework.emergency_reviews(scenario, AuditContext(None)) == []
+
+
+def test_consent_states_and_expiring_list(scenario: Session) -> None:
+    case = case_of(scenario, P2)
+    soon = date.today() + timedelta(days=10)
+    later = casework.record_consent(
+        scenario,
+        ctx(scenario, "sanna"),
+        case,
+        _consent_input(scenario, given_by="guardian", valid_from=date.today() + timedelta(days=3)),
+    )
+    ending = casework.record_consent(
+        scenario,
+        ctx(scenario, "sanna"),
+        case,
+        _consent_input(
+            scenario,
+            given_by="guardian",
+            valid_from=date.today() - timedelta(days=400),
+            valid_until=soon,
+        ),
+    )
+    old = casework.record_consent(
+        scenario,
+        ctx(scenario, "sanna"),
+        case,
+        _consent_input(scenario, valid_from=date(2025, 1, 1), valid_until=date(2025, 6, 1)),
+    )
+    now = utcnow()
+    assert casework.consent_state(later, now) == "not_yet_valid"
+    assert casework.consent_state(old, now) == "expired"
+    assert casework.consent_state(ending, now) == "effective"
+    expiring = casework.expiring_consents(scenario, ctx(scenario, "sanna"), [case])
+    assert [c.id for _case, c in expiring] == [ending.id]
+
+
+def test_an_erased_person_gets_no_case(scenario: Session) -> None:
+    person = persons.find_by_identity_code(scenario, P2)
+    assert person is not None
+    persons.shred(scenario, AuditContext(CliActor("retention")), person, "retention")
+    with pytest.raises(casework.CaseInputError, match="erased"):
+        casework.open_case(scenario, ctx(scenario, "sanna"), person, ["other"])
+    with pytest.raises(casework.CaseInputError, match="erased"):
+        casework.record_consent(
+            scenario,
+            ctx(scenario, "sanna"),
+            case_of_id(scenario, person.id),
+            _consent_input(scenario),
+        )
+
+
+def case_of_id(session: Session, person_id: uuid.UUID) -> Case:
+    case = session.scalar(select(Case).where(Case.person_id == person_id))
+    assert case is not None
+    return case
