@@ -54,6 +54,7 @@ from cases.policy import (
     Decision,
     Permission,
     authorize,
+    cases_worth_checking,
     consent_effective,
     decide,
     disclosure_active,
@@ -681,7 +682,11 @@ def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
     if ctx.actor is None:
         return []
     now = utcnow()
-    cases = session.scalars(select(Case).where(Case.status == CaseStatus.OPEN))
+    cases = session.scalars(
+        select(Case)
+        .where(Case.status == CaseStatus.OPEN, cases_worth_checking(ctx.actor))
+        .order_by(Case.opened_at)
+    )
     return [
         c for c in cases if decide(ctx.actor, Permission.CASE_READ, case_facts(session, c, now))
     ]
