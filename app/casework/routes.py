@@ -5,6 +5,8 @@ decide on the case's facts, and a case the user is not on answers 403 (audited).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -53,6 +55,26 @@ def _show(form: object, exc: casework.CaseInputError) -> None:
         target.errors = [*target.errors, case_error(exc.code)]
 
 
+def _submit(
+    form: Any, action: Callable[[], object], done: str, case: Case | None = None
+) -> Response | int:
+    """Run a form's service call: on success commit, say `done` and go to the case (`case`, or
+    the one the action made); otherwise the status to render the form with, its errors set and
+    nothing written."""
+    if form.validate_on_submit():
+        try:
+            made = action()
+        except casework.CaseInputError as exc:
+            _show(form, exc)
+            return 400
+        db().commit()
+        flash(done, "info")
+        target = case if case is not None else made
+        assert isinstance(target, Case)  # noqa: S101 - an action without a case returns one
+        return redirect(url_for("casework.detail", case_id=target.id))
+    return 400 if form.is_submitted() else 200
+
+
 def _agency_choices(exclude: set[uuid.UUID] | None = None) -> list[tuple[str, str]]:
     agencies = db().scalars(select(Agency).where(Agency.active).order_by(Agency.name))
     return [(str(a.id), a.name) for a in agencies if a.id not in (exclude or set())]
@@ -88,19 +110,13 @@ def open_case(person_id: uuid.UUID) -> Response | tuple[str, int]:
         abort(404)
     authorize(audit_context().actor, Permission.CASE_OPEN, person_facts(db(), person))
     form = OpenCaseForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            case = casework.open_case(db(), audit_context(), person, form.concern_codes.data)
-        except casework.CaseInputError as exc:
-            _show(form, exc)
-            status = 400
-        else:
-            db().commit()
-            flash(_("The case was opened."), "info")
-            return redirect(url_for("casework.detail", case_id=case.id))
-    elif form.is_submitted():
-        status = 400
+    status = _submit(
+        form,
+        lambda: casework.open_case(db(), audit_context(), person, form.concern_codes.data),
+        _("The case was opened."),
+    )
+    if not isinstance(status, int):
+        return status
     return render_template("casework/open.html", form=form, person=person), status
 
 
@@ -117,27 +133,22 @@ def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
         if supersedes is None or supersedes.case_id != case.id:
             abort(404)
     form = NoteForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            casework.write_note(
-                db(),
-                audit_context(),
-                case,
-                category=form.category.data,
-                sensitivity=form.sensitivity.data,
-                body=form.body.data,
-                supersedes=supersedes,
-            )
-        except casework.CaseInputError as exc:
-            _show(form, exc)
-            status = 400
-        else:
-            db().commit()
-            flash(_("The note was saved."), "info")
-            return redirect(url_for("casework.detail", case_id=case.id))
-    elif form.is_submitted():
-        status = 400
+    status = _submit(
+        form,
+        lambda: casework.write_note(
+            db(),
+            audit_context(),
+            case,
+            category=form.category.data,
+            sensitivity=form.sensitivity.data,
+            body=form.body.data,
+            supersedes=supersedes,
+        ),
+        _("The note was saved."),
+        case,
+    )
+    if not isinstance(status, int):
+        return status
     return render_template(
         "casework/form.html",
         form=form,
@@ -153,33 +164,28 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = _case(case_id, Permission.CONSENT_RECORD)
     form = ConsentForm()
     form.recipients.choices = _agency_choices()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            casework.record_consent(
-                db(),
-                audit_context(),
-                case,
-                casework.ConsentInput(
-                    given_by=form.given_by.data,
-                    recipients=tuple(uuid.UUID(r) for r in form.recipients.data),
-                    categories=tuple(form.categories.data),
-                    purpose=form.purpose.data,
-                    how_recorded=form.how_recorded.data,
-                    valid_from=form.valid_from.data,
-                    valid_until=form.valid_until.data,
-                    young_person_view=form.young_person_view.data or "",
-                ),
-            )
-        except casework.CaseInputError as exc:
-            _show(form, exc)
-            status = 400
-        else:
-            db().commit()
-            flash(_("The consent was recorded."), "info")
-            return redirect(url_for("casework.detail", case_id=case.id))
-    elif form.is_submitted():
-        status = 400
+    status = _submit(
+        form,
+        lambda: casework.record_consent(
+            db(),
+            audit_context(),
+            case,
+            casework.ConsentInput(
+                given_by=form.given_by.data,
+                recipients=tuple(uuid.UUID(r) for r in form.recipients.data),
+                categories=tuple(form.categories.data),
+                purpose=form.purpose.data,
+                how_recorded=form.how_recorded.data,
+                valid_from=form.valid_from.data,
+                valid_until=form.valid_until.data,
+                young_person_view=form.young_person_view.data or "",
+            ),
+        ),
+        _("The consent was recorded."),
+        case,
+    )
+    if not isinstance(status, int):
+        return status
     fields = [
         "given_by",
         "recipients",
@@ -203,19 +209,14 @@ def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tu
     if consent is None or consent.person_id != case.person_id:
         abort(404)
     form = WithdrawForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            casework.withdraw_consent(db(), audit_context(), case, consent, form.reason.data)
-        except casework.CaseInputError as exc:
-            _show(form, exc)
-            status = 400
-        else:
-            db().commit()
-            flash(_("The consent was withdrawn. It no longer opens anything."), "info")
-            return redirect(url_for("casework.detail", case_id=case.id))
-    elif form.is_submitted():
-        status = 400
+    status = _submit(
+        form,
+        lambda: casework.withdraw_consent(db(), audit_context(), case, consent, form.reason.data),
+        _("The consent was withdrawn. It no longer opens anything."),
+        case,
+    )
+    if not isinstance(status, int):
+        return status
     return render_template(
         "casework/form.html",
         form=form,
@@ -234,30 +235,24 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
     form.to_agency.choices = _agency_choices(
         {actor.agency_id} if actor and actor.agency_id else None
     )
-    status = 200
-    if form.validate_on_submit():
+
+    def disclose() -> object:
         recipient = db().get(Agency, uuid.UUID(form.to_agency.data))
         assert recipient is not None  # noqa: S101 - validated against the choices
-        try:
-            casework.create_disclosure(
-                db(),
-                audit_context(),
-                case,
-                to_agency=recipient,
-                categories=form.categories.data,
-                basis=form.basis.data,
-                justification=form.justification.data,
-                expires_on=form.expires_on.data,
-            )
-        except casework.CaseInputError as exc:
-            _show(form, exc)
-            status = 400
-        else:
-            db().commit()
-            flash(_("The disclosure was recorded."), "info")
-            return redirect(url_for("casework.detail", case_id=case.id))
-    elif form.is_submitted():
-        status = 400
+        return casework.create_disclosure(
+            db(),
+            audit_context(),
+            case,
+            to_agency=recipient,
+            categories=form.categories.data,
+            basis=form.basis.data,
+            justification=form.justification.data,
+            expires_on=form.expires_on.data,
+        )
+
+    status = _submit(form, disclose, _("The disclosure was recorded."), case)
+    if not isinstance(status, int):
+        return status
     return render_template(
         "casework/form.html",
         form=form,
@@ -278,14 +273,16 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
 def emergency(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = _case(case_id, Permission.EMERGENCY_REQUEST)
     form = EmergencyForm()
-    status = 200
-    if form.validate_on_submit():
-        casework.request_emergency_access(db(), audit_context(), case, form.justification.data)
-        db().commit()
-        flash(_("Emergency access is open for 4 hours. It is flagged for review."), "info")
-        return redirect(url_for("casework.detail", case_id=case.id))
-    if form.is_submitted():
-        status = 400
+    status = _submit(
+        form,
+        lambda: casework.request_emergency_access(
+            db(), audit_context(), case, form.justification.data
+        ),
+        _("Emergency access is open for 4 hours. It is flagged for review."),
+        case,
+    )
+    if not isinstance(status, int):
+        return status
     return render_template(
         "casework/form.html",
         form=form,
@@ -352,19 +349,14 @@ def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
 def closure(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = _case(case_id, Permission.CLOSURE_REQUEST)
     form = ClosureForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            casework.request_closure(db(), audit_context(), case, form.outcome.data)
-        except casework.CaseInputError as exc:
-            _show(form, exc)
-            status = 400
-        else:
-            db().commit()
-            flash(_("Closure was requested from the lead agency's supervisors."), "info")
-            return redirect(url_for("casework.detail", case_id=case.id))
-    elif form.is_submitted():
-        status = 400
+    status = _submit(
+        form,
+        lambda: casework.request_closure(db(), audit_context(), case, form.outcome.data),
+        _("Closure was requested from the lead agency's supervisors."),
+        case,
+    )
+    if not isinstance(status, int):
+        return status
     return render_template(
         "casework/form.html",
         form=form,
