@@ -433,3 +433,19 @@ def test_queue_decisions_through_the_pages(
 def _agency_ids(app: Flask, code: str) -> list[str]:
     with app.app_context():
         return [str(a.id) for a in db().scalars(select(Agency).where(Agency.code == code))]
+
+
+def test_emergency_access_needs_the_password_again(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    p1 = _case_id(demo_app, "140310A1230")
+    noora = signed_in(demo_app, demo_accounts, "noora")
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=11), tick=False):
+        stale = post(noora, f"/cases/{p1}/emergency", {"justification": "kiire"})
+        assert stale.status_code == 302 and stale.location.startswith("/reauthenticate")
+        with demo_app.app_context():
+            assert db().scalar(select(func.count()).select_from(EmergencyAccess)) == 0
