@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from audit.events import Action, AuditContext, record
 from cases.access import (
@@ -469,22 +470,46 @@ def review_emergency_access(
     return access
 
 
-def emergency_reviews(session: Session, ctx: AuditContext) -> list[EmergencyAccess]:
-    """Unreviewed emergency accesses on cases the actor's agency leads, for its supervisors."""
+def _lead_queue(
+    session: Session,
+    ctx: AuditContext,
+    permission: Permission,
+    model: type[EmergencyAccess] | type[ClosureRequest],
+    pending: ColumnElement[bool],
+    order: InstrumentedAttribute[datetime],
+) -> list[Any]:
+    """Pending items on cases the actor's agency leads that the policy lets the actor decide.
+
+    Each case's facts are loaded once, however many items it has.
+    """
     if ctx.actor is None:
         return []
+    decided: dict[uuid.UUID, bool] = {}
     queue = []
-    for access in session.scalars(
-        select(EmergencyAccess)
-        .join(Case, Case.id == EmergencyAccess.case_id)
-        .where(EmergencyAccess.reviewed_at.is_(None), Case.lead_agency_id == ctx.actor.agency_id)
-        .order_by(EmergencyAccess.granted_at)
-    ):
-        case = session.get(Case, access.case_id)
-        assert case is not None  # noqa: S101
-        if decide(ctx.actor, Permission.EMERGENCY_REVIEW, case_facts(session, case)):
-            queue.append(access)
+    rows = session.execute(
+        select(model, Case)
+        .join(Case, Case.id == model.case_id)
+        .where(pending, Case.lead_agency_id == ctx.actor.agency_id)
+        .order_by(order)
+    )
+    for item, case in rows:
+        if case.id not in decided:
+            decided[case.id] = decide(ctx.actor, permission, case_facts(session, case)).allowed
+        if decided[case.id]:
+            queue.append(item)
     return queue
+
+
+def emergency_reviews(session: Session, ctx: AuditContext) -> list[EmergencyAccess]:
+    """Unreviewed emergency accesses on cases the actor's agency leads, for its supervisors."""
+    return _lead_queue(
+        session,
+        ctx,
+        Permission.EMERGENCY_REVIEW,
+        EmergencyAccess,
+        EmergencyAccess.reviewed_at.is_(None),
+        EmergencyAccess.granted_at,
+    )
 
 
 # --- notes ---------------------------------------------------------------------------------
@@ -661,24 +686,17 @@ def expiring_consents(
 
 def closure_queue(session: Session, ctx: AuditContext) -> list[ClosureRequest]:
     """Pending closure requests the actor may decide (a supervisor of the lead agency)."""
-    if ctx.actor is None:
-        return []
-    queue = []
-    for request in session.scalars(
-        select(ClosureRequest)
-        .join(Case, Case.id == ClosureRequest.case_id)
-        .where(ClosureRequest.decision.is_(None), Case.lead_agency_id == ctx.actor.agency_id)
-        .order_by(ClosureRequest.requested_at)
-    ):
-        case = session.get(Case, request.case_id)
-        assert case is not None  # noqa: S101
-        if decide(ctx.actor, Permission.CLOSURE_APPROVE, case_facts(session, case)):
-            queue.append(request)
-    return queue
+    return _lead_queue(
+        session,
+        ctx,
+        Permission.CLOSURE_APPROVE,
+        ClosureRequest,
+        ClosureRequest.decision.is_(None),
+        ClosureRequest.requested_at,
+    )
 
 
-def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
-    """Open cases the actor works on (named, or any case of their agency for a supervisor)."""
+def _my_cases_decided(session: Session, ctx: AuditContext) -> list[tuple[Case, Decision]]:
     if ctx.actor is None:
         return []
     now = utcnow()
@@ -687,9 +705,15 @@ def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
         .where(Case.status == CaseStatus.OPEN, cases_worth_checking(ctx.actor))
         .order_by(Case.opened_at)
     )
-    return [
-        c for c in cases if decide(ctx.actor, Permission.CASE_READ, case_facts(session, c, now))
+    decided = [
+        (c, decide(ctx.actor, Permission.CASE_READ, case_facts(session, c, now))) for c in cases
     ]
+    return [(case, decision) for case, decision in decided if decision.allowed]
+
+
+def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
+    """Open cases the actor works on (named, or any case of their agency for a supervisor)."""
+    return [case for case, _decision in _my_cases_decided(session, ctx)]
 
 
 @dataclass(frozen=True)
@@ -701,11 +725,10 @@ class CaseListing:
 def list_my_cases(session: Session, ctx: AuditContext) -> list[CaseListing]:
     """My cases with the young person's name; each person listed is a `person:read`."""
     listing = []
-    for case in my_cases(session, ctx):
+    for case, decision in _my_cases_decided(session, ctx):
         person = session.get(Person, case.person_id)
         details = current_details(session, person) if person is not None else None
         listing.append(CaseListing(case, details))
-        decision = decide(ctx.actor, Permission.CASE_READ, case_facts(session, case))
         record(
             session,
             ctx,
