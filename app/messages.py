@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 from cases.accounts.models import AgencyKind, Role
 from cases.accounts.passwords import MIN_LENGTH, PasswordProblem
+from cases.auditing import EARLIEST_FILTER_DATE, LATEST_FILTER_DATE
+from cases.persons.services import EARLIEST_BIRTH_DATE
 
 ROLE_LABELS = {
     Role.CASEWORKER: _l("Caseworker"),
@@ -65,7 +67,16 @@ def agency_kind_label(value: str) -> str:
     return str(label or value)
 
 
+# The shared text rules of `cases.text`: one message per problem, whichever area refuses it.
+TEXT_ERRORS = {
+    "control_characters": _l(
+        "Remove the control characters (such as NUL or escape) from this field."
+    ),
+    "line_break": _l("This field takes one line: remove the line breaks."),
+}
+
 PERSON_ERRORS = {
+    **TEXT_ERRORS,
     "required": _l("This field is required."),
     "too_long": _l("This is too long."),
     "invalid_identity_code": _l(
@@ -74,6 +85,9 @@ PERSON_ERRORS = {
     ),
     "birth_date_mismatch": _l("The date of birth does not match the personal identity code."),
     "birth_date_future": _l("The date of birth cannot be in the future."),
+    "birth_date_too_early": _l(
+        "The date of birth cannot be before %(earliest)s.", earliest=EARLIEST_BIRTH_DATE.isoformat()
+    ),
     "invalid_postal_code": _l("A postal code has five digits."),
     "invalid_phone": _l("Enter a phone number using digits, spaces and an optional +."),
     "invalid_email": _l("Enter an e-mail address such as name@example.fi."),
@@ -87,6 +101,23 @@ PERSON_ERRORS = {
 
 def person_error(code: str) -> str:
     return str(PERSON_ERRORS.get(code, code))
+
+
+AUDIT_ERRORS = {
+    **TEXT_ERRORS,
+    "reason_required": _l("Choose a reason to see more than the last two years."),
+    "date_out_of_range": _l(
+        "Enter a date from %(earliest)s to %(latest)s.",
+        earliest=EARLIEST_FILTER_DATE.isoformat(),
+        latest=LATEST_FILTER_DATE.isoformat(),
+    ),
+    "date_to_before_from": _l("The end date is before the start date."),
+    "invalid_reference": _l("Use letters, digits and - _ . : / only."),
+}
+
+
+def audit_error(code: str) -> str:
+    return str(AUDIT_ERRORS.get(code, code))
 
 
 PERSON_FIELD_LABELS = {

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -18,10 +19,17 @@ from audit.models import AuditEvent
 from audit.sequencer import Sequencer
 from audit.verify import VerifyResult, verify
 from cases.policy import Permission, authorize
+from cases.text import TextProblem, clean_line
 from core.db import utcnow
 from core.keyring import KeyProvider
 
 PAGE_SIZE = 50
+# Date filters stay inside these days: the log has nothing before Silta existed, and a bound
+# keeps day arithmetic (the day after `date_to`) far from the calendar's end.
+EARLIEST_FILTER_DATE = date(2000, 1, 1)
+LATEST_FILTER_DATE = date(2099, 12, 31)
+# A report's reference number is recorded in the audit event, so it is a token of one line.
+REFERENCE_PATTERN = r"^[A-Za-z0-9_.:/-]{1,60}\Z"
 
 
 class OlderReason(StrEnum):
@@ -35,11 +43,44 @@ class OlderReason(StrEnum):
 
 
 class ReportError(ValueError):
-    """The report request is incomplete; `code` names why."""
+    """A filter or report request refused: `code` names why and `field` which input it concerns."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, field: str = "reason") -> None:
         super().__init__(code)
         self.code = code
+        self.field = field
+
+
+def _check_day(value: date | None, field: str) -> None:
+    if value is not None and not EARLIEST_FILTER_DATE <= value <= LATEST_FILTER_DATE:
+        raise ReportError("date_out_of_range", field)
+
+
+def _day_start(value: date) -> datetime:
+    return datetime.combine(value, time.min, tzinfo=UTC)
+
+
+def day_range(
+    date_from: date | None, date_to: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """The UTC instants a from–to filter of whole days covers (the end is exclusive)."""
+    _check_day(date_from, "date_from")
+    _check_day(date_to, "date_to")
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise ReportError("date_to_before_from", "date_to")
+    since = _day_start(date_from) if date_from is not None else None
+    until = _day_start(date_to) + timedelta(days=1) if date_to is not None else None
+    return since, until
+
+
+def _reference(value: str | None) -> str | None:
+    try:
+        reference = clean_line(value, limit=60)
+    except TextProblem as problem:
+        raise ReportError(problem.code, "reference") from None
+    if reference and not re.match(REFERENCE_PATTERN, reference):
+        raise ReportError("invalid_reference", "reference")
+    return reference or None
 
 
 def search_log(
@@ -82,18 +123,19 @@ def access_report(
     session: Session,
     ctx: AuditContext,
     subject_id: uuid.UUID,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    date_from: date | None = None,
     reason: str | None = None,
     reference: str | None = None,
     now: datetime | None = None,
 ) -> AccessReport:
     """Who processed one person's data, when, what and on what basis (Act 703/2023 §11)."""
     authorize(ctx.actor, Permission.AUDIT_REPORT_READ)
+    since, _ = day_range(date_from, None)
+    reference = _reference(reference)
     now = now or utcnow()
     default_start = queries.default_report_start(now)
     since = since or default_start
-    until = until or now + timedelta(seconds=1)
+    until = now + timedelta(seconds=1)
     older = since < default_start
     if older and reason not in OlderReason.__members__.values():
         raise ReportError("reason_required")

@@ -28,9 +28,7 @@ class TextProblem(ValueError):
 def _has_control(value: str, allowed: frozenset[str]) -> bool:
     # Cc is C0/C1 control characters (NUL, ESC, DEL, …); Cs are lone surrogates; Co private use
     # is allowed (emoji fonts use it), Cf is handled by `clean_name`.
-    return any(
-        unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in value
-    )
+    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in value)
 
 
 def clean_line(value: str | None, *, limit: int = MAX_LINE, required: bool = False) -> str:
@@ -69,8 +67,10 @@ def clean_name(value: str | None, *, limit: int = MAX_LINE, required: bool = Fal
     Cf, e.g. zero-width space or a bidi override) removed and inner spaces collapsed, so that
     "Virtanen" typed two ways is stored, indexed and compared as one string."""
     line = clean_line(value, limit=limit * 2, required=False)
-    visible = "".join(ch for ch in unicodedata.normalize("NFC", line) if unicodedata.category(ch) != "Cf")
-    cleaned = " ".join(visible.split())
+    # Format characters go first: one between a letter and its combining mark would otherwise
+    # keep NFC from composing the two.
+    visible = "".join(ch for ch in line if unicodedata.category(ch) != "Cf")
+    cleaned = " ".join(unicodedata.normalize("NFC", visible).split())
     if required and not cleaned:
         raise TextProblem("required")
     if len(cleaned) > limit:

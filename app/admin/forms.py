@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from app.forms import SiltaForm
 from app.messages import AGENCY_KIND_LABELS, ROLE_LABELS
 
 AGENCY_KINDS = [SelectChoice(kind.value, label) for kind, label in AGENCY_KIND_LABELS.items()]
 ROLES = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(SiltaForm):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=16)])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=AGENCY_KINDS)
 
 
-class UserForm(FlaskForm):
+class UserForm(SiltaForm):
     username = StringField(
         _l("Username"), validators=[DataRequired(_l("Enter a username.")), Length(max=64)]
     )
@@ -31,5 +31,5 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLES)
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(SiltaForm):
     active = HiddenField(validators=[AnyOf(["0", "1"])])

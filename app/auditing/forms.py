@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import UUID, DataRequired, Length, Optional, Regexp
 
+from app.forms import QueryForm, SiltaForm
 from audit.events import Action, Outcome
-from cases.auditing import OlderReason
+from cases.auditing import REFERENCE_PATTERN, OlderReason
 
 UUID_MESSAGE = _l("Enter an identifier like 123e4567-e89b-12d3-a456-426614174000.")
 OLDER_REASONS = {
@@ -21,12 +21,7 @@ OLDER_REASONS = {
 }
 
 
-class GetForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-
-class LogFilterForm(GetForm):
+class LogFilterForm(QueryForm):
     user = StringField(_l("User"), validators=[Optional(), Length(max=64)])
     agency = SelectField(_l("Agency"), choices=[], default="")
     action = SelectField(
@@ -48,7 +43,7 @@ class LogFilterForm(GetForm):
     date_to = DateField(_l("To"), validators=[Optional()])
 
 
-class ReportForm(GetForm):
+class ReportForm(QueryForm):
     subject = StringField(_l("Person id"), validators=[Optional(), UUID(UUID_MESSAGE)])
     date_from = DateField(_l("From (default: two years ago)"), validators=[Optional()])
     reason = SelectField(
@@ -61,14 +56,12 @@ class ReportForm(GetForm):
         _l("Reference number (optional)"),
         validators=[
             Optional(),
-            Regexp(
-                r"^[A-Za-z0-9_.:/-]{1,60}$", message=_l("Use letters, digits and - _ . : / only.")
-            ),
+            Regexp(REFERENCE_PATTERN, message=_l("Use letters, digits and - _ . : / only.")),
         ],
     )
 
 
-class PersonLookupForm(FlaskForm):
+class PersonLookupForm(SiltaForm):
     """A POST form: an identity code must never travel in a URL."""
 
     identity_code = StringField(

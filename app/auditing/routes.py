@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -26,7 +28,7 @@ from wtforms.fields.choices import SelectChoice
 from app.auditing.forms import OLDER_REASONS, LogFilterForm, PersonLookupForm, ReportForm
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
-from app.messages import person_error
+from app.messages import audit_error, person_error
 from app.security import audit_context, fresh_required, requires
 from audit.events import event_document
 from audit.models import AuditEvent
@@ -40,13 +42,12 @@ from cases.policy import Permission
 bp = Blueprint("auditing", __name__, url_prefix="/audit")
 
 NOWHERE = uuid.UUID(int=0)
-
-
-def _day_start(value: date | None) -> datetime | None:
-    return datetime.combine(value, time.min, tzinfo=UTC) if value else None
+PAGE_RE = re.compile(r"[0-9]{1,5}")
 
 
 def _filter_from(form: LogFilterForm) -> EventFilter:
+    """The filter the form describes; ReportError when its dates are out of bounds."""
+    since, until = auditing.day_range(form.date_from.data, form.date_to.data)
     user_id = agency_id = None
     if form.user.data:
         found = accounts.get_user_by_username(db(), form.user.data)
@@ -54,15 +55,14 @@ def _filter_from(form: LogFilterForm) -> EventFilter:
     if form.agency.data:
         agency = accounts.get_agency_by_code(db(), form.agency.data)
         agency_id = agency.id if agency else NOWHERE
-    until = _day_start(form.date_to.data)
     return EventFilter(
         actor_user_id=user_id,
         actor_agency_id=agency_id,
         action=form.action.data or None,
         outcome=form.outcome.data or None,
         subject_id=uuid.UUID(form.subject.data) if form.subject.data else None,
-        since=_day_start(form.date_from.data),
-        until=until + timedelta(days=1) if until else None,
+        since=since,
+        until=until,
     )
 
 
@@ -73,9 +73,22 @@ def _log_form() -> LogFilterForm:
     return form
 
 
+def _show_error(form: LogFilterForm | ReportForm, exc: auditing.ReportError) -> None:
+    field = getattr(form, exc.field, None)
+    if field is None:
+        form.form_errors.append(audit_error(exc.code))
+    else:
+        field.errors = [*field.errors, audit_error(exc.code)]
+
+
 def _page() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return int(raw) if PAGE_RE.fullmatch(raw) and 0 < int(raw) < 100_000 else 1
+
+
+def _refused_log(form: LogFilterForm) -> tuple[str, int]:
+    return render_template("auditing/log.html", form=form, events=[], more=False, page=1), 400
 
 
 @bp.get("/")
@@ -83,9 +96,14 @@ def _page() -> int:
 def log() -> tuple[str, int]:
     form = _log_form()
     if request.args and not form.validate():
-        return render_template("auditing/log.html", form=form, events=[], more=False, page=1), 400
+        return _refused_log(form)
+    try:
+        flt = _filter_from(form)
+    except auditing.ReportError as exc:
+        _show_error(form, exc)
+        return _refused_log(form)
     page = _page()
-    events, more = auditing.search_log(db(), audit_context(), _filter_from(form), page)
+    events, more = auditing.search_log(db(), audit_context(), flt, page)
     db().commit()
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
@@ -168,8 +186,13 @@ def export() -> Response | tuple[str, int]:
     fmt = request.args.get("format", "csv")
     form = _log_form()
     if fmt not in {"csv", "json"} or not form.validate():
-        return render_template("auditing/log.html", form=form, events=[], more=False, page=1), 400
-    _total, events = auditing.export_log(db(), audit_context(), _filter_from(form), fmt)
+        return _refused_log(form)
+    try:
+        flt = _filter_from(form)
+    except auditing.ReportError as exc:
+        _show_error(form, exc)
+        return _refused_log(form)
+    _total, events = auditing.export_log(db(), audit_context(), flt, fmt)
     db().commit()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     body = _csv_rows(events) if fmt == "csv" else _json_rows(events)
@@ -193,12 +216,12 @@ def report() -> tuple[str, int]:
             db(),
             audit_context(),
             uuid.UUID(form.subject.data),
-            since=_day_start(form.date_from.data),
+            date_from=form.date_from.data,
             reason=form.reason.data or None,
             reference=form.reference.data or None,
         )
-    except auditing.ReportError:
-        form.reason.errors = [_("Choose a reason to see more than the last two years.")]
+    except auditing.ReportError as exc:
+        _show_error(form, exc)
         return render_template("auditing/report.html", form=form, lookup=lookup, result=None), 400
     db().commit()
     return render_template(
@@ -230,8 +253,6 @@ def report_lookup() -> BaseResponse | tuple[str, int]:
 @bp.get("/flagged")
 @requires(Permission.AUDIT_FLAGS_READ)
 def flagged() -> str:
-    from flask import current_app
-
     threshold = int(current_app.config["SILTA_AUDIT_VOLUME_THRESHOLD"])
     flags = auditing.flagged(db(), audit_context(), threshold)
     db().commit()

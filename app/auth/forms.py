@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from app.forms import SiltaForm
 from cases.accounts.passwords import MAX_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiltaForm):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(_l("Enter your username.")), Length(max=64)],
@@ -23,7 +23,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(SiltaForm):
     code = StringField(
         _l("Six-digit code"),
         validators=[
@@ -34,7 +34,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(SiltaForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(_l("Enter a new password.")), Length(max=MAX_LENGTH)],
@@ -58,7 +58,7 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(SiltaForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
@@ -66,5 +66,5 @@ class ReauthForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(SiltaForm):
     """A form with only the CSRF token, for buttons that change state."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import SiltaForm
 from app.messages import (
     BASIS_LABELS,
     CATEGORY_LABELS,
@@ -29,7 +29,7 @@ class Checkboxes(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class OpenCaseForm(FlaskForm):
+class OpenCaseForm(SiltaForm):
     concern_codes = Checkboxes(
         _l("Concerns"),
         choices=_choices(CONCERN_LABELS),
@@ -37,7 +37,7 @@ class OpenCaseForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(SiltaForm):
     category = SelectField(_l("Category"), choices=_choices(CATEGORY_LABELS))
     sensitivity = SelectField(_l("Sensitivity"), choices=_choices(SENSITIVITY_LABELS))
     body = TextAreaField(
@@ -45,7 +45,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(SiltaForm):
     given_by = RadioField(_l("Given by"), choices=_choices(GIVEN_BY_LABELS), default="self")
     recipients = Checkboxes(
         _l("Agencies that may receive the data"),
@@ -69,14 +69,14 @@ class ConsentForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(SiltaForm):
     reason = TextAreaField(
         _l("Why, and who withdrew it"),
         validators=[DataRequired(_l("Describe the withdrawal.")), Length(max=4000)],
     )
 
 
-class DisclosureForm(FlaskForm):
+class DisclosureForm(SiltaForm):
     to_agency = SelectField(_l("Recipient agency"), choices=[])
     basis = SelectField(_l("Legal basis"), choices=_choices(BASIS_LABELS))
     categories = Checkboxes(_l("Data categories"), choices=_choices(CATEGORY_LABELS))
@@ -89,26 +89,26 @@ class DisclosureForm(FlaskForm):
     )
 
 
-class EmergencyForm(FlaskForm):
+class EmergencyForm(SiltaForm):
     justification = TextAreaField(
         _l("Why is access needed now?"),
         validators=[DataRequired(_l("Write the justification.")), Length(max=4000)],
     )
 
 
-class TeamAgencyForm(FlaskForm):
+class TeamAgencyForm(SiltaForm):
     agency = SelectField(_l("Agency"), choices=[])
 
 
-class TeamUserForm(FlaskForm):
+class TeamUserForm(SiltaForm):
     user = SelectField(_l("User"), choices=[])
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(SiltaForm):
     outcome = SelectField(_l("Outcome"), choices=_choices(OUTCOME_LABELS))
 
 
-class ClosureDecisionForm(FlaskForm):
+class ClosureDecisionForm(SiltaForm):
     decision = RadioField(
         _l("Decision"),
         choices=[SelectChoice("approve", _l("Approve")), SelectChoice("return", _l("Return"))],

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.forms import SiltaForm
 from cases.persons.models import MotherTongue
 from cases.persons.services import Guardian, PersonDetails
 
@@ -19,7 +19,7 @@ MOTHER_TONGUES = [
 _TEXT = [Optional(), Length(max=200)]
 
 
-class PersonForm(FlaskForm):
+class PersonForm(SiltaForm):
     given_names = StringField(
         _l("Given names"), validators=[DataRequired(_l("Enter the given names.")), Length(max=200)]
     )
@@ -85,7 +85,7 @@ class PersonForm(FlaskForm):
             getattr(self, f"guardian{number}_contact").data = guardian.contact
 
 
-class CodeSearchForm(FlaskForm):
+class CodeSearchForm(SiltaForm):
     identity_code = StringField(
         _l("Personal identity code"),
         validators=[DataRequired(_l("Enter an identity code.")), Length(max=20)],
@@ -93,7 +93,7 @@ class CodeSearchForm(FlaskForm):
     )
 
 
-class NameSearchForm(FlaskForm):
+class NameSearchForm(SiltaForm):
     surname = StringField(
         _l("Surname"), validators=[DataRequired(_l("Enter the surname.")), Length(max=200)]
     )

@@ -12,14 +12,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from app.errors import render_error
 from app.extensions import db
 from app.messages import person_error
 from app.persons.forms import CodeSearchForm, NameSearchForm, PersonForm
 from app.security import audit_context, requires
-from cases.casework.facts import person_facts
 from cases.persons import services as persons
 from cases.persons.models import Person
-from cases.policy import Permission, authorize
+from cases.policy import Permission, Reason
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 
@@ -29,6 +29,16 @@ def _person(person_id: uuid.UUID) -> Person:
     if person is None:
         abort(404)
     return person
+
+
+@bp.errorhandler(persons.PersonDenied)
+def _denied(denied: persons.PersonDenied) -> tuple[str, int]:
+    """Audit a refusal about a person with that person as subject, in its own transaction."""
+    db().rollback()
+    persons.record_denial(db(), audit_context(), denied, request.endpoint or "")
+    db().commit()
+    # A person the user may not see answers exactly like one that does not exist.
+    return render_error(404 if denied.decision.reason == Reason.NOT_VISIBLE else 403)
 
 
 def _show_error(
@@ -117,7 +127,7 @@ def detail(person_id: uuid.UUID) -> str:
 def edit(person_id: uuid.UUID) -> Response | tuple[str, int]:
     person = _person(person_id)
     # Before the form is looked at: an invisible person answers 404 whatever was posted.
-    authorize(audit_context().actor, Permission.PERSON_UPDATE, person_facts(db(), person))
+    persons.authorize_about(db(), audit_context(), Permission.PERSON_UPDATE, person)
     form = PersonForm()
     status = 200
     if form.validate_on_submit():

@@ -3,7 +3,6 @@ then audits; search and duplicate checks look only at persons the user may see."
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
@@ -13,8 +12,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
-from cases.casework.facts import person_facts
 from cases.persons import identity
+from cases.persons.denials import PersonDenied as PersonDenied
+from cases.persons.denials import authorize_about as authorize_about
+from cases.persons.denials import record_denial as record_denial
+from cases.persons.details import EARLIEST_BIRTH_DATE as EARLIEST_BIRTH_DATE
+from cases.persons.details import Guardian as Guardian
+from cases.persons.details import PersonDetails as PersonDetails
+from cases.persons.details import PersonInputError as PersonInputError
+from cases.persons.details import check_birth_date, check_details, name_field, parsed_code
 from cases.persons.models import (
     IDENTITY_CODE_INDEX,
     NAME_BIRTH_INDEX,
@@ -28,21 +34,6 @@ from core import datakeys
 from core.db import utcnow
 from core.fields import BlindIndex, key_provider, normalise_name
 
-MAX_TEXT = 200
-POSTAL_CODE_RE = re.compile(r"^\d{5}$")
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{4,24}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_GUARDIANS = 2
-
-
-class PersonInputError(ValueError):
-    """Bad input, named by a code and the field it concerns (never quoting the input)."""
-
-    def __init__(self, code: str, field_name: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field_name
-
 
 class PossibleDuplicate(Exception):
     """Persons the user may see already match; the user must confirm to register another."""
@@ -50,33 +41,6 @@ class PossibleDuplicate(Exception):
     def __init__(self, matches: list[PersonSummary]) -> None:
         super().__init__(f"{len(matches)} possible duplicates")
         self.matches = matches
-
-
-@dataclass(frozen=True)
-class Guardian:
-    name: str
-    contact: str = ""
-
-
-@dataclass(frozen=True)
-class PersonDetails:
-    """A person's details in plaintext, as entered and as shown."""
-
-    given_names: str
-    surname: str
-    birth_date: date
-    identity_code: str | None = None
-    municipality: str = ""
-    postal_code: str = ""
-    phone: str = ""
-    email: str = ""
-    guardians: tuple[Guardian, ...] = ()
-    mother_tongue: str = MotherTongue.FINNISH
-    forbids_guardian_disclosure: bool = False
-
-    @property
-    def identity_code_temporary(self) -> bool:
-        return self.identity_code is not None and identity.is_temporary(self.identity_code)
 
 
 @dataclass(frozen=True)
@@ -104,65 +68,6 @@ class VersionSummary:
     created_at: datetime
     created_by_user_id: uuid.UUID | None
     changed: tuple[str, ...] = field(default_factory=tuple)
-
-
-def _text(value: str | None, field_name: str, *, required: bool = False) -> str:
-    cleaned = " ".join((value or "").split())
-    if required and not cleaned:
-        raise PersonInputError("required", field_name)
-    if len(cleaned) > MAX_TEXT:
-        raise PersonInputError("too_long", field_name)
-    return cleaned
-
-
-def check_details(details: PersonDetails, today: date | None = None) -> PersonDetails:
-    """Validate and normalise; raise PersonInputError for the first problem found."""
-    today = today or utcnow().date()
-    code = None
-    if details.identity_code is not None and details.identity_code.strip():
-        try:
-            parsed = identity.parse(details.identity_code)
-        except identity.InvalidIdentityCode:
-            raise PersonInputError("invalid_identity_code", "identity_code") from None
-        if parsed.birth_date != details.birth_date:
-            raise PersonInputError("birth_date_mismatch", "birth_date")
-        code = parsed.code
-    if details.birth_date > today:
-        raise PersonInputError("birth_date_future", "birth_date")
-    postal_code = _text(details.postal_code, "postal_code")
-    if postal_code and not POSTAL_CODE_RE.match(postal_code):
-        raise PersonInputError("invalid_postal_code", "postal_code")
-    phone = _text(details.phone, "phone")
-    if phone and not PHONE_RE.match(phone):
-        raise PersonInputError("invalid_phone", "phone")
-    email = _text(details.email, "email")
-    if email and not EMAIL_RE.match(email):
-        raise PersonInputError("invalid_email", "email")
-    if details.mother_tongue not in MotherTongue.__members__.values():
-        raise PersonInputError("invalid_choice", "mother_tongue")
-    guardians = []
-    for guardian in details.guardians:
-        name = _text(guardian.name, "guardians")
-        contact = _text(guardian.contact, "guardians")
-        if contact and not name:
-            raise PersonInputError("guardian_name_required", "guardians")
-        if name:
-            guardians.append(Guardian(name, contact))
-    if len(guardians) > MAX_GUARDIANS:
-        raise PersonInputError("too_many_guardians", "guardians")
-    return PersonDetails(
-        given_names=_text(details.given_names, "given_names", required=True),
-        surname=_text(details.surname, "surname", required=True),
-        birth_date=details.birth_date,
-        identity_code=code,
-        municipality=_text(details.municipality, "municipality"),
-        postal_code=postal_code,
-        phone=phone,
-        email=email,
-        guardians=tuple(guardians),
-        mother_tongue=details.mother_tongue,
-        forbids_guardian_disclosure=bool(details.forbids_guardian_disclosure),
-    )
 
 
 def _name_birth_key(surname: str, birth_date: date) -> str:
@@ -304,7 +209,7 @@ def _record_shown(session: Session, ctx: AuditContext, persons: list[Person], vi
     # A result list shows names and birth dates: each person shown gets a read event of their
     # own, so their access report lists it.
     for person in persons:
-        decision = authorize(ctx.actor, Permission.PERSON_READ, person_facts(session, person))
+        decision = authorize_about(session, ctx, Permission.PERSON_READ, person)
         _record_about(
             session,
             ctx,
@@ -414,7 +319,7 @@ def get_person(session: Session, person_id: uuid.UUID) -> Person | None:
 
 def view(session: Session, ctx: AuditContext, person: Person) -> PersonView:
     """The current details for display; one `person:read` event with the basis used."""
-    decision = authorize(ctx.actor, Permission.PERSON_READ, person_facts(session, person))
+    decision = authorize_about(session, ctx, Permission.PERSON_READ, person)
     details = current_details(session, person)
     _record_about(
         session,
@@ -432,7 +337,7 @@ def update(
     session: Session, ctx: AuditContext, person: Person, details: PersonDetails
 ) -> PersonVersion:
     """Store edited details as a new version; the previous version is kept as it was."""
-    decision = authorize(ctx.actor, Permission.PERSON_UPDATE, person_facts(session, person))
+    decision = authorize_about(session, ctx, Permission.PERSON_UPDATE, person)
     if person.erased_at is not None:
         raise PersonInputError("erased", "given_names")
     details = check_details(details)
@@ -465,7 +370,7 @@ def _changed_fields(before: PersonDetails | None, after: PersonDetails) -> tuple
 
 def history(session: Session, ctx: AuditContext, person: Person) -> list[VersionSummary]:
     """Every version with the names of the fields it changed (newest first)."""
-    decision = authorize(ctx.actor, Permission.PERSON_READ, person_facts(session, person))
+    decision = authorize_about(session, ctx, Permission.PERSON_READ, person)
     versions = list(
         session.scalars(
             select(PersonVersion)
@@ -495,10 +400,7 @@ def history(session: Session, ctx: AuditContext, person: Person) -> list[Version
 
 
 def _searchable_code(text: str) -> str:
-    try:
-        return identity.parse(text).code
-    except identity.InvalidIdentityCode:
-        raise PersonInputError("invalid_identity_code", "identity_code") from None
+    return parsed_code(text).code
 
 
 def search_by_identity_code(session: Session, ctx: AuditContext, text: str) -> list[PersonSummary]:
@@ -513,8 +415,10 @@ def search_by_name(
 ) -> list[PersonSummary]:
     """Visible persons with this surname (normalised) and birth date; audited with the count."""
     authorize(ctx.actor, Permission.PERSON_SEARCH)
+    surname = name_field(surname, "surname", required=True)
     if not normalise_name(surname):
         raise PersonInputError("required", "surname")
+    check_birth_date(birth_date, utcnow().date())
     found = _by_name(session, ctx, surname, birth_date)
     return _search_results(session, ctx, found, "surname_birth_date")
 

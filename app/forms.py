@@ -1,0 +1,50 @@
+"""The base of every form: the shared text rules of `cases.text` hold for every text field.
+
+A form's own validators say what a field means; `SiltaForm` adds what every text field shares,
+so a form cannot forget it: no control characters anywhere (newline and tab are allowed in a
+text area), and no line breaks in a one-line field.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField, TextAreaField
+
+from app.messages import TEXT_ERRORS
+from cases.text import TextProblem, clean_line, clean_long
+
+
+def text_problem(field: Field) -> str | None:
+    """The `cases.text` problem code of the field's value, or None for a non-text field."""
+    if not isinstance(field, StringField) or not isinstance(field.data, str):
+        return None
+    # Only the characters are judged here; lengths are each field's own validators' business.
+    check = clean_long if isinstance(field, TextAreaField) else clean_line
+    try:
+        check(field.data, limit=sys.maxsize)
+    except TextProblem as problem:
+        return problem.code
+    return None
+
+
+class SiltaForm(FlaskForm):
+    """Every Silta form: its text fields refuse control characters and stray line breaks."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators=extra_validators))
+        for field in self:
+            code = text_problem(field)
+            if code is not None:
+                field.errors.append(str(TEXT_ERRORS[code]))
+                valid = False
+        return valid
+
+
+class QueryForm(SiltaForm):
+    """A GET form (filters): it changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
