@@ -124,7 +124,7 @@ class AuditDetailError(ValueError):
 def _clean_detail(key: str, value: Any) -> Any:
     if isinstance(value, bool | int):
         return value
-    if isinstance(value, str) and _TOKEN.match(value):
+    if isinstance(value, str) and _TOKEN.fullmatch(value):
         return value
     if isinstance(value, list | tuple | set | frozenset):
         return [_clean_detail(key, item) for item in sorted(value, key=str)]

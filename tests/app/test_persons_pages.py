@@ -109,6 +109,24 @@ def test_other_agencies_get_404_and_the_denial_is_audited(site: Flask) -> None:
     assert {d.object_id for d in denials} == {person_id}
 
 
+def test_denials_about_a_person_appear_in_their_access_report(site: Flask) -> None:
+    person_id = register(site)
+    noora = client_for(site, "noora")
+    for suffix in ("", "/history", "/edit"):
+        assert noora.get(f"/persons/{person_id}{suffix}").status_code == 404
+    assert post(noora, f"/persons/{person_id}/edit", FORM).status_code == 404
+    missing_id = uuid.uuid4()
+    assert noora.get(f"/persons/{missing_id}").status_code == 404
+    report = client_for(site, "aino").get(f"/audit/report?subject={person_id}")
+    assert report.status_code == 200
+    rows = [row for row in report.text.split("<tr") if "policy:access:denied" in row]
+    assert len(rows) == 4 and all("user:noora" in row for row in rows)
+    denials = _events(site, "policy:access:denied")
+    assert {d.subject_id for d in denials} == {uuid.UUID(person_id)}
+    assert {(d.object_type, d.object_id) for d in denials} == {("person", person_id)}
+    assert {d.details["permission"] for d in denials} == {"person:read", "person:update"}
+
+
 @pytest.mark.parametrize("username", ["aino", "timo", "admin"])
 def test_non_practitioners_have_no_register(site: Flask, username: str) -> None:
     person_id = register(site)
