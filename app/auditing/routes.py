@@ -105,7 +105,9 @@ def log() -> tuple[str, int]:
     page = _page()
     events, more = auditing.search_log(db(), audit_context(), flt, page)
     db().commit()
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    # Only the filter's own fields travel on in the export and page links: any other name could
+    # collide with url_for's own arguments (`format`, `_external`, `_scheme`).
+    args = {name: request.args[name] for name in form._fields if request.args.get(name)}
     return render_template(
         "auditing/log.html", form=form, events=events, more=more, page=page, args=args
     ), 200

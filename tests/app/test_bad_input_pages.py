@@ -88,6 +88,16 @@ class TestAuditDateFilters:
         for page in ("\u00b2", "\u0663", "\uff13", "-1", "99999999999"):
             assert auditor.get("/audit/", query_string={"page": page}).status_code == 200, page
 
+    def test_query_names_that_mean_something_to_url_for_are_not_passed_on(
+        self, auditor: FlaskClient
+    ) -> None:
+        response = auditor.get(
+            "/audit/?format=json&_external=1&_scheme=javascript&endpoint=x&outcome=denied"
+        )
+        assert response.status_code == 200
+        assert 'href="javascript' not in response.text
+        assert "/audit/export?format=csv&amp;outcome=denied" in response.text
+
 
 class TestAuditTextFilters:
     def test_a_user_filter_with_a_nul_is_a_field_error(self, auditor: FlaskClient) -> None:
