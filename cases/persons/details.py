@@ -76,6 +76,7 @@ def name_field(value: str | None, field_name: str, *, required: bool = False) ->
 
 
 def check_birth_date(birth_date: date, today: date) -> None:
+    """Refuse a birth date in the future or before EARLIEST_BIRTH_DATE."""
     if birth_date > today:
         raise PersonInputError("birth_date_future", "birth_date")
     if birth_date < EARLIEST_BIRTH_DATE:
@@ -129,6 +130,7 @@ def check_details(details: PersonDetails, today: date | None = None) -> PersonDe
 
 
 def parsed_code(text: str) -> identity.IdentityCode:
+    """The identity code in `text` (a one-line field), or PersonInputError."""
     try:
         return identity.parse(text_field(text, "identity_code"))
     except identity.InvalidIdentityCode:
