@@ -69,7 +69,8 @@ def clean_name(value: str | None, *, limit: int = MAX_LINE, required: bool = Fal
     Cf, e.g. zero-width space or a bidi override) removed and inner spaces collapsed, so that
     "Virtanen" typed two ways is stored, indexed and compared as one string."""
     line = clean_line(value, limit=limit * 2, required=False)
-    visible = "".join(ch for ch in unicodedata.normalize("NFC", line) if unicodedata.category(ch) != "Cf")
+    normalised = unicodedata.normalize("NFC", line)
+    visible = "".join(ch for ch in normalised if unicodedata.category(ch) != "Cf")
     cleaned = " ".join(visible.split())
     if required and not cleaned:
         raise TextProblem("required")

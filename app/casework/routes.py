@@ -1,6 +1,7 @@
 """Case work pages: my cases, the case page, notes, consents, disclosures, emergency access,
-the team, closure and the supervisor queue. Each route names its permission; the services
-decide on the case's facts, and a case the user is not on answers 403 (audited)."""
+the team, closure, reopening and the supervisor queue. Each route names its permission; the
+services decide on the case's facts. A case the user may not reach answers exactly like a
+missing one (404, audited as a denial); a closed case refuses new work with a message."""
 
 from __future__ import annotations
 
@@ -21,30 +22,55 @@ from app.casework.forms import (
     EmergencyForm,
     NoteForm,
     OpenCaseForm,
+    ReopenForm,
     TeamAgencyForm,
     TeamUserForm,
     WithdrawForm,
 )
+from app.casework.settings import case_rules
 from app.extensions import db
-from app.messages import case_error
-from app.security import audit_context, fresh_required, requires
+from app.messages import basis_label, case_error
+from app.security import audit_context, audit_denial, fresh_required, requires
+from cases.access import DisclosureRequest
 from cases.accounts.models import Agency, User
 from cases.casework import services as casework
 from cases.casework.facts import case_facts, person_facts
 from cases.casework.models import Case, CaseNote, ClosureRequest, Consent, EmergencyAccess
 from cases.persons import services as persons
-from cases.policy import Permission, authorize
+from cases.policy import Permission, Reason, authorize, decide, subject_of
+
+# Denials that mean "you may not reach this case at all": answered like a missing case.
+_UNREACHABLE = {Reason.NOT_ON_TEAM, Reason.ROLE_NO_CONTENT, Reason.NOT_GRANTED}
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
 
 
-def _case(case_id: uuid.UUID, permission: Permission) -> Case:
-    """Load a case and check the permission on it before anything of it is shown."""
+def _case(case_id: uuid.UUID, permission: Permission, disclosing: bool = False) -> Case:
+    """Load a case and check the permission on it before anything of it is shown.
+
+    Every denial is audited with the young person as its subject. A case the user may not
+    reach answers 404 with the very page a missing case gets; on a closed case, new work is
+    refused back on the case page.
+    """
     case = casework.get_case(db(), case_id)
     if case is None:
         abort(404)
-    authorize(audit_context().actor, permission, case_facts(db(), case))
-    return case
+    facts = case_facts(db(), case, rules=case_rules())
+    actor = audit_context().actor
+    # A disclosure is asked about as one of the actor's own agency's notes.
+    resource: object = facts
+    if disclosing and actor is not None and actor.agency_id is not None:
+        resource = DisclosureRequest(facts, actor.agency_id)
+    decision = decide(actor, permission, resource)
+    if decision.allowed:
+        return case
+    audit_denial(permission, decision, "case", case.id, subject=subject_of(facts))
+    if decision.reason in _UNREACHABLE:
+        abort(404)
+    if decision.reason == Reason.CASE_CLOSED:
+        flash(case_error("case_closed"), "error")
+        abort(redirect(url_for("casework.detail", case_id=case.id)))
+    abort(403)
 
 
 def _show(form: object, exc: casework.CaseInputError) -> None:
@@ -85,17 +111,22 @@ def _agency_choices(exclude: set[uuid.UUID] | None = None) -> list[tuple[str, st
 def mine() -> str:
     ctx = audit_context()
     listing = casework.list_my_cases(db(), ctx)
-    expiring = casework.expiring_consents(db(), ctx, [entry.case for entry in listing])
+    closed = casework.list_closed_cases(db(), ctx)
+    expiring = casework.expiring_consents(
+        db(), ctx, [entry.case for entry in listing], rules=case_rules()
+    )
     queue = len(casework.closure_queue(db(), ctx)) + len(casework.emergency_reviews(db(), ctx))
     db().commit()
-    return render_template("casework/mine.html", listing=listing, expiring=expiring, queue=queue)
+    return render_template(
+        "casework/mine.html", listing=listing, closed=closed, expiring=expiring, queue=queue
+    )
 
 
 @bp.get("/<uuid:case_id>")
 @requires(Permission.CASE_READ)
 def detail(case_id: uuid.UUID) -> str:
     case = _case(case_id, Permission.CASE_READ)
-    view = casework.view_case(db(), audit_context(), case)
+    view = casework.view_case(db(), audit_context(), case, rules=case_rules())
     agencies = {a.id: a for a in db().scalars(select(Agency))}
     users = {u.id: u for u in db().scalars(select(User))}
     db().commit()
@@ -179,7 +210,10 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
                 valid_from=form.valid_from.data,
                 valid_until=form.valid_until.data,
                 young_person_view=form.young_person_view.data or "",
+                given_on=form.given_on.data,
+                late_entry_reason=form.late_entry_reason.data or "",
             ),
+            rules=case_rules(),
         ),
         _("The consent was recorded."),
         case,
@@ -192,12 +226,28 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
         "categories",
         "purpose",
         "how_recorded",
+        "given_on",
+        "late_entry_reason",
         "valid_from",
         "valid_until",
         "young_person_view",
     ]
+    rules = case_rules()
     return render_template(
-        "casework/form.html", form=form, case=case, title=_("Record a consent"), fields=fields
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Record a consent"),
+        fields=fields,
+        hint=_(
+            "The consent governs sharing in this case only. It is valid for at most "
+            "%(years)d years from the day it was given. Given more than %(days)d days ago, it "
+            "needs a late-entry reason, which is shown on the case page and to the auditors. "
+            "A guardian's consent alone stops on the young person's %(age)d. birthday.",
+            years=rules.consent_max_years,
+            days=rules.consent_late_entry_days,
+            age=rules.consent_self_age,
+        ),
     ), status
 
 
@@ -206,12 +256,14 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
 def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tuple[str, int]:
     case = _case(case_id, Permission.CONSENT_WITHDRAW)
     consent = db().get(Consent, consent_id)
-    if consent is None or consent.person_id != case.person_id:
+    if consent is None or consent.case_id != case.id:
         abort(404)
     form = WithdrawForm()
     status = _submit(
         form,
-        lambda: casework.withdraw_consent(db(), audit_context(), case, consent, form.reason.data),
+        lambda: casework.withdraw_consent(
+            db(), audit_context(), case, consent, form.reason.data, rules=case_rules()
+        ),
         _("The consent was withdrawn. It no longer opens anything."),
         case,
     )
@@ -229,12 +281,14 @@ def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tu
 @bp.route("/<uuid:case_id>/disclosures/new", methods=["GET", "POST"])
 @requires(Permission.DISCLOSURE_CREATE)
 def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
-    case = _case(case_id, Permission.CASE_READ)
+    case = _case(case_id, Permission.DISCLOSURE_CREATE, disclosing=True)
     form = DisclosureForm()
-    actor = audit_context().actor
-    form.to_agency.choices = _agency_choices(
-        {actor.agency_id} if actor and actor.agency_id else None
-    )
+    ctx = audit_context()
+    bases = casework.disclosure_bases(db(), ctx)
+    form.to_agency.choices = [
+        (str(a.id), a.name) for a in casework.disclosure_recipients(db(), ctx)
+    ]
+    form.basis.choices = [(entry.code.value, basis_label(entry.code.value)) for entry in bases]
 
     def disclose() -> object:
         recipient = db().get(Agency, uuid.UUID(form.to_agency.data))
@@ -248,6 +302,7 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
             basis=form.basis.data,
             justification=form.justification.data,
             expires_on=form.expires_on.data,
+            rules=case_rules(),
         )
 
     status = _submit(form, disclose, _("The disclosure was recorded."), case)
@@ -261,9 +316,12 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
         fields=["to_agency", "basis", "categories", "justification", "expires_on"],
         hint=_(
             "Your agency's notes in the chosen categories become readable by the recipient "
-            "until the expiry date. Health and social-welfare notes reach police only under "
-            "Act 812/2000 §18."
+            "until the expiry date, at most %(months)d months. Each legal basis allows "
+            "disclosure only to some kinds of agency (listed below). Health and "
+            "social-welfare notes reach police only under Act 812/2000 §18.",
+            months=case_rules().disclosure_max_months,
         ),
+        bases=bases,
     ), status
 
 
@@ -276,7 +334,7 @@ def emergency(case_id: uuid.UUID) -> Response | tuple[str, int]:
     status = _submit(
         form,
         lambda: casework.request_emergency_access(
-            db(), audit_context(), case, form.justification.data
+            db(), audit_context(), case, form.justification.data, rules=case_rules()
         ),
         _("Emergency access is open for 4 hours. It is flagged for review."),
         case,
@@ -324,7 +382,9 @@ def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
                 if chosen is agency_form:
                     agency = db().get(Agency, uuid.UUID(agency_form.agency.data))
                     assert agency is not None  # noqa: S101 - validated against the choices
-                    casework.add_team_agency(db(), audit_context(), case, agency)
+                    casework.add_team_agency(
+                        db(), audit_context(), case, agency, rules=case_rules()
+                    )
                 else:
                     user = db().get(User, uuid.UUID(user_form.user.data))
                     assert user is not None  # noqa: S101 - validated against the choices
@@ -363,6 +423,29 @@ def closure(case_id: uuid.UUID) -> Response | tuple[str, int]:
         case=case,
         title=_("Request closure"),
         fields=["outcome"],
+    ), status
+
+
+@bp.route("/<uuid:case_id>/reopen", methods=["GET", "POST"])
+@requires(Permission.CASE_REOPEN)
+def reopen(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = _case(case_id, Permission.CASE_REOPEN)
+    form = ReopenForm()
+    status = _submit(
+        form,
+        lambda: casework.reopen_case(db(), audit_context(), case, form.reason.data),
+        _("The case was reopened."),
+        case,
+    )
+    if not isinstance(status, int):
+        return status
+    return render_template(
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Reopen the case"),
+        fields=["reason"],
+        hint=_("The team can write in the case again. The reason is kept with the case."),
     ), status
 
 
