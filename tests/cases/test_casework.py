@@ -326,6 +326,11 @@ BAD_INPUT = [
     ("note", {"category": "gossip"}, "invalid_choice"),
     ("note", {"sensitivity": "secret"}, "invalid_choice"),
     ("note", {"body": ""}, "required"),
+    # Issue 9, finding 10's rule for case work: control characters other than newline and tab.
+    ("note", {"body": "a\x00b"}, "control_characters"),
+    ("note", {"body": "a\x1b[31mb"}, "control_characters"),
+    ("consent", {"purpose": "tuki\x07"}, "control_characters"),
+    ("disclosure", {"justification": "syy\x00"}, "control_characters"),
     ("closure", {"outcome": "vanished"}, "invalid_choice"),
     ("team_agency", {"agency": "sos"}, "already_member"),
     ("team_user", {"user": "noora"}, "agency_not_member"),
