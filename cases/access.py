@@ -38,7 +38,8 @@ class Sensitivity(StrEnum):
 
 
 class LegalBasis(StrEnum):
-    """DESIGN.md §3's fixed list of disclosure bases other than consent."""
+    """The stored codes of DESIGN.md §3's disclosure bases other than consent (their citations
+    and rules are the table in `cases.legal_bases`)."""
 
     CHILD_WELFARE_25 = "child_welfare_417_2007_25"
     CHILD_WELFARE_25A = "child_welfare_417_2007_25a"
@@ -47,8 +48,7 @@ class LegalBasis(StrEnum):
     POLICE_812_18 = "act_812_2000_18"
 
 
-# Youth Act §11 (outreach youth work) releases identification and contact data only.
-RELEASES_NO_NOTES = frozenset({LegalBasis.YOUTH_ACT_11})
+# Who may disclose under each basis, to whom, and what it releases: `cases.legal_bases`.
 
 
 @dataclass(frozen=True)
