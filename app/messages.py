@@ -212,24 +212,30 @@ CASE_ERRORS = {
     "given_in_future": _l("The day the consent was given cannot be in the future."),
     "given_before_birth": _l("The day the consent was given is before the date of birth."),
     "late_entry_reason_required": _l(
-        "The consent was given more than 30 days ago: say why it is recorded only now."
+        "The consent was given more than %(days)d days ago: say why it is recorded only now."
     ),
     "given_before_withdrawal": _l(
         "The consent cannot be given before the latest withdrawal recorded on this case."
     ),
     "from_before_given": _l("The consent cannot be valid before the day it was given."),
-    "validity_too_long": _l("A consent is valid for at most 3 years from the day it was given."),
+    "validity_too_long": _l(
+        "A consent is valid for at most %(years)d years from the day it was given."
+    ),
     "basis_not_for_discloser": _l("Your agency cannot disclose under this legal basis."),
     "basis_not_for_recipient": _l(
         "This legal basis does not allow disclosure to this kind of agency. Choose a basis "
         "that fits the recipient, or another recipient."
     ),
-    "expiry_too_far": _l("A disclosure lasts at most 12 months. Choose an earlier expiry date."),
+    "expiry_too_far": _l(
+        "A disclosure lasts at most %(months)d months. Choose an earlier expiry date."
+    ),
 }
 
 
-def case_error(code: str) -> str:
-    return str(CASE_ERRORS.get(code, code))
+def case_error(code: str, **limits: int) -> str:
+    """The message for a case-work error code; `limits` fill in the configured thresholds."""
+    message = str(CASE_ERRORS.get(code, code))
+    return message % limits if limits else message
 
 
 def label(table: dict[str, object], value: str) -> str:

@@ -62,7 +62,7 @@ class ConsentForm(FlaskForm):
     how_recorded = SelectField(_l("How it was given"), choices=_choices(HOW_RECORDED_LABELS))
     given_on = DateField(_l("Given on (default: today)"), validators=[Optional()])
     late_entry_reason = TextAreaField(
-        _l("Why it is recorded only now (needed when given more than 30 days ago)"),
+        _l("Why it is recorded only now (needed when it was given long ago)"),
         validators=[Optional(), Length(max=4000)],
     )
     valid_from = DateField(

@@ -57,11 +57,18 @@ def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool 
 
 
 def show_error(form: object, exc: casework.CaseInputError) -> None:
+    rules = case_rules()
+    message = case_error(
+        exc.code,
+        days=rules.consent_late_entry_days,
+        years=rules.consent_max_years,
+        months=rules.disclosure_max_months,
+    )
     target = getattr(form, exc.field, None)
     if target is None:
-        form.form_errors.append(case_error(exc.code))  # type: ignore[attr-defined]
+        form.form_errors.append(message)  # type: ignore[attr-defined]
     else:
-        target.errors = [*target.errors, case_error(exc.code)]
+        target.errors = [*target.errors, message]
 
 
 def submit(

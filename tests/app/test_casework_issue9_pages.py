@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from app import config
 from app.extensions import db
 from audit.models import AuditEvent
 from cases.accounts.models import Agency
 from cases.casework.models import Case, ClosureRequest, Consent
 from cases.persons import services as persons
 from tests.app.test_casework_pages import signed_in
+from tests.conftest import AppFactory
+from tests.databases import PostgresDatabases, SqliteDatabases
 from tests.helpers import post
 
 P1, P2 = "140310A1230", "020612A2465"
@@ -154,3 +159,56 @@ def test_a_late_consent_through_the_form_shows_its_reason(
         other = db().scalar(select(Consent.id).where(Consent.case_id == p1))
     # A consent of another case is not this case's to withdraw.
     assert sanna.get(f"/cases/{p2}/consents/{other}/withdraw").status_code == 404
+
+
+def test_the_thresholds_come_from_the_configuration(
+    make_app: AppFactory,
+    databases: SqliteDatabases | PostgresDatabases,
+    demo_template: tuple[str, list[dict[str, str]]],
+    demo_accounts: dict[str, dict[str, str]],
+) -> None:
+    app = make_app(
+        db_url=databases.new(source=demo_template[0]),
+        SILTA_CONSENT_LATE_ENTRY_DAYS=10,
+        SILTA_DISCLOSURE_MAX_MONTHS=1,
+    )
+    p2, _person = _case(app, P2)
+    agencies = _agencies(app)
+    sanna = signed_in(app, demo_accounts, "sanna")
+    late = post(
+        sanna,
+        f"/cases/{p2}/consents/new",
+        {
+            "given_by": "both",
+            "recipients": [agencies["ngo"]],
+            "categories": ["general"],
+            "purpose": "Tuki",
+            "how_recorded": "written",
+            "given_on": (date.today() - timedelta(days=15)).isoformat(),
+        },
+    )
+    assert late.status_code == 400 and "more than 10 days ago" in late.text
+    far = post(
+        sanna,
+        f"/cases/{p2}/disclosures/new",
+        {
+            "to_agency": agencies["pol"],
+            "basis": "act_812_2000_18",
+            "categories": ["general"],
+            "justification": "x",
+            "expires_on": (date.today() + timedelta(days=45)).isoformat(),
+        },
+    )
+    assert far.status_code == 400 and "at most 1 months" in far.text
+
+
+def test_thresholds_must_be_whole_positive_numbers(tmp_path: Path) -> None:
+    for name in ("CONSENT_MAX_YEARS", "CONSENT_LATE_ENTRY_DAYS", "DISCLOSURE_MAX_MONTHS"):
+        with pytest.raises(config.ConfigError, match=name):
+            config.load(tmp_path, {f"SILTA_{name}": "0"})
+    loaded = config.load(tmp_path, {})
+    assert (
+        loaded["SILTA_CONSENT_MAX_YEARS"],
+        loaded["SILTA_CONSENT_LATE_ENTRY_DAYS"],
+        loaded["SILTA_DISCLOSURE_MAX_MONTHS"],
+    ) == (3, 30, 12)
