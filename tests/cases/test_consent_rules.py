@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
 from cases import auditing
+from cases.access import CaseRules, ConsentFacts, GivenBy
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency
 from cases.casework import services as casework
@@ -24,6 +25,7 @@ from cases.casework.facts import case_facts
 from cases.casework.models import Consent
 from cases.persons import services as persons
 from cases.policy import PolicyDenied
+from cases.sharing import age_on, guardian_consent_lapses_at
 from tests.cases.test_casework import P2, P3, case_of, ctx, readable_markers, scenario
 
 __all__ = ["scenario"]  # the fixture, shared with the scenario tests
@@ -273,3 +275,35 @@ def test_a_consent_naming_the_recorders_own_agency_is_flagged(scenario: Session)
         select(AuditEvent).where(AuditEvent.object_id == str(consent.id))
     ).one()
     assert event.details["releases_to_own_agency"] is True and event.details["flagged"] is True
+
+
+@pytest.mark.parametrize(
+    ("born", "day", "age"),
+    [
+        (date(2012, 6, 2), date(2027, 6, 1), 14),
+        (date(2012, 6, 2), date(2027, 6, 2), 15),
+        # Born on 29 February: a year older on 28 February in a common year (a period in years
+        # that lacks its day ends on the month's last day).
+        (date(2012, 2, 29), date(2027, 2, 27), 14),
+        (date(2012, 2, 29), date(2027, 2, 28), 15),
+        (date(2012, 2, 29), date(2028, 2, 29), 16),
+    ],
+)
+def test_age_on_a_day(born: date, day: date, age: int) -> None:
+    assert age_on(born, day) == age
+
+
+def test_a_leap_day_childs_guardian_consent_stops_on_28_february() -> None:
+    consent = ConsentFacts(
+        given_by=GivenBy.GUARDIAN,
+        age_when_given=14,
+        recipients=frozenset(),
+        categories=frozenset(),
+        valid_from=datetime(2026, 12, 1, tzinfo=UTC),
+        valid_until=datetime(2028, 12, 1, tzinfo=UTC),
+        given_on=date(2026, 12, 1),
+    )
+    # 00:00 in Helsinki (UTC+2 in winter) on 28 February 2027.
+    assert guardian_consent_lapses_at(consent, date(2012, 2, 29), CaseRules()) == datetime(
+        2027, 2, 27, 22, 0, tzinfo=UTC
+    )
