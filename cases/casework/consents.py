@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import FLAGGED, Action, AuditContext
@@ -59,15 +59,12 @@ class ConsentInput:
 
 def _latest_withdrawal_on(session: Session, case: Case, rules: CaseRules) -> date | None:
     latest = session.scalar(
-        select(func.max(Consent.withdrawn_at)).where(
-            Consent.case_id == case.id, Consent.withdrawn_at.is_not(None)
-        )
+        select(Consent.withdrawn_at)
+        .where(Consent.case_id == case.id, Consent.withdrawn_at.is_not(None))
+        .order_by(Consent.withdrawn_at.desc())
+        .limit(1)
     )
-    if latest is None:
-        return None
-    if latest.tzinfo is None:  # SQLite's aggregate comes back without the column's type
-        latest = datetime.fromisoformat(str(latest)).replace(tzinfo=UTC)
-    return local_day(latest, rules)
+    return local_day(latest, rules) if latest is not None else None
 
 
 def _check_choices(session: Session, given: ConsentInput) -> None:
