@@ -41,9 +41,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from app.extensions import csrf, init_silta, limiter
 
     init_silta(app)
-    from cases import policy
-
-    policy.configure(consent_self_age=int(app.config["SILTA_CONSENT_SELF_AGE"]))
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)

@@ -34,6 +34,13 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"SILTA_{name} must be a whole number") from None
 
 
+def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(environ, name, default)
+    if value < 1:
+        raise ConfigError(f"SILTA_{name} must be a whole number of at least 1")
+    return value
+
+
 def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
     """Build the Flask configuration mapping from the environment."""
     env = _env(environ, "ENV", "development")
@@ -58,7 +65,10 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
             environ, "AUDIT_CHECKPOINT_DIR", str(instance_path / "audit-checkpoints")
         ),
         "SILTA_AUDIT_VOLUME_THRESHOLD": _int(environ, "AUDIT_VOLUME_THRESHOLD", 30),
-        "SILTA_CONSENT_SELF_AGE": _int(environ, "CONSENT_SELF_AGE", 15),
+        "SILTA_CONSENT_SELF_AGE": _positive(environ, "CONSENT_SELF_AGE", 15),
+        "SILTA_CONSENT_MAX_YEARS": _positive(environ, "CONSENT_MAX_YEARS", 3),
+        "SILTA_CONSENT_LATE_ENTRY_DAYS": _positive(environ, "CONSENT_LATE_ENTRY_DAYS", 30),
+        "SILTA_DISCLOSURE_MAX_MONTHS": _positive(environ, "DISCLOSURE_MAX_MONTHS", 12),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")
         ),

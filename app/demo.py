@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
-from cases.access import Category, LegalBasis
+from cases.access import DEFAULT_RULES, Category, LegalBasis
 from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts import totp
@@ -28,6 +28,7 @@ from cases.persons import services as persons
 from cases.persons.models import MotherTongue, Person
 from cases.persons.services import Guardian, PersonDetails
 from cases.policy import CliActor
+from cases.sharing import local_day
 from core.db import utcnow
 from core.keyring import KeyProvider
 
@@ -217,10 +218,26 @@ def _note(
     )
 
 
+DEMO_LATE_ENTRY_REASON = "demo data"
+
+
+def _past_consent(given_on: date, today: date, **fields: object) -> casework.ConsentInput:
+    """A consent the scenario says was given on `given_on`: recorded today by the lead agency,
+    as a late entry ("demo data") when that is longer ago than the late-entry limit."""
+    late = (today - given_on).days > DEFAULT_RULES.consent_late_entry_days
+    return casework.ConsentInput(
+        given_on=given_on,
+        valid_from=given_on,
+        late_entry_reason=DEMO_LATE_ENTRY_REASON if late else "",
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 def _seed_cases(session: Session) -> int:
     """Issue 5's scenario, once per young person (a person with a case is left alone)."""
     users = {u.username: u for u in session.scalars(select(User))}
     agencies = {a.code: a for a in session.scalars(select(Agency))}
+    today = local_day(utcnow(), DEFAULT_RULES)
 
     def as_(username: str) -> AuditContext:
         return AuditContext(users[username], request_id="demo-seed")
@@ -238,13 +255,14 @@ def _seed_cases(session: Session) -> int:
             session,
             as_("sanna"),
             case,
-            casework.ConsentInput(
+            _past_consent(
+                date(2026, 11, 18),
+                today,
                 given_by="self",
                 recipients=(agencies["sos"].id, agencies["nuo"].id, agencies["pol"].id),
                 categories=("general", "education"),
                 purpose="Koulunkäynnin tukeminen yhdessä nuorisopalvelujen ja poliisin kanssa.",
                 how_recorded="written",
-                valid_from=date(2026, 11, 18),
                 valid_until=date(2028, 11, 17),
             ),
         )
@@ -264,13 +282,15 @@ def _seed_cases(session: Session) -> int:
             session,
             as_("sanna"),
             case,
-            casework.ConsentInput(
-                given_by="guardian",
+            # Venla (14) and her guardian together, so it holds past her 15th birthday.
+            _past_consent(
+                date(2026, 11, 23),
+                today,
+                given_by="both",
                 recipients=(agencies["sos"].id, agencies["ngo"].id),
                 categories=("general", "family"),
                 purpose="Perheen tukeminen ja vertaisryhmä Nuorten Tuki ry:ssä.",
                 how_recorded="written",
-                valid_from=date(2026, 11, 23),
                 valid_until=date(2028, 11, 22),
                 young_person_view="Venla haluaa osallistua ryhmään ja toivoo, että äiti on mukana.",
             ),
@@ -286,13 +306,14 @@ def _seed_cases(session: Session) -> int:
             session,
             as_("noora"),
             case,
-            casework.ConsentInput(
+            _past_consent(
+                date(2026, 5, 12),
+                today,
                 given_by="self",
                 recipients=tuple(agencies[c].id for c in ("sos", "nuo", "pol", "ngo")),
                 categories=tuple(Category),
                 purpose="Yhteistyö nuorisopalvelujen, poliisin ja muiden toimijoiden kesken.",
                 how_recorded="written",
-                valid_from=date(2026, 5, 12),
             ),
         )
         casework.add_team_agency(session, as_("noora"), case, agencies["pol"], _at("2026-05-12"))

@@ -88,8 +88,10 @@ def _policy_denied(exc: Exception) -> tuple[str, int]:
     from cases.policy import PolicyDenied, Reason
 
     assert isinstance(exc, PolicyDenied)  # noqa: S101 - registered for PolicyDenied only
-    audit_denial(exc.permission, exc.decision, exc.object_type, exc.object_id)
-    if exc.decision.reason == Reason.NOT_VISIBLE:
+    audit_denial(
+        exc.permission, exc.decision, exc.object_type, exc.object_id, subject=exc.subject_id
+    )
+    if exc.decision.reason in (Reason.NOT_VISIBLE, Reason.NOT_ON_TEAM):
         # A person the user may not see answers exactly like one that does not exist.
         return render_error(404)
     return render_error(403)

@@ -8,13 +8,15 @@ from flask_login import current_user
 
 from app.extensions import babel
 from app.messages import (
-    BASIS_LABELS,
     CATEGORY_LABELS,
     CONCERN_LABELS,
     CONSENT_STATE_LABELS,
     GIVEN_BY_LABELS,
     OUTCOME_LABELS,
     agency_kind_label,
+    basis_label,
+    basis_recipients,
+    basis_releases,
     label,
     mother_tongue_label,
     person_field_label,
@@ -25,7 +27,6 @@ LABEL_FILTERS: dict[str, dict[str, object]] = {
     "category_label": CATEGORY_LABELS,
     "concern_label": CONCERN_LABELS,
     "outcome_label": OUTCOME_LABELS,
-    "basis_label": BASIS_LABELS,
     "given_by_label": GIVEN_BY_LABELS,
     "consent_state_label": CONSENT_STATE_LABELS,
 }
@@ -72,6 +73,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["agency_kind_label"] = agency_kind_label
     app.jinja_env.filters["person_field_label"] = person_field_label
     app.jinja_env.filters["mother_tongue_label"] = mother_tongue_label
+    app.jinja_env.filters["basis_label"] = basis_label
+    app.jinja_env.filters["basis_recipients"] = basis_recipients
+    app.jinja_env.filters["basis_releases"] = basis_releases
     for name, table in LABEL_FILTERS.items():
         app.jinja_env.filters[name] = lambda value, table=table: label(table, value)
     app.jinja_env.globals["agency_name"] = _agency_name

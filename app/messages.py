@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cases.accounts.models import AgencyKind, Role
 from cases.accounts.passwords import MIN_LENGTH, PasswordProblem
 from cases.auditing import EARLIEST_FILTER_DATE, LATEST_FILTER_DATE
+from cases.legal_bases import basis_entry
 from cases.persons.services import EARLIEST_BIRTH_DATE
 
 ROLE_LABELS = {
@@ -174,16 +176,28 @@ OUTCOME_LABELS = {
     "aged_out": _l("Aged out"),
     "other": _l("Other"),
 }
-# The statute is cited in the UI (DESIGN.md §3).
-BASIS_LABELS = {
-    "child_welfare_417_2007_25": _l("Child Welfare Act 417/2007 §25 (notification)"),
-    "child_welfare_417_2007_25a": _l("Child Welfare Act 417/2007 §25a (joint request)"),
-    "social_welfare_1301_2014_35": _l("Social Welfare Act 1301/2014 §35 (contact without consent)"),
-    "youth_act_1285_2016_11": _l(
-        "Youth Act 1285/2016 §11 (outreach youth work: identification and contact data only)"
-    ),
-    "act_812_2000_18": _l("Act 812/2000 §18 (disclosure to police)"),
-}
+
+
+def basis_label(code: str) -> str:
+    """The statute cited in the UI, from the one basis table (`cases.legal_bases`)."""
+    entry = basis_entry(code)
+    if entry is None:
+        return code
+    return f"{_(entry.statute)} {entry.section} ({_(entry.purpose)})"
+
+
+def basis_recipients(code: str) -> str:
+    """The kinds of agency a basis discloses to, for the disclosure form's explanation."""
+    entry = basis_entry(code)
+    if entry is None:
+        return ""
+    return ", ".join(sorted(agency_kind_label(kind) for kind in entry.recipient_kinds))
+
+
+def basis_releases(code: str) -> str:
+    entry = basis_entry(code)
+    return _(entry.releases) if entry is not None else ""
+
 GIVEN_BY_LABELS = {
     "self": _l("The young person"),
     "guardian": _l("Guardian"),
@@ -200,8 +214,12 @@ CONSENT_STATE_LABELS = {
     "expired": _l("Expired"),
     "not_yet_valid": _l("Not yet valid"),
     "not_effective_for_age": _l("Not in effect: not given by the right people for the age"),
+    "lapsed_at_self_age": _l(
+        "Not in effect: the young person has reached the age to consent themselves"
+    ),
 }
 CASE_ERRORS = {
+    **TEXT_ERRORS,
     "required": _l("This field is required."),
     "too_long": _l("This is too long."),
     "invalid_choice": _l("Choose from the list."),
@@ -221,11 +239,33 @@ CASE_ERRORS = {
     "case_closed": _l("The case is closed."),
     "closure_pending": _l("A closure request is already waiting for a decision."),
     "already_decided": _l("This request has already been decided."),
+    "given_in_future": _l("The day the consent was given cannot be in the future."),
+    "given_before_birth": _l("The day the consent was given is before the date of birth."),
+    "late_entry_reason_required": _l(
+        "The consent was given more than %(days)d days ago: say why it is recorded only now."
+    ),
+    "given_before_withdrawal": _l(
+        "The consent cannot be given before the latest withdrawal recorded on this case."
+    ),
+    "from_before_given": _l("The consent cannot be valid before the day it was given."),
+    "validity_too_long": _l(
+        "A consent is valid for at most %(years)d years from the day it was given."
+    ),
+    "basis_not_for_discloser": _l("Your agency cannot disclose under this legal basis."),
+    "basis_not_for_recipient": _l(
+        "This legal basis does not allow disclosure to this kind of agency. Choose a basis "
+        "that fits the recipient, or another recipient."
+    ),
+    "expiry_too_far": _l(
+        "A disclosure lasts at most %(months)d months. Choose an earlier expiry date."
+    ),
 }
 
 
-def case_error(code: str) -> str:
-    return str(CASE_ERRORS.get(code, code))
+def case_error(code: str, **limits: int) -> str:
+    """The message for a case-work error code; `limits` fill in the configured thresholds."""
+    message = str(CASE_ERRORS.get(code, code))
+    return message % limits if limits else message
 
 
 def label(table: dict[str, object], value: str) -> str:

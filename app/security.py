@@ -107,8 +107,12 @@ def audit_denial(
     decision: Decision,
     object_type: str | None = None,
     object_id: object = None,
+    subject: uuid.UUID | None = None,
 ) -> None:
-    """Record a policy denial in its own transaction, then let the caller answer 403/404."""
+    """Record a policy denial in its own transaction, then let the caller answer 403/404.
+
+    `subject` is the person the refused action concerns, so it shows in their access report.
+    """
     session = db()
     session.rollback()
     record(
@@ -118,6 +122,7 @@ def audit_denial(
         outcome=Outcome.DENIED,
         object_type=object_type,
         object_id=object_id,
+        subject=subject,
         permission=str(permission),
         reason=str(decision.reason),
         endpoint=request.endpoint or "",

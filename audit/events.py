@@ -16,6 +16,8 @@ from audit.models import AuditEvent, AuditPending
 from core.db import utcnow
 
 RECORDED_FLAG = "silta_audit_recorded"
+# A detail that puts an event on the auditors' flagged list (`audit.queries.flagged_events`).
+FLAGGED = "flagged"
 _TOKEN = re.compile(r"^[A-Za-z0-9_.:@/-]{0,80}$")
 
 
@@ -64,6 +66,7 @@ class Action(StrEnum):
     NOTE_WRITTEN = "case:note:write"
     CLOSURE_REQUESTED = "case:closure:request"
     CLOSURE_DECIDED = "case:closure:decide"
+    CASE_REOPENED = "case:reopen"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from audit import checkpoints
-from audit.events import Action, Outcome
+from audit.events import FLAGGED, Action, Outcome
 from audit.models import AuditEvent, AuditHead, AuditPending
 
 
@@ -138,7 +138,7 @@ FLAGGED_ACTION_PREFIXES = ("case:emergency:grant",)
 
 
 def flagged_events(session: Session, since: datetime, limit: int = 200) -> list[AuditEvent]:
-    """Emergency access and policy denials, newest first."""
+    """Emergency access, policy denials and events recorded as flagged, newest first."""
     query = (
         select(AuditEvent)
         .where(
@@ -146,6 +146,7 @@ def flagged_events(session: Session, since: datetime, limit: int = 200) -> list[
             or_(
                 AuditEvent.action == Action.ACCESS_DENIED,
                 *(AuditEvent.action.startswith(prefix) for prefix in FLAGGED_ACTION_PREFIXES),
+                AuditEvent.details[FLAGGED].as_boolean().is_(True),
             ),
         )
         .order_by(AuditEvent.occurred_at.desc())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -38,7 +38,8 @@ class Sensitivity(StrEnum):
 
 
 class LegalBasis(StrEnum):
-    """DESIGN.md §3's fixed list of disclosure bases other than consent."""
+    """The stored codes of DESIGN.md §3's disclosure bases other than consent (their citations
+    and rules are the table in `cases.legal_bases`)."""
 
     CHILD_WELFARE_25 = "child_welfare_417_2007_25"
     CHILD_WELFARE_25A = "child_welfare_417_2007_25a"
@@ -47,8 +48,24 @@ class LegalBasis(StrEnum):
     POLICE_812_18 = "act_812_2000_18"
 
 
-# Youth Act §11 (outreach youth work) releases identification and contact data only.
-RELEASES_NO_NOTES = frozenset({LegalBasis.YOUTH_ACT_11})
+# Who may disclose under each basis, to whom, and what it releases: `cases.legal_bases`.
+
+
+@dataclass(frozen=True)
+class CaseRules:
+    """The configurable thresholds of case work (DESIGN.md §3), passed to the policy in the
+    facts: `SILTA_CONSENT_SELF_AGE`, `SILTA_CONSENT_MAX_YEARS`, `SILTA_CONSENT_LATE_ENTRY_DAYS`
+    and `SILTA_DISCLOSURE_MAX_MONTHS`."""
+
+    consent_self_age: int = 15
+    consent_max_years: int = 3
+    consent_late_entry_days: int = 30
+    disclosure_max_months: int = 12
+    # Birthdays and calendar days are those of the place the work is done.
+    timezone: str = "Europe/Helsinki"
+
+
+DEFAULT_RULES = CaseRules()
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,7 @@ class ConsentFacts:
     categories: frozenset[str]
     valid_from: datetime
     valid_until: datetime
+    given_on: date
     withdrawn_at: datetime | None = None
     id: uuid.UUID | None = None
 
@@ -94,6 +112,12 @@ class CaseFacts:
     consents: tuple[ConsentFacts, ...] = ()
     disclosures: tuple[DisclosureFacts, ...] = ()
     emergencies: tuple[EmergencyFacts, ...] = ()
+    # The young person: whose data this is (a denial names them) and when they were born (a
+    # guardian's consent alone stops on their birthday at the self-consent age).
+    person_id: uuid.UUID | None = None
+    person_birth_date: date | None = None
+    closed: bool = False
+    rules: CaseRules = DEFAULT_RULES
 
 
 @dataclass(frozen=True)
@@ -121,3 +145,18 @@ class DisclosureRequest:
     case: CaseFacts
     from_agency: uuid.UUID
     id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ConsentProposal:
+    """A consent about to be recorded, as the policy checks it (dates are calendar days)."""
+
+    case: CaseFacts
+    given_by: GivenBy
+    given_on: date
+    valid_from: date
+    valid_until: date
+    recorded_on: date
+    has_late_entry_reason: bool
+    # The latest withdrawal recorded on the same case, as a calendar day, if any.
+    latest_withdrawal_on: date | None = None

@@ -16,13 +16,8 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from audit.events import Actor
 from cases.access import (
-    POLICE_COMPARTMENT,
-    RELEASES_NO_NOTES,
     CaseFacts,
-    ConsentFacts,
-    DisclosureFacts,
     DisclosureRequest,
-    GivenBy,
     LegalBasis,
     NoteFacts,
     PersonFacts,
@@ -31,6 +26,7 @@ from cases.access import (
 from cases.accounts.models import AgencyKind, Role
 from cases.casework.models import Case, TeamAgency
 from cases.persons.models import Person
+from cases.sharing import consent_effective, police_compartment, releasing_disclosures
 from core.db import utcnow
 
 __all__ = [
@@ -89,6 +85,7 @@ class Permission(StrEnum):
     EMERGENCY_REVIEW = "case:emergency:review"
     CLOSURE_REQUEST = "case:closure:request"
     CLOSURE_APPROVE = "case:closure:approve"
+    CASE_REOPEN = "case:reopen"
     KEYS_MANAGE = "keys:manage"
 
 
@@ -120,6 +117,9 @@ class Reason(StrEnum):
     LEAD_SUPERVISOR = "lead_supervisor"
     NOT_LEAD_SUPERVISOR = "not_lead_supervisor"
     NOT_DISCLOSING_AGENCY = "not_disclosing_agency"
+    NOT_LEAD_AGENCY = "not_lead_agency"
+    CASE_CLOSED = "case_closed"
+    CASE_NOT_CLOSED = "case_not_closed"
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,19 @@ class PolicyDenied(Exception):
         # Only the resource's kind and id travel on, never its content.
         self.object_type = type(resource).__name__.lower() if resource is not None else None
         self.object_id = getattr(resource, "id", None)
+        # The person the refused action concerns, so the denial is in their access report.
+        self.subject_id = subject_of(resource)
+
+
+def subject_of(resource: Any) -> uuid.UUID | None:
+    """The young person whose data a resource of the policy is (None for anything else)."""
+    if isinstance(resource, PersonFacts):
+        return resource.id
+    if isinstance(resource, NoteFacts | DisclosureRequest):
+        return resource.case.person_id
+    if isinstance(resource, CaseFacts):
+        return resource.person_id
+    return None
 
 
 _ANY_ACCOUNT = {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_MANAGE_OWN}
@@ -201,7 +214,23 @@ _TEAM_WORK = {
     Permission.CLOSURE_REQUEST,
 }
 # Decisions for the lead agency's supervisors.
-_LEAD_SUPERVISOR = {Permission.CLOSURE_APPROVE, Permission.EMERGENCY_REVIEW}
+_LEAD_SUPERVISOR = {
+    Permission.CLOSURE_APPROVE,
+    Permission.EMERGENCY_REVIEW,
+    Permission.CASE_REOPEN,
+}
+# What a closed case no longer takes (DESIGN.md §3); reading it and withdrawing a consent
+# (which only narrows sharing) go on.
+_OPEN_CASE_ONLY = {
+    Permission.NOTE_WRITE,
+    Permission.TEAM_ADD,
+    Permission.CONSENT_RECORD,
+    Permission.DISCLOSURE_CREATE,
+    Permission.EMERGENCY_REQUEST,
+    Permission.CLOSURE_REQUEST,
+}
+# Widening sharing by consent is for the lead agency's caseworkers and supervisors.
+_LEAD_AGENCY = {Permission.CONSENT_RECORD}
 
 # Actions an admin may not take on their own account through the admin pages: it would let
 # one admin lock themselves out or bypass the password-change flow.
@@ -293,10 +322,16 @@ def _case_work(actor: Actor, permission: Permission, resource: Any) -> Decision:
         return _deny(Reason.NOT_GRANTED)
     if not on_team(actor, case):
         return _deny(Reason.NOT_ON_TEAM)
+    if case.closed and permission in _OPEN_CASE_ONLY:
+        return _deny(Reason.CASE_CLOSED)
+    if permission == Permission.CASE_REOPEN and not case.closed:
+        return _deny(Reason.CASE_NOT_CLOSED)
     if permission in _LEAD_SUPERVISOR:
         if actor.role != Role.SUPERVISOR or actor.agency_id != case.lead_agency:
             return _deny(Reason.NOT_LEAD_SUPERVISOR)
         return _allow(Reason.LEAD_SUPERVISOR, Reason.LEAD_SUPERVISOR)
+    if permission in _LEAD_AGENCY and actor.agency_id != case.lead_agency:
+        return _deny(Reason.NOT_LEAD_AGENCY)
     if permission == Permission.DISCLOSURE_CREATE and (
         not isinstance(resource, DisclosureRequest) or resource.from_agency != actor.agency_id
     ):
@@ -362,36 +397,11 @@ def authorize(
     return decision
 
 
-# The age from which a young person's own consent is needed (and a guardian's alone is not
-# enough). Configuration: `SILTA_CONSENT_SELF_AGE`, set at start-up through `configure`.
-CONSENT_SELF_AGE = 15
-
-
-def configure(*, consent_self_age: int) -> None:
-    global CONSENT_SELF_AGE  # one process-wide setting, read by every decision
-    CONSENT_SELF_AGE = consent_self_age
-
-
 def on_team(actor: Actor, case: CaseFacts) -> bool:
     """A caseworker must be named on the team; a supervisor's agency must be a member."""
     if actor.role == Role.SUPERVISOR:
         return actor.agency_id in case.member_agencies
     return actor.id in case.member_users and actor.agency_id in case.member_agencies
-
-
-def consent_effective(consent: ConsentFacts, now: datetime) -> bool:
-    """Within its validity, not withdrawn, and given by the right people for the age then."""
-    if not consent.valid_from <= now <= consent.valid_until:
-        return False
-    if consent.withdrawn_at is not None and consent.withdrawn_at <= now:
-        return False
-    if consent.age_when_given < CONSENT_SELF_AGE:
-        return consent.given_by in (GivenBy.GUARDIAN, GivenBy.BOTH)
-    return consent.given_by in (GivenBy.SELF, GivenBy.BOTH)
-
-
-def disclosure_active(disclosure: DisclosureFacts, now: datetime) -> bool:
-    return disclosure.granted_at <= now < disclosure.expires_at
 
 
 def _note_read(actor: Actor, note: Any, now: datetime) -> Decision:
@@ -402,17 +412,12 @@ def _note_read(actor: Actor, note: Any, now: datetime) -> Decision:
         return _deny(Reason.NOT_ON_TEAM)
     if note.author_agency == actor.agency_id:
         return _allow(Reason.OWN_AGENCY, Reason.OWN_AGENCY)
-    disclosures = [
-        d
-        for d in case.disclosures
-        if disclosure_active(d, now)
-        and d.from_agency == note.author_agency
-        and d.to_agency == actor.agency_id
-        and note.category in d.categories
-        and d.basis not in RELEASES_NO_NOTES
-    ]
+    # Only a disclosure whose basis fits both agencies' kinds counts (DESIGN.md §3's table).
+    disclosures = releasing_disclosures(
+        case, note.author_agency, actor.agency_id, note.category, now
+    )
     reader_is_police = case.agency_kinds.get(actor.agency_id) == AgencyKind.POLICE  # type: ignore[arg-type]
-    if reader_is_police and note.category in POLICE_COMPARTMENT:
+    if reader_is_police and police_compartment(note.category):
         section_18 = [d for d in disclosures if d.basis == LegalBasis.POLICE_812_18]
         if section_18:
             return _allow(Reason.DISCLOSURE, _basis("disclosure", section_18[0].id))
@@ -427,7 +432,7 @@ def _note_read(actor: Actor, note: Any, now: datetime) -> Decision:
         return _deny(Reason.RESTRICTED)
     for consent in case.consents:
         if (
-            consent_effective(consent, now)
+            consent_effective(consent, case, now)
             and actor.agency_id in consent.recipients
             and note.category in consent.categories
         ):

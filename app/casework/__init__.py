@@ -1,5 +1,6 @@
 """Case work pages."""
 
-from app.casework.routes import bp
+from app.casework import decisions, routes
+from app.casework.pages import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "decisions", "routes"]

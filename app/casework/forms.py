@@ -10,7 +10,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import SiltaForm
 from app.messages import (
-    BASIS_LABELS,
     CATEGORY_LABELS,
     CONCERN_LABELS,
     GIVEN_BY_LABELS,
@@ -61,7 +60,14 @@ class ConsentForm(SiltaForm):
         _l("Purpose"), validators=[DataRequired(_l("Describe the purpose.")), Length(max=4000)]
     )
     how_recorded = SelectField(_l("How it was given"), choices=_choices(HOW_RECORDED_LABELS))
-    valid_from = DateField(_l("Valid from (default: today)"), validators=[Optional()])
+    given_on = DateField(_l("Given on (default: today)"), validators=[Optional()])
+    late_entry_reason = TextAreaField(
+        _l("Why it is recorded only now (needed when it was given long ago)"),
+        validators=[Optional(), Length(max=4000)],
+    )
+    valid_from = DateField(
+        _l("Valid from (default: the day it was given)"), validators=[Optional()]
+    )
     valid_until = DateField(_l("Valid until (default: 12 months)"), validators=[Optional()])
     young_person_view = TextAreaField(
         _l("The young person's own view (when a guardian consents)"),
@@ -78,7 +84,8 @@ class WithdrawForm(SiltaForm):
 
 class DisclosureForm(SiltaForm):
     to_agency = SelectField(_l("Recipient agency"), choices=[])
-    basis = SelectField(_l("Legal basis"), choices=_choices(BASIS_LABELS))
+    # The bases open to the user's agency, set by the route from the basis table.
+    basis = SelectField(_l("Legal basis"), choices=[])
     categories = Checkboxes(_l("Data categories"), choices=_choices(CATEGORY_LABELS))
     justification = TextAreaField(
         _l("Justification"),
@@ -115,3 +122,10 @@ class ClosureDecisionForm(SiltaForm):
         validators=[InputRequired(_l("Choose a decision."))],
     )
     comment = TextAreaField(_l("Comment (required when returning)"), validators=[Length(max=4000)])
+
+
+class ReopenForm(SiltaForm):
+    reason = TextAreaField(
+        _l("Why the case is reopened"),
+        validators=[DataRequired(_l("Write the reason.")), Length(max=4000)],
+    )

@@ -1,21 +1,18 @@
-"""Case work pages: my cases, the case page, notes, consents, disclosures, emergency access,
-the team, closure and the supervisor queue. Each route names its permission; the services
-decide on the case's facts, and a case the user is not on answers 403 (audited)."""
+"""Case work pages: my cases, the case page, notes, consents, disclosures, emergency access and
+the team. Each route names its permission; the services decide on the case's facts. A case the
+user may not reach answers exactly like a missing one (404, audited as a denial); a closed case
+refuses new work with a message (`app.casework.pages`)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.casework.forms import (
-    ClosureDecisionForm,
-    ClosureForm,
     ConsentForm,
     DisclosureForm,
     EmergencyForm,
@@ -25,59 +22,19 @@ from app.casework.forms import (
     TeamUserForm,
     WithdrawForm,
 )
+from app.casework.pages import agency_choices, bp, reachable_case, show_error, submit
+from app.casework.settings import case_rules
 from app.extensions import db
-from app.messages import case_error
+from app.messages import basis_label
 from app.security import audit_context, fresh_required, requires
 from cases.accounts.models import Agency, User
 from cases.casework import services as casework
 from cases.casework.facts import case_facts, person_facts
-from cases.casework.models import Case, CaseNote, ClosureRequest, Consent, EmergencyAccess
+from cases.casework.models import CaseNote, Consent
 from cases.persons import services as persons
 from cases.policy import Permission, authorize
 
-bp = Blueprint("casework", __name__, url_prefix="/cases")
-
-
-def _case(case_id: uuid.UUID, permission: Permission) -> Case:
-    """Load a case and check the permission on it before anything of it is shown."""
-    case = casework.get_case(db(), case_id)
-    if case is None:
-        abort(404)
-    authorize(audit_context().actor, permission, case_facts(db(), case))
-    return case
-
-
-def _show(form: object, exc: casework.CaseInputError) -> None:
-    target = getattr(form, exc.field, None)
-    if target is None:
-        form.form_errors.append(case_error(exc.code))  # type: ignore[attr-defined]
-    else:
-        target.errors = [*target.errors, case_error(exc.code)]
-
-
-def _submit(
-    form: Any, action: Callable[[], object], done: str, case: Case | None = None
-) -> Response | int:
-    """Run a form's service call: on success commit, say `done` and go to the case (`case`, or
-    the one the action made); otherwise the status to render the form with, its errors set and
-    nothing written."""
-    if form.validate_on_submit():
-        try:
-            made = action()
-        except casework.CaseInputError as exc:
-            _show(form, exc)
-            return 400
-        db().commit()
-        flash(done, "info")
-        target = case if case is not None else made
-        assert isinstance(target, Case)  # noqa: S101 - an action without a case returns one
-        return redirect(url_for("casework.detail", case_id=target.id))
-    return 400 if form.is_submitted() else 200
-
-
-def _agency_choices(exclude: set[uuid.UUID] | None = None) -> list[tuple[str, str]]:
-    agencies = db().scalars(select(Agency).where(Agency.active).order_by(Agency.name))
-    return [(str(a.id), a.name) for a in agencies if a.id not in (exclude or set())]
+__all__ = ["bp"]
 
 
 @bp.get("/")
@@ -85,17 +42,22 @@ def _agency_choices(exclude: set[uuid.UUID] | None = None) -> list[tuple[str, st
 def mine() -> str:
     ctx = audit_context()
     listing = casework.list_my_cases(db(), ctx)
-    expiring = casework.expiring_consents(db(), ctx, [entry.case for entry in listing])
+    closed = casework.list_closed_cases(db(), ctx)
+    expiring = casework.expiring_consents(
+        db(), ctx, [entry.case for entry in listing], rules=case_rules()
+    )
     queue = len(casework.closure_queue(db(), ctx)) + len(casework.emergency_reviews(db(), ctx))
     db().commit()
-    return render_template("casework/mine.html", listing=listing, expiring=expiring, queue=queue)
+    return render_template(
+        "casework/mine.html", listing=listing, closed=closed, expiring=expiring, queue=queue
+    )
 
 
 @bp.get("/<uuid:case_id>")
 @requires(Permission.CASE_READ)
 def detail(case_id: uuid.UUID) -> str:
-    case = _case(case_id, Permission.CASE_READ)
-    view = casework.view_case(db(), audit_context(), case)
+    case = reachable_case(case_id, Permission.CASE_READ)
+    view = casework.view_case(db(), audit_context(), case, rules=case_rules())
     agencies = {a.id: a for a in db().scalars(select(Agency))}
     users = {u.id: u for u in db().scalars(select(User))}
     db().commit()
@@ -110,7 +72,7 @@ def open_case(person_id: uuid.UUID) -> Response | tuple[str, int]:
         abort(404)
     authorize(audit_context().actor, Permission.CASE_OPEN, person_facts(db(), person))
     form = OpenCaseForm()
-    status = _submit(
+    status = submit(
         form,
         lambda: casework.open_case(db(), audit_context(), person, form.concern_codes.data),
         _("The case was opened."),
@@ -123,7 +85,7 @@ def open_case(person_id: uuid.UUID) -> Response | tuple[str, int]:
 @bp.route("/<uuid:case_id>/notes/new", methods=["GET", "POST"])
 @requires(Permission.NOTE_WRITE)
 def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
-    case = _case(case_id, Permission.NOTE_WRITE)
+    case = reachable_case(case_id, Permission.NOTE_WRITE)
     supersedes = None
     if request.args.get("supersedes"):
         try:
@@ -133,7 +95,7 @@ def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
         if supersedes is None or supersedes.case_id != case.id:
             abort(404)
     form = NoteForm()
-    status = _submit(
+    status = submit(
         form,
         lambda: casework.write_note(
             db(),
@@ -161,10 +123,10 @@ def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
 @bp.route("/<uuid:case_id>/consents/new", methods=["GET", "POST"])
 @requires(Permission.CONSENT_RECORD)
 def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
-    case = _case(case_id, Permission.CONSENT_RECORD)
+    case = reachable_case(case_id, Permission.CONSENT_RECORD)
     form = ConsentForm()
-    form.recipients.choices = _agency_choices()
-    status = _submit(
+    form.recipients.choices = agency_choices()
+    status = submit(
         form,
         lambda: casework.record_consent(
             db(),
@@ -179,7 +141,10 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
                 valid_from=form.valid_from.data,
                 valid_until=form.valid_until.data,
                 young_person_view=form.young_person_view.data or "",
+                given_on=form.given_on.data,
+                late_entry_reason=form.late_entry_reason.data or "",
             ),
+            rules=case_rules(),
         ),
         _("The consent was recorded."),
         case,
@@ -192,26 +157,44 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
         "categories",
         "purpose",
         "how_recorded",
+        "given_on",
+        "late_entry_reason",
         "valid_from",
         "valid_until",
         "young_person_view",
     ]
+    rules = case_rules()
     return render_template(
-        "casework/form.html", form=form, case=case, title=_("Record a consent"), fields=fields
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Record a consent"),
+        fields=fields,
+        hint=_(
+            "The consent governs sharing in this case only. It is valid for at most "
+            "%(years)d years from the day it was given. Given more than %(days)d days ago, it "
+            "needs a late-entry reason, which is shown on the case page and to the auditors. "
+            "A guardian's consent alone stops on the young person's %(age)d. birthday.",
+            years=rules.consent_max_years,
+            days=rules.consent_late_entry_days,
+            age=rules.consent_self_age,
+        ),
     ), status
 
 
 @bp.route("/<uuid:case_id>/consents/<uuid:consent_id>/withdraw", methods=["GET", "POST"])
 @requires(Permission.CONSENT_WITHDRAW)
 def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tuple[str, int]:
-    case = _case(case_id, Permission.CONSENT_WITHDRAW)
+    case = reachable_case(case_id, Permission.CONSENT_WITHDRAW)
     consent = db().get(Consent, consent_id)
-    if consent is None or consent.person_id != case.person_id:
+    if consent is None or consent.case_id != case.id:
         abort(404)
     form = WithdrawForm()
-    status = _submit(
+    status = submit(
         form,
-        lambda: casework.withdraw_consent(db(), audit_context(), case, consent, form.reason.data),
+        lambda: casework.withdraw_consent(
+            db(), audit_context(), case, consent, form.reason.data, rules=case_rules()
+        ),
         _("The consent was withdrawn. It no longer opens anything."),
         case,
     )
@@ -229,12 +212,14 @@ def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tu
 @bp.route("/<uuid:case_id>/disclosures/new", methods=["GET", "POST"])
 @requires(Permission.DISCLOSURE_CREATE)
 def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
-    case = _case(case_id, Permission.CASE_READ)
+    case = reachable_case(case_id, Permission.DISCLOSURE_CREATE, disclosing=True)
     form = DisclosureForm()
-    actor = audit_context().actor
-    form.to_agency.choices = _agency_choices(
-        {actor.agency_id} if actor and actor.agency_id else None
-    )
+    ctx = audit_context()
+    bases = casework.disclosure_bases(db(), ctx)
+    form.to_agency.choices = [
+        (str(a.id), a.name) for a in casework.disclosure_recipients(db(), ctx)
+    ]
+    form.basis.choices = [(entry.code.value, basis_label(entry.code.value)) for entry in bases]
 
     def disclose() -> object:
         recipient = db().get(Agency, uuid.UUID(form.to_agency.data))
@@ -248,9 +233,10 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
             basis=form.basis.data,
             justification=form.justification.data,
             expires_on=form.expires_on.data,
+            rules=case_rules(),
         )
 
-    status = _submit(form, disclose, _("The disclosure was recorded."), case)
+    status = submit(form, disclose, _("The disclosure was recorded."), case)
     if not isinstance(status, int):
         return status
     return render_template(
@@ -261,9 +247,12 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
         fields=["to_agency", "basis", "categories", "justification", "expires_on"],
         hint=_(
             "Your agency's notes in the chosen categories become readable by the recipient "
-            "until the expiry date. Health and social-welfare notes reach police only under "
-            "Act 812/2000 §18."
+            "until the expiry date, at most %(months)d months. Each legal basis allows "
+            "disclosure only to some kinds of agency (listed below). Health and "
+            "social-welfare notes reach police only under Act 812/2000 §18.",
+            months=case_rules().disclosure_max_months,
         ),
+        bases=bases,
     ), status
 
 
@@ -271,12 +260,12 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
 @requires(Permission.EMERGENCY_REQUEST)
 @fresh_required
 def emergency(case_id: uuid.UUID) -> Response | tuple[str, int]:
-    case = _case(case_id, Permission.EMERGENCY_REQUEST)
+    case = reachable_case(case_id, Permission.EMERGENCY_REQUEST)
     form = EmergencyForm()
-    status = _submit(
+    status = submit(
         form,
         lambda: casework.request_emergency_access(
-            db(), audit_context(), case, form.justification.data
+            db(), audit_context(), case, form.justification.data, rules=case_rules()
         ),
         _("Emergency access is open for 4 hours. It is flagged for review."),
         case,
@@ -301,10 +290,10 @@ def emergency(case_id: uuid.UUID) -> Response | tuple[str, int]:
 @bp.route("/<uuid:case_id>/team", methods=["GET", "POST"])
 @requires(Permission.TEAM_ADD)
 def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
-    case = _case(case_id, Permission.TEAM_ADD)
+    case = reachable_case(case_id, Permission.TEAM_ADD)
     facts = case_facts(db(), case)
     agency_form = TeamAgencyForm(prefix="agency")
-    agency_form.agency.choices = _agency_choices(set(facts.member_agencies))
+    agency_form.agency.choices = agency_choices(set(facts.member_agencies))
     user_form = TeamUserForm(prefix="user")
     members = db().scalars(
         select(User)
@@ -324,14 +313,16 @@ def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
                 if chosen is agency_form:
                     agency = db().get(Agency, uuid.UUID(agency_form.agency.data))
                     assert agency is not None  # noqa: S101 - validated against the choices
-                    casework.add_team_agency(db(), audit_context(), case, agency)
+                    casework.add_team_agency(
+                        db(), audit_context(), case, agency, rules=case_rules()
+                    )
                 else:
                     user = db().get(User, uuid.UUID(user_form.user.data))
                     assert user is not None  # noqa: S101 - validated against the choices
                     casework.add_team_user(db(), audit_context(), case, user)
             except casework.CaseInputError as exc:
                 db().commit()  # a refused addition is itself recorded
-                _show(chosen, exc)
+                show_error(chosen, exc)
                 status = 400
             else:
                 db().commit()
@@ -342,86 +333,3 @@ def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
     return render_template(
         "casework/team.html", case=case, agency_form=agency_form, user_form=user_form
     ), status
-
-
-@bp.route("/<uuid:case_id>/closure", methods=["GET", "POST"])
-@requires(Permission.CLOSURE_REQUEST)
-def closure(case_id: uuid.UUID) -> Response | tuple[str, int]:
-    case = _case(case_id, Permission.CLOSURE_REQUEST)
-    form = ClosureForm()
-    status = _submit(
-        form,
-        lambda: casework.request_closure(db(), audit_context(), case, form.outcome.data),
-        _("Closure was requested from the lead agency's supervisors."),
-        case,
-    )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
-        title=_("Request closure"),
-        fields=["outcome"],
-    ), status
-
-
-@bp.get("/queue")
-@requires(Permission.CLOSURE_APPROVE)
-def queue() -> str:
-    ctx = audit_context()
-    closures = casework.closure_queue(db(), ctx)
-    reviews = casework.emergency_reviews(db(), ctx)
-    users = {u.id: u for u in db().scalars(select(User))}
-    return render_template(
-        "casework/queue.html",
-        closures=closures,
-        reviews=reviews,
-        users=users,
-        decision=ClosureDecisionForm(),
-        review=ClosureDecisionForm(),
-    )
-
-
-@bp.post("/closures/<uuid:request_id>")
-@requires(Permission.CLOSURE_APPROVE)
-def decide_closure(request_id: uuid.UUID) -> Response | tuple[str, int]:
-    closure_request = db().get(ClosureRequest, request_id)
-    if closure_request is None:
-        abort(404)
-    _case(closure_request.case_id, Permission.CLOSURE_APPROVE)
-    form = ClosureDecisionForm()
-    if form.validate_on_submit():
-        try:
-            casework.decide_closure(
-                db(),
-                audit_context(),
-                closure_request,
-                form.decision.data == "approve",
-                form.comment.data or "",
-            )
-        except casework.CaseInputError as exc:
-            flash(case_error(exc.code), "error")
-            return redirect(url_for("casework.queue"))
-        db().commit()
-        flash(_("The decision was saved."), "info")
-        return redirect(url_for("casework.queue"))
-    flash(_("Choose a decision."), "error")
-    return redirect(url_for("casework.queue"))
-
-
-@bp.post("/emergency/<uuid:access_id>/review")
-@requires(Permission.EMERGENCY_REVIEW)
-def review_emergency(access_id: uuid.UUID) -> Response:
-    access = db().get(EmergencyAccess, access_id)
-    if access is None:
-        abort(404)
-    _case(access.case_id, Permission.EMERGENCY_REVIEW)
-    try:
-        casework.review_emergency_access(db(), audit_context(), access)
-    except casework.CaseInputError as exc:
-        flash(case_error(exc.code), "error")
-        return redirect(url_for("casework.queue"))
-    db().commit()
-    flash(_("Marked as reviewed."), "info")
-    return redirect(url_for("casework.queue"))

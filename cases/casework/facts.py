@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases.access import (
+    DEFAULT_RULES,
     CaseFacts,
+    CaseRules,
     ConsentFacts,
     DisclosureFacts,
     EmergencyFacts,
@@ -23,13 +25,14 @@ from cases.accounts.models import Agency
 from cases.casework.models import (
     Case,
     CaseNote,
+    CaseStatus,
     Consent,
     Disclosure,
     EmergencyAccess,
     TeamAgency,
     TeamUser,
 )
-from cases.persons.models import Person
+from cases.persons.models import Person, PersonVersion
 from core.db import utcnow
 
 
@@ -55,6 +58,7 @@ def consent_facts(consent: Consent) -> ConsentFacts:
         categories=frozenset(consent.categories),
         valid_from=consent.valid_from,
         valid_until=consent.valid_until,
+        given_on=consent.given_on,
         withdrawn_at=consent.withdrawn_at,
         id=consent.id,
     )
@@ -72,9 +76,24 @@ def disclosure_facts(disclosure: Disclosure) -> DisclosureFacts:
     )
 
 
-def case_facts(session: Session, case: Case, now: datetime | None = None) -> CaseFacts:
+def birth_date_of(session: Session, person_id: uuid.UUID) -> date | None:
+    """The young person's current date of birth (None once erased)."""
+    person = session.get(Person, person_id)
+    if person is None or person.erased_at is not None:
+        return None
+    version = session.scalar(
+        select(PersonVersion).where(
+            PersonVersion.person_id == person.id, PersonVersion.version == person.current_version
+        )
+    )
+    return version.birth_date if version is not None else None
+
+
+def case_facts(
+    session: Session, case: Case, now: datetime | None = None, rules: CaseRules = DEFAULT_RULES
+) -> CaseFacts:
     """The case as the policy sees it now: read afresh on every request, so a withdrawal or an
-    expiry takes effect on the next one."""
+    expiry takes effect on the next one. Only this case's own consents count."""
     now = now or utcnow()
     agencies = frozenset(
         session.scalars(
@@ -89,7 +108,7 @@ def case_facts(session: Session, case: Case, now: datetime | None = None) -> Cas
         )
     )
     kinds = {agency_id: kind for agency_id, kind in session.execute(select(Agency.id, Agency.kind))}
-    consents = session.scalars(select(Consent).where(Consent.person_id == case.person_id))
+    consents = session.scalars(select(Consent).where(Consent.case_id == case.id))
     disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id))
     emergencies = session.scalars(select(EmergencyAccess).where(EmergencyAccess.case_id == case.id))
     return CaseFacts(
@@ -103,6 +122,10 @@ def case_facts(session: Session, case: Case, now: datetime | None = None) -> Cas
         emergencies=tuple(
             EmergencyFacts(e.user_id, e.granted_at, e.expires_at, e.id) for e in emergencies
         ),
+        person_id=case.person_id,
+        person_birth_date=birth_date_of(session, case.person_id),
+        closed=case.status == CaseStatus.CLOSED,
+        rules=rules,
     )
 
 

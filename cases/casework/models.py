@@ -4,11 +4,11 @@ holds such text carries `person_id` so its key is found without a join."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.datakeys import person_owner
@@ -106,14 +106,19 @@ class TeamUser(Base):
 
 
 class Consent(_PersonKeyed, Base):
-    """Never edited: a change is a new consent; withdrawal fills the withdrawal fields once."""
+    """Never edited: a change is a new consent; withdrawal fills the withdrawal fields once.
+
+    It belongs to the case it was recorded on and governs sharing in that case only.
+    """
 
     __tablename__ = "consents"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
-    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     given_by: Mapped[str] = mapped_column(String(16))
+    # When it was actually given (a calendar day), apart from its validity.
+    given_on: Mapped[date] = mapped_column(Date)
     recipients: Mapped[list[str]] = mapped_column(JSON)  # agency ids
     categories: Mapped[list[str]] = mapped_column(JSON)
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -127,10 +132,13 @@ class Consent(_PersonKeyed, Base):
     purpose_ct: Mapped[bytes | None] = mapped_column("purpose", LargeBinary)
     young_person_view_ct: Mapped[bytes | None] = mapped_column("young_person_view", LargeBinary)
     withdrawal_reason_ct: Mapped[bytes | None] = mapped_column("withdrawal_reason", LargeBinary)
+    # Why it is recorded only now, when it was given more than the late-entry days before.
+    late_entry_reason_ct: Mapped[bytes | None] = mapped_column("late_entry_reason", LargeBinary)
 
     purpose = Encrypted[str]("purpose_ct", "purpose", TEXT)
     young_person_view = Encrypted[str]("young_person_view_ct", "young_person_view", TEXT)
     withdrawal_reason = Encrypted[str]("withdrawal_reason_ct", "withdrawal_reason", TEXT)
+    late_entry_reason = Encrypted[str]("late_entry_reason_ct", "late_entry_reason", TEXT)
 
 
 class Disclosure(_PersonKeyed, Base):
@@ -204,3 +212,21 @@ class ClosureRequest(_PersonKeyed, Base):
     comment_ct: Mapped[bytes | None] = mapped_column("comment", LargeBinary)
 
     comment = Encrypted[str]("comment_ct", "comment", TEXT)
+
+
+class CaseReopening(_PersonKeyed, Base):
+    """A closed case opened again by a supervisor of the lead agency, with a reason."""
+
+    __tablename__ = "case_reopenings"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    reopened_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    reopened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The closure it undid, kept because the case row now says "open" again.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    reason_ct: Mapped[bytes | None] = mapped_column("reason", LargeBinary)
+
+    reason = Encrypted[str]("reason_ct", "reason", TEXT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -213,7 +214,8 @@ def test_forms_open_note_consent_disclosure_team_closure(
             "basis": "act_812_2000_18",
             "categories": ["general"],
             "justification": "Poliisin pyyntö",
-            "expires_on": "2099-01-01",
+            # Issue 9: at most 12 months.
+            "expires_on": (date.today() + timedelta(days=60)).isoformat(),
         },
     )
     assert disclosure.status_code == 302, disclosure.text
@@ -350,7 +352,8 @@ def test_bad_form_input_answers_400_with_a_message_and_changes_nothing(
         (
             f"/cases/{p2}/disclosures/new",
             {
-                "to_agency": agencies["ngo"],
+                # Issue 9: §18 reaches police only (ngo is not offered to social services).
+                "to_agency": agencies["pol"],
                 "basis": "act_812_2000_18",
                 "categories": ["general"],
                 "justification": "x",

@@ -21,9 +21,11 @@ from audit.models import AuditEvent
 from cases import auditing
 from cases.accounts import services as accounts
 from cases.casework import services as casework
+from cases.casework.facts import case_facts
 from cases.casework.models import Case, CaseNote, Consent, TeamAgency
 from cases.persons import services as persons
 from cases.policy import CliActor, PolicyDenied
+from cases.sharing import add_months_last_day
 from core.db import utcnow
 
 # Issue 5: each marker is readable by exactly these agencies.
@@ -168,8 +170,10 @@ def test_adding_an_agency_needs_a_consent_or_disclosure_covering_it(scenario: Se
         case,
         to_agency=pol,
         categories=["family"],
-        basis="child_welfare_417_2007_25a",
-        justification="joint request",
+        # Issue 9: social services may not use Child Welfare Act §25a (it is *to* them); §18
+        # is the basis on which they disclose to police.
+        basis="act_812_2000_18",
+        justification="police request",
         expires_on=date.today() + timedelta(days=10),
     )
     member = casework.add_team_agency(scenario, ctx(scenario, "sanna"), case, pol)
@@ -224,7 +228,7 @@ def test_consent_counts_only_from_the_right_people_for_the_age(
             ),
         )
         assert consent.age_when_given == born_years_ago
-        assert consent.valid_until.date() == casework._add_months(today, 12)
+        assert consent.valid_until.date() == add_months_last_day(today, 12)
         if effective:
             assert casework.add_team_agency(session, ctx(session, "sanna"), case, nuo)
         else:
@@ -322,6 +326,11 @@ BAD_INPUT = [
     ("note", {"category": "gossip"}, "invalid_choice"),
     ("note", {"sensitivity": "secret"}, "invalid_choice"),
     ("note", {"body": ""}, "required"),
+    # Issue 9, finding 10's rule for case work: control characters other than newline and tab.
+    ("note", {"body": "a\x00b"}, "control_characters"),
+    ("note", {"body": "a\x1b[31mb"}, "control_characters"),
+    ("consent", {"purpose": "tuki\x07"}, "control_characters"),
+    ("disclosure", {"justification": "syy\x00"}, "control_characters"),
     ("closure", {"outcome": "vanished"}, "invalid_choice"),
     ("team_agency", {"agency": "sos"}, "already_member"),
     ("team_user", {"user": "noora"}, "agency_not_member"),
@@ -346,9 +355,9 @@ def test_bad_input_is_named_and_changes_nothing(
                 casework.record_consent(scenario, sanna, case, _consent_input(scenario, **change))
             case "disclosure":
                 arguments: dict[str, object] = {
-                    "to_agency": _agency(scenario, "nuo"),
+                    "to_agency": _agency(scenario, "pol"),
                     "categories": ["family"],
-                    "basis": "child_welfare_417_2007_25",
+                    "basis": "act_812_2000_18",
                     "justification": "syy",
                     "expires_on": date.today() + timedelta(days=5),
                 }
@@ -375,7 +384,8 @@ def test_bad_input_is_named_and_changes_nothing(
 def test_withdrawal_and_decisions_happen_once(scenario: Session) -> None:
     case = case_of(scenario, P3)
     consent = scenario.scalar(select(Consent).where(Consent.case_id == case.id))
-    assert consent is not None and casework.consent_state(consent, utcnow()) == "withdrawn"
+    assert consent is not None
+    assert casework.consent_state(consent, utcnow(), case_facts(scenario, case)) == "withdrawn"
     with pytest.raises(casework.CaseInputError, match="already_withdrawn"):
         casework.withdraw_consent(scenario, ctx(scenario, "noora"), case, consent, "again")
     other = scenario.scalar(select(Consent).where(Consent.case_id == case_of(scenario, P1).id))
@@ -389,7 +399,8 @@ def test_withdrawal_and_decisions_happen_once(scenario: Session) -> None:
     casework.decide_closure(scenario, ctx(scenario, "nelli"), request, approve=True)
     with pytest.raises(casework.CaseInputError, match="already_decided"):
         casework.decide_closure(scenario, ctx(scenario, "nelli"), request, approve=True)
-    with pytest.raises(casework.CaseInputError, match="case_closed"):
+    # Issue 9: a closed case takes no new closure request either; the policy refuses it.
+    with pytest.raises(PolicyDenied, match="case_closed"):
         casework.request_closure(scenario, ctx(scenario, "noora"), case, "moved_away")
     assert casework.my_cases(scenario, AuditContext(None)) == []
     assert casework.closure_queue(scenario, AuditContext(None)) == []
@@ -405,6 +416,7 @@ def test_consent_states_and_expiring_list(scenario: Session) -> None:
         case,
         _consent_input(scenario, given_by="guardian", valid_from=date.today() + timedelta(days=3)),
     )
+    # Issue 9: a consent valid from the past was given then, and recorded late with a reason.
     ending = casework.record_consent(
         scenario,
         ctx(scenario, "sanna"),
@@ -412,6 +424,8 @@ def test_consent_states_and_expiring_list(scenario: Session) -> None:
         _consent_input(
             scenario,
             given_by="guardian",
+            given_on=date.today() - timedelta(days=400),
+            late_entry_reason="paper form found",
             valid_from=date.today() - timedelta(days=400),
             valid_until=soon,
         ),
@@ -420,14 +434,21 @@ def test_consent_states_and_expiring_list(scenario: Session) -> None:
         scenario,
         ctx(scenario, "sanna"),
         case,
-        _consent_input(scenario, valid_from=date(2025, 1, 1), valid_until=date(2025, 6, 1)),
+        _consent_input(
+            scenario,
+            given_on=date(2025, 1, 1),
+            late_entry_reason="paper form found",
+            valid_from=date(2025, 1, 1),
+            valid_until=date(2025, 6, 1),
+        ),
     )
     now = utcnow()
-    assert casework.consent_state(later, now) == "not_yet_valid"
-    assert casework.consent_state(old, now) == "expired"
-    assert casework.consent_state(ending, now) == "effective"
+    facts = case_facts(scenario, case)
+    assert casework.consent_state(later, now, facts) == "not_yet_valid"
+    assert casework.consent_state(old, now, facts) == "expired"
+    assert casework.consent_state(ending, now, facts) == "effective"
     expiring = casework.expiring_consents(scenario, ctx(scenario, "sanna"), [case])
-    assert [c.id for _case, c in expiring] == [ending.id]
+    assert [state.consent.id for _case, state in expiring] == [ending.id]
 
 
 def test_an_erased_person_gets_no_case(scenario: Session) -> None:

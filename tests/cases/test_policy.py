@@ -174,35 +174,47 @@ def test_visible_persons_condition_matches_the_decision(role: Role) -> None:
 
 LEAD, MEMBER, OUTSIDE = uuid.UUID(int=100), uuid.UUID(int=300), uuid.UUID(int=400)
 CASE_USER = uuid.UUID(int=1)
-TEAM_WORK = [
-    Permission.CASE_READ,
-    Permission.NOTE_WRITE,
-    Permission.TEAM_ADD,
-    Permission.CONSENT_RECORD,
-    Permission.CONSENT_WITHDRAW,
-    Permission.EMERGENCY_REQUEST,
-    Permission.CLOSURE_REQUEST,
-]
+PERSON = uuid.UUID(int=900)
 
 
-def _case(named: bool) -> CaseFacts:
+def _case(named: bool, closed: bool = False) -> CaseFacts:
     return CaseFacts(
         id=uuid.uuid4(),
         lead_agency=LEAD,
         member_agencies=frozenset({LEAD, MEMBER}),
         member_users=frozenset({CASE_USER} if named else set()),
+        person_id=PERSON,
+        closed=closed,
     )
 
 
-# Case work by role × the reader's agency (lead, member, outside) × named on the team.
-# Expected from DESIGN.md §3: a caseworker needs to be named and of a member agency; a
-# supervisor needs only their agency to be a member; closure approval and emergency review are
-# for supervisors of the lead agency; a disclosure is granted by the disclosing agency itself.
+# Case work by role × the reader's agency (lead, member, outside) × named on the team × the
+# case open or closed. Expected from DESIGN.md §3 (issue 9), written out per permission:
+# - on the team: a caseworker named and of a member agency; a supervisor's agency a member;
+# - reading the case and withdrawing a consent: anyone on the team, open or closed;
+# - notes, team changes, emergency access and closure requests: on the team, open cases only;
+# - recording a consent (it widens sharing): on the team, of the lead agency, open only;
+# - closure approval and emergency review: supervisors of the lead agency;
+# - reopening: supervisors of the lead agency, closed cases only;
+# - a disclosure: granted by the disclosing agency itself, on the team, open only.
+CASE_RULES: dict[Permission, tuple[str, str]] = {
+    Permission.CASE_READ: ("team", "any"),
+    Permission.CONSENT_WITHDRAW: ("team", "any"),
+    Permission.NOTE_WRITE: ("team", "open"),
+    Permission.TEAM_ADD: ("team", "open"),
+    Permission.EMERGENCY_REQUEST: ("team", "open"),
+    Permission.CLOSURE_REQUEST: ("team", "open"),
+    Permission.CONSENT_RECORD: ("lead_agency", "open"),
+    Permission.CLOSURE_APPROVE: ("lead_supervisor", "any"),
+    Permission.EMERGENCY_REVIEW: ("lead_supervisor", "any"),
+    Permission.CASE_REOPEN: ("lead_supervisor", "closed"),
+}
 CASE_TABLE = [
-    (role, agency, named)
+    (role, agency, named, closed)
     for role in Role
     for agency in (LEAD, MEMBER, OUTSIDE)
     for named in (False, True)
+    for closed in (False, True)
 ]
 
 
@@ -212,23 +224,66 @@ def _on_team(role: Role, agency: uuid.UUID, named: bool) -> bool:
     return role == Role.CASEWORKER and named and agency in (LEAD, MEMBER)
 
 
-@pytest.mark.parametrize(("role", "agency", "named"), CASE_TABLE)
-def test_case_work_by_role_agency_and_naming(role: Role, agency: uuid.UUID, named: bool) -> None:
+def _expected(
+    permission: Permission, role: Role, agency: uuid.UUID, named: bool, closed: bool
+) -> bool:
+    who, when = CASE_RULES[permission]
+    if not _on_team(role, agency, named):
+        return False
+    if (when == "open" and closed) or (when == "closed" and not closed):
+        return False
+    if who == "lead_agency":
+        return agency == LEAD
+    if who == "lead_supervisor":
+        return agency == LEAD and role == Role.SUPERVISOR
+    return True
+
+
+def test_every_case_permission_has_a_rule() -> None:
+    case_permissions = {p for p in Permission if p.value.startswith("case:")}
+    assert case_permissions - set(CASE_RULES) == {
+        Permission.NOTE_READ,  # the reference table, tests/cases/test_note_access.py
+        Permission.CASE_OPEN,  # the person table above
+        Permission.DISCLOSURE_CREATE,  # below, with the disclosing agency
+    }
+
+
+@pytest.mark.parametrize(("role", "agency", "named", "closed"), CASE_TABLE)
+def test_case_work_by_role_agency_naming_and_status(
+    role: Role, agency: uuid.UUID, named: bool, closed: bool
+) -> None:
     actor = FakeUser(role.value, id=CASE_USER, agency_id=agency)
-    case = _case(named)
+    case = _case(named, closed)
     practitioner = role in (Role.CASEWORKER, Role.SUPERVISOR)
     on_team = _on_team(role, agency, named)
-    for permission in TEAM_WORK:
+    for permission in CASE_RULES:
         decision = decide(actor, permission, case)
-        assert decision.allowed == on_team, permission
+        assert decision.allowed == _expected(permission, role, agency, named, closed), permission
         if not practitioner:
             assert decision.reason == Reason.ROLE_NO_CONTENT
         elif not on_team:
             assert decision.reason == Reason.NOT_ON_TEAM
-    lead_supervisor = role == Role.SUPERVISOR and agency == LEAD
-    for permission in (Permission.CLOSURE_APPROVE, Permission.EMERGENCY_REVIEW):
-        assert decide(actor, permission, case).allowed == lead_supervisor, permission
     own = decide(actor, Permission.DISCLOSURE_CREATE, DisclosureRequest(case, agency))
-    assert own.allowed == on_team
+    assert own.allowed == (on_team and not closed)
     other = MEMBER if agency != MEMBER else LEAD
     assert not decide(actor, Permission.DISCLOSURE_CREATE, DisclosureRequest(case, other))
+
+
+def test_closed_case_refusals_name_the_reason() -> None:
+    actor = FakeUser(Role.CASEWORKER.value, id=CASE_USER, agency_id=LEAD)
+    decision = decide(actor, Permission.NOTE_WRITE, _case(True, closed=True))
+    assert not decision.allowed and decision.reason == Reason.CASE_CLOSED
+    member = FakeUser(Role.CASEWORKER.value, id=CASE_USER, agency_id=MEMBER)
+    decision = decide(member, Permission.CONSENT_RECORD, _case(True))
+    assert not decision.allowed and decision.reason == Reason.NOT_LEAD_AGENCY
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_a_refused_case_action_names_the_young_person(named: bool) -> None:
+    outsider = FakeUser(Role.CASEWORKER.value, id=CASE_USER, agency_id=OUTSIDE)
+    with pytest.raises(PolicyDenied) as raised:
+        authorize(outsider, Permission.CASE_READ, _case(named))
+    assert raised.value.subject_id == PERSON
+    with pytest.raises(PolicyDenied) as raised:
+        authorize(outsider, Permission.DISCLOSURE_CREATE, DisclosureRequest(_case(named), LEAD))
+    assert raised.value.subject_id == PERSON

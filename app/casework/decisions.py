@@ -1,0 +1,126 @@
+"""Closure, reopening and the lead supervisors' queue of case work."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.casework.forms import ClosureDecisionForm, ClosureForm, ReopenForm
+from app.casework.pages import bp, reachable_case, submit
+from app.extensions import db
+from app.messages import case_error
+from app.security import audit_context, requires
+from cases.accounts.models import User
+from cases.casework import services as casework
+from cases.casework.models import ClosureRequest, EmergencyAccess
+from cases.policy import Permission
+
+
+@bp.route("/<uuid:case_id>/closure", methods=["GET", "POST"])
+@requires(Permission.CLOSURE_REQUEST)
+def closure(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = reachable_case(case_id, Permission.CLOSURE_REQUEST)
+    form = ClosureForm()
+    status = submit(
+        form,
+        lambda: casework.request_closure(db(), audit_context(), case, form.outcome.data),
+        _("Closure was requested from the lead agency's supervisors."),
+        case,
+    )
+    if not isinstance(status, int):
+        return status
+    return render_template(
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Request closure"),
+        fields=["outcome"],
+    ), status
+
+
+@bp.route("/<uuid:case_id>/reopen", methods=["GET", "POST"])
+@requires(Permission.CASE_REOPEN)
+def reopen(case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = reachable_case(case_id, Permission.CASE_REOPEN)
+    form = ReopenForm()
+    status = submit(
+        form,
+        lambda: casework.reopen_case(db(), audit_context(), case, form.reason.data),
+        _("The case was reopened."),
+        case,
+    )
+    if not isinstance(status, int):
+        return status
+    return render_template(
+        "casework/form.html",
+        form=form,
+        case=case,
+        title=_("Reopen the case"),
+        fields=["reason"],
+        hint=_("The team can write in the case again. The reason is kept with the case."),
+    ), status
+
+
+@bp.get("/queue")
+@requires(Permission.CLOSURE_APPROVE)
+def queue() -> str:
+    ctx = audit_context()
+    closures = casework.closure_queue(db(), ctx)
+    reviews = casework.emergency_reviews(db(), ctx)
+    users = {u.id: u for u in db().scalars(select(User))}
+    return render_template(
+        "casework/queue.html",
+        closures=closures,
+        reviews=reviews,
+        users=users,
+        decision=ClosureDecisionForm(),
+        review=ClosureDecisionForm(),
+    )
+
+
+@bp.post("/closures/<uuid:request_id>")
+@requires(Permission.CLOSURE_APPROVE)
+def decide_closure(request_id: uuid.UUID) -> Response | tuple[str, int]:
+    closure_request = db().get(ClosureRequest, request_id)
+    if closure_request is None:
+        abort(404)
+    reachable_case(closure_request.case_id, Permission.CLOSURE_APPROVE)
+    form = ClosureDecisionForm()
+    if form.validate_on_submit():
+        try:
+            casework.decide_closure(
+                db(),
+                audit_context(),
+                closure_request,
+                form.decision.data == "approve",
+                form.comment.data or "",
+            )
+        except casework.CaseInputError as exc:
+            flash(case_error(exc.code), "error")
+            return redirect(url_for("casework.queue"))
+        db().commit()
+        flash(_("The decision was saved."), "info")
+        return redirect(url_for("casework.queue"))
+    flash(_("Choose a decision."), "error")
+    return redirect(url_for("casework.queue"))
+
+
+@bp.post("/emergency/<uuid:access_id>/review")
+@requires(Permission.EMERGENCY_REVIEW)
+def review_emergency(access_id: uuid.UUID) -> Response:
+    access = db().get(EmergencyAccess, access_id)
+    if access is None:
+        abort(404)
+    reachable_case(access.case_id, Permission.EMERGENCY_REVIEW)
+    try:
+        casework.review_emergency_access(db(), audit_context(), access)
+    except casework.CaseInputError as exc:
+        flash(case_error(exc.code), "error")
+        return redirect(url_for("casework.queue"))
+    db().commit()
+    flash(_("Marked as reviewed."), "info")
+    return redirect(url_for("casework.queue"))

@@ -1,0 +1,96 @@
+"""What every case-work page shares: the blueprint, loading a case the user may act on, and
+running a form's service call."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.casework.settings import case_rules
+from app.extensions import db
+from app.messages import case_error
+from app.security import audit_context, audit_denial
+from cases.access import DisclosureRequest
+from cases.accounts.models import Agency
+from cases.casework import services as casework
+from cases.casework.facts import case_facts
+from cases.casework.models import Case
+from cases.policy import Permission, Reason, decide, subject_of
+
+bp = Blueprint("casework", __name__, url_prefix="/cases")
+
+# Denials that mean "you may not reach this case at all": answered like a missing case.
+_UNREACHABLE = {Reason.NOT_ON_TEAM, Reason.ROLE_NO_CONTENT, Reason.NOT_GRANTED}
+
+
+def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool = False) -> Case:
+    """Load a case and check the permission on it before anything of it is shown.
+
+    Every denial is audited with the young person as its subject. A case the user may not
+    reach answers 404 with the very page a missing case gets; on a closed case, new work is
+    refused back on the case page.
+    """
+    case = casework.get_case(db(), case_id)
+    if case is None:
+        abort(404)
+    facts = case_facts(db(), case, rules=case_rules())
+    actor = audit_context().actor
+    # A disclosure is asked about as one of the actor's own agency's notes.
+    resource: object = facts
+    if disclosing and actor is not None and actor.agency_id is not None:
+        resource = DisclosureRequest(facts, actor.agency_id)
+    decision = decide(actor, permission, resource)
+    if decision.allowed:
+        return case
+    audit_denial(permission, decision, "case", case.id, subject=subject_of(facts))
+    if decision.reason in _UNREACHABLE:
+        abort(404)
+    if decision.reason == Reason.CASE_CLOSED:
+        flash(case_error("case_closed"), "error")
+        abort(redirect(url_for("casework.detail", case_id=case.id)))
+    abort(403)
+
+
+def show_error(form: object, exc: casework.CaseInputError) -> None:
+    rules = case_rules()
+    message = case_error(
+        exc.code,
+        days=rules.consent_late_entry_days,
+        years=rules.consent_max_years,
+        months=rules.disclosure_max_months,
+    )
+    target = getattr(form, exc.field, None)
+    if target is None:
+        form.form_errors.append(message)  # type: ignore[attr-defined]
+    else:
+        target.errors = [*target.errors, message]
+
+
+def submit(
+    form: Any, action: Callable[[], object], done: str, case: Case | None = None
+) -> Response | int:
+    """Run a form's service call: on success commit, say `done` and go to the case (`case`, or
+    the one the action made); otherwise the status to render the form with, its errors set and
+    nothing written."""
+    if form.validate_on_submit():
+        try:
+            made = action()
+        except casework.CaseInputError as exc:
+            show_error(form, exc)
+            return 400
+        db().commit()
+        flash(done, "info")
+        target = case if case is not None else made
+        assert isinstance(target, Case)  # noqa: S101 - an action without a case returns one
+        return redirect(url_for("casework.detail", case_id=target.id))
+    return 400 if form.is_submitted() else 200
+
+
+def agency_choices(exclude: set[uuid.UUID] | None = None) -> list[tuple[str, str]]:
+    agencies = db().scalars(select(Agency).where(Agency.active).order_by(Agency.name))
+    return [(str(a.id), a.name) for a in agencies if a.id not in (exclude or set())]

@@ -1,0 +1,182 @@
+"""Closing a case (requested by the team, approved by a lead-agency supervisor), reopening it,
+and the lead supervisors' queues."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from audit.events import Action, AuditContext
+from cases.casework.common import CaseInputError, actor_id, long_text, record_case
+from cases.casework.facts import case_facts
+from cases.casework.models import (
+    Case,
+    CaseReopening,
+    CaseStatus,
+    ClosureRequest,
+    EmergencyAccess,
+)
+from cases.casework.models import Outcome as CaseOutcome
+from cases.policy import Permission, authorize, decide
+from core.db import utcnow
+
+
+def request_closure(
+    session: Session, ctx: AuditContext, case: Case, outcome: str
+) -> ClosureRequest:
+    facts = case_facts(session, case)
+    decision = authorize(ctx.actor, Permission.CLOSURE_REQUEST, facts)
+    if case.status != CaseStatus.OPEN:
+        raise CaseInputError("case_closed", "outcome")
+    if outcome not in CaseOutcome.__members__.values():
+        raise CaseInputError("invalid_choice", "outcome")
+    pending = session.scalar(
+        select(ClosureRequest).where(
+            ClosureRequest.case_id == case.id, ClosureRequest.decision.is_(None)
+        )
+    )
+    if pending is not None:
+        raise CaseInputError("closure_pending", "outcome")
+    request = ClosureRequest(
+        person_id=case.person_id,
+        case_id=case.id,
+        outcome=outcome,
+        requested_by_user_id=actor_id(ctx),
+    )
+    session.add(request)
+    session.flush()
+    record_case(
+        session,
+        ctx,
+        Action.CLOSURE_REQUESTED,
+        case,
+        decision.basis,
+        object_type="closure",
+        object_id=request.id,
+        outcome=outcome,
+    )
+    return request
+
+
+def decide_closure(
+    session: Session, ctx: AuditContext, request: ClosureRequest, approve: bool, comment: str = ""
+) -> ClosureRequest:
+    """A supervisor of the lead agency approves (the case closes) or returns with a comment."""
+    case = session.get(Case, request.case_id)
+    assert case is not None  # noqa: S101 - foreign key
+    decision = authorize(ctx.actor, Permission.CLOSURE_APPROVE, case_facts(session, case))
+    if request.decision is not None:
+        raise CaseInputError("already_decided", "decision")
+    text = long_text(comment, "comment", required=not approve)
+    now = utcnow()
+    request.decision = "approved" if approve else "returned"
+    request.decided_by_user_id = actor_id(ctx)
+    request.decided_at = now
+    if text:
+        request.comment = text
+    if approve:
+        case.status = CaseStatus.CLOSED
+        case.closed_at = now
+        case.outcome = request.outcome
+    session.flush()
+    record_case(
+        session,
+        ctx,
+        Action.CLOSURE_DECIDED,
+        case,
+        decision.basis,
+        object_type="closure",
+        object_id=request.id,
+        decision=request.decision,
+    )
+    return request
+
+
+def reopen_case(session: Session, ctx: AuditContext, case: Case, reason: str) -> CaseReopening:
+    """A supervisor of the lead agency opens a closed case again, with a reason (kept,
+    encrypted; the audit event records that it happened, not the reason)."""
+    decision = authorize(ctx.actor, Permission.CASE_REOPEN, case_facts(session, case))
+    text = long_text(reason, "reason")
+    reopening = CaseReopening(
+        person_id=case.person_id,
+        case_id=case.id,
+        reopened_by_user_id=actor_id(ctx),
+        reopened_at=utcnow(),
+        closed_at=case.closed_at,
+        outcome=case.outcome,
+    )
+    session.add(reopening)
+    reopening.reason = text
+    case.status = CaseStatus.OPEN
+    case.closed_at = None
+    case.outcome = None
+    session.flush()
+    record_case(
+        session,
+        ctx,
+        Action.CASE_REOPENED,
+        case,
+        decision.basis,
+        object_type="case_reopening",
+        object_id=reopening.id,
+        previous_outcome=reopening.outcome or "",
+    )
+    return reopening
+
+
+def _lead_queue(
+    session: Session,
+    ctx: AuditContext,
+    permission: Permission,
+    model: type[EmergencyAccess] | type[ClosureRequest],
+    pending: ColumnElement[bool],
+    order: InstrumentedAttribute[datetime],
+) -> list[Any]:
+    """Pending items on cases the actor's agency leads that the policy lets the actor decide.
+
+    Each case's facts are loaded once, however many items it has.
+    """
+    if ctx.actor is None:
+        return []
+    decided: dict[uuid.UUID, bool] = {}
+    queue = []
+    rows = session.execute(
+        select(model, Case)
+        .join(Case, Case.id == model.case_id)
+        .where(pending, Case.lead_agency_id == ctx.actor.agency_id)
+        .order_by(order)
+    )
+    for item, case in rows:
+        if case.id not in decided:
+            decided[case.id] = decide(ctx.actor, permission, case_facts(session, case)).allowed
+        if decided[case.id]:
+            queue.append(item)
+    return queue
+
+
+def emergency_reviews(session: Session, ctx: AuditContext) -> list[EmergencyAccess]:
+    """Unreviewed emergency accesses on cases the actor's agency leads, for its supervisors."""
+    return _lead_queue(
+        session,
+        ctx,
+        Permission.EMERGENCY_REVIEW,
+        EmergencyAccess,
+        EmergencyAccess.reviewed_at.is_(None),
+        EmergencyAccess.granted_at,
+    )
+
+
+def closure_queue(session: Session, ctx: AuditContext) -> list[ClosureRequest]:
+    """Pending closure requests the actor may decide (a supervisor of the lead agency)."""
+    return _lead_queue(
+        session,
+        ctx,
+        Permission.CLOSURE_APPROVE,
+        ClosureRequest,
+        ClosureRequest.decision.is_(None),
+        ClosureRequest.requested_at,
+    )

@@ -1,0 +1,168 @@
+"""Disclosures without consent (under a basis of `cases.legal_bases`) and emergency access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, AuditContext
+from cases.access import DEFAULT_RULES, CaseRules, Category, DisclosureRequest
+from cases.accounts.models import Agency
+from cases.casework.common import CaseInputError, actor_id, long_text, record_case
+from cases.casework.facts import case_facts
+from cases.casework.models import Case, Disclosure, EmergencyAccess
+from cases.legal_bases import BasisEntry, bases_for, basis_entry
+from cases.policy import Permission, authorize
+from cases.sharing import disclosure_problem, local_day
+from core.db import utcnow
+
+EMERGENCY_HOURS = 4
+
+
+def disclosure_bases(session: Session, ctx: AuditContext) -> tuple[BasisEntry, ...]:
+    """The bases the actor's agency may disclose under (the form offers only these)."""
+    agency = session.get(Agency, ctx.actor.agency_id) if ctx.actor is not None else None
+    return bases_for(agency.kind if agency is not None else None)
+
+
+def disclosure_recipients(session: Session, ctx: AuditContext) -> list[Agency]:
+    """Active agencies that some basis open to the actor's agency may disclose to."""
+    kinds = {kind for entry in disclosure_bases(session, ctx) for kind in entry.recipient_kinds}
+    own = ctx.actor.agency_id if ctx.actor is not None else None
+    agencies = session.scalars(select(Agency).where(Agency.active).order_by(Agency.name))
+    return [a for a in agencies if a.kind in kinds and a.id != own]
+
+
+def create_disclosure(
+    session: Session,
+    ctx: AuditContext,
+    case: Case,
+    *,
+    to_agency: Agency,
+    categories: Iterable[str],
+    basis: str,
+    justification: str,
+    expires_on: date,
+    granted_at: datetime | None = None,
+    rules: CaseRules = DEFAULT_RULES,
+) -> Disclosure:
+    """Release the actor's agency's notes to another agency under a basis that fits both
+    agencies' kinds, for at most the maximum term."""
+    now = granted_at or utcnow()
+    assert ctx.actor is not None and ctx.actor.agency_id is not None  # noqa: S101 - policy
+    facts = case_facts(session, case, now, rules)
+    decision = authorize(
+        ctx.actor, Permission.DISCLOSURE_CREATE, DisclosureRequest(facts, ctx.actor.agency_id), now
+    )
+    if to_agency.id == ctx.actor.agency_id:
+        raise CaseInputError("same_agency", "to_agency")
+    problem = disclosure_problem(
+        basis,
+        facts.agency_kinds.get(ctx.actor.agency_id),
+        to_agency.kind,
+        local_day(now, rules),
+        expires_on,
+        rules,
+    )
+    if problem is not None:
+        raise CaseInputError(*problem)
+    entry = basis_entry(basis)
+    assert entry is not None  # noqa: S101 - checked above
+    chosen = sorted(set(categories))
+    if entry.releases_notes and (
+        not chosen or any(c not in Category.__members__.values() for c in chosen)
+    ):
+        raise CaseInputError("invalid_choice", "categories")
+    text = long_text(justification, "justification")
+    disclosure = Disclosure(
+        person_id=case.person_id,
+        case_id=case.id,
+        from_agency_id=ctx.actor.agency_id,
+        to_agency_id=to_agency.id,
+        categories=chosen if entry.releases_notes else [],
+        basis=basis,
+        granted_by_user_id=actor_id(ctx),
+        granted_at=now,
+        expires_at=datetime.combine(expires_on, time.max, tzinfo=now.tzinfo),
+    )
+    session.add(disclosure)
+    disclosure.justification = text
+    session.flush()
+    record_case(
+        session,
+        ctx,
+        Action.DISCLOSURE_CREATED,
+        case,
+        [*decision.basis, f"legal:{basis}"],
+        object_type="disclosure",
+        object_id=disclosure.id,
+        to_agency=to_agency.code,
+        categories=disclosure.categories,
+    )
+    return disclosure
+
+
+def request_emergency_access(
+    session: Session,
+    ctx: AuditContext,
+    case: Case,
+    justification: str,
+    *,
+    rules: CaseRules = DEFAULT_RULES,
+) -> EmergencyAccess:
+    """Four hours of the case's normal notes for a team member; flagged for review and audit.
+
+    The caller (a route) must have re-authenticated the user just before.
+    """
+    facts = case_facts(session, case, rules=rules)
+    decision = authorize(ctx.actor, Permission.EMERGENCY_REQUEST, facts)
+    assert ctx.actor is not None and ctx.actor.id is not None  # noqa: S101 - policy
+    text = long_text(justification, "justification")
+    now = utcnow()
+    access = EmergencyAccess(
+        person_id=case.person_id,
+        case_id=case.id,
+        user_id=ctx.actor.id,
+        granted_at=now,
+        expires_at=now + timedelta(hours=EMERGENCY_HOURS),
+    )
+    session.add(access)
+    access.justification = text
+    session.flush()
+    record_case(
+        session,
+        ctx,
+        Action.EMERGENCY_GRANTED,
+        case,
+        decision.basis,
+        object_type="emergency_access",
+        object_id=access.id,
+        hours=EMERGENCY_HOURS,
+    )
+    return access
+
+
+def review_emergency_access(
+    session: Session, ctx: AuditContext, access: EmergencyAccess
+) -> EmergencyAccess:
+    case = session.get(Case, access.case_id)
+    assert case is not None  # noqa: S101 - foreign key
+    decision = authorize(ctx.actor, Permission.EMERGENCY_REVIEW, case_facts(session, case))
+    if access.reviewed_at is not None:
+        raise CaseInputError("already_reviewed", "access")
+    access.reviewed_at = utcnow()
+    access.reviewed_by_user_id = actor_id(ctx)
+    session.flush()
+    record_case(
+        session,
+        ctx,
+        Action.EMERGENCY_REVIEWED,
+        case,
+        decision.basis,
+        object_type="emergency_access",
+        object_id=access.id,
+    )
+    return access
