@@ -134,11 +134,15 @@ def volume_flags(session: Session, since: datetime, threshold: int) -> list[Volu
     return sorted(flags, key=lambda f: f.hour, reverse=True)
 
 
-FLAGGED_ACTION_PREFIXES = ("case:emergency:grant",)
+FLAGGED_ACTION_PREFIXES = (
+    "case:emergency:grant",
+    # An admin's creation or reset of a practitioner, and its release (issue 9, finding 7).
+    "account:credential:",
+)
 
 
 def flagged_events(session: Session, since: datetime, limit: int = 200) -> list[AuditEvent]:
-    """Emergency access and policy denials, newest first."""
+    """Emergency access, credential releases and policy denials, newest first."""
     query = (
         select(AuditEvent)
         .where(

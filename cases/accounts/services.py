@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.accounts.models import Agency, User, UserSession
 from cases.accounts.passwords import PasswordProblem
@@ -54,6 +55,9 @@ class SessionEnd(StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a label, not a password
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a label, not a password
     LOCKED = "locked"
+    CREDENTIAL_CHANGED = "credential_changed"
+    UNLOCKED = "unlocked"
+    RELEASED = "credential_released"
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User | None:
@@ -72,8 +76,72 @@ def is_locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
+def counts_failures(user: User | None) -> bool:
+    """Failures are counted on every active account, locked or not, so that concurrent guesses
+    all count; unknown and inactive accounts answer the same but keep no count."""
+    return user is not None and user.active and user.agency.active
+
+
 def may_sign_in(user: User | None, now: datetime) -> bool:
-    return user is not None and user.active and user.agency.active and not is_locked(user, now)
+    return (
+        counts_failures(user)
+        and user is not None
+        and not user.awaiting_release
+        and not is_locked(user, now)
+    )
+
+
+def count_failure(session: Session, user: User) -> int:
+    """Add one failed factor to the account in one statement and return the new count.
+
+    `failed_attempts = failed_attempts + 1 ... RETURNING` is atomic on SQLite and PostgreSQL,
+    so simultaneous wrong guesses each count and each sees its own number.
+    """
+    query = (
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_attempts=User.failed_attempts + 1)
+        .returning(User.failed_attempts)
+        .execution_options(synchronize_session=False)
+    )
+    count = int(session.execute(query).scalar_one())
+    set_committed_value(user, "failed_attempts", count)
+    return count
+
+
+def lock_if_unlocked(session: Session, user: User, until: datetime, now: datetime) -> bool:
+    """Lock the account unless it is locked already; True if this call locked it (once under
+    concurrency: the condition is checked on the row itself)."""
+    query = (
+        update(User)
+        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    locked = int(getattr(session.execute(query), "rowcount", 0) or 0) == 1
+    if locked:
+        set_committed_value(user, "locked_until", until)
+    return locked
+
+
+def renew_credential(
+    session: Session, user: User, reason: SessionEnd, keep: UserSession | None = None
+) -> int:
+    """Change the account's credential version: every half-finished sign-in and session of
+    theirs (but `keep`, which moves to the new version) is void. Returns the sessions ended."""
+    session.flush()
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(credential_version=User.credential_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(user, ["credential_version"])
+    if keep is not None:
+        keep.credential_version = user.credential_version
+    ended = end_all_sessions(session, user, reason, keep=keep)
+    session.flush()
+    return ended
 
 
 def end_all_sessions(

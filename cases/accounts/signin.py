@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import replace
 from datetime import datetime
 
@@ -22,10 +23,15 @@ from cases.accounts.services import (
     AuthSettings,
     PasswordRejected,
     SessionEnd,
+    count_failure,
+    counts_failures,
     end_all_sessions,
     enrol_totp_secret,
+    get_user,
     get_user_by_username,
+    lock_if_unlocked,
     may_sign_in,
+    renew_credential,
     totp_secret,
 )
 from core import crypto
@@ -53,7 +59,11 @@ def _record_failure(
     now: datetime,
     **details: object,
 ) -> bool:
-    """Audit a failed factor and count it against the account; True if that locked it."""
+    """Audit a failed factor and count it against the account; True if that locked it.
+
+    Every step that checks a secret (password, TOTP, re-authentication, password change)
+    counts here, in one counter; the lock follows from the count the database returned.
+    """
     record(
         session,
         ctx,
@@ -63,13 +73,12 @@ def _record_failure(
         object_id=user.id if user is not None else None,
         extra=details,
     )
-    if user is None or not may_sign_in(user, now):
+    if user is None or not counts_failures(user):
         return False
-    user.failed_attempts += 1
-    locked = user.failed_attempts >= settings.max_failures
+    if count_failure(session, user) < settings.max_failures:
+        return False
+    locked = lock_if_unlocked(session, user, now + settings.lockout, now)
     if locked:
-        user.failed_attempts = 0
-        user.locked_until = now + settings.lockout
         record(
             session,
             ctx,
@@ -78,7 +87,6 @@ def _record_failure(
             object_id=user.id,
             minutes=int(settings.lockout.total_seconds() // 60),
         )
-    session.flush()
     return locked
 
 
@@ -100,6 +108,16 @@ def check_password(
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash(password)
             session.flush()
+        # The first factor alone opens no session, but someone now knows this password.
+        record(
+            session,
+            _as(ctx, user),
+            Action.LOGIN_PASSWORD_ACCEPTED,
+            object_type="user",
+            object_id=user.id,
+            must_change_password=user.must_change_password,
+            totp_enrolled=user.totp_enrolled,
+        )
         return user
     _record_failure(
         session,
@@ -111,6 +129,36 @@ def check_password(
         username_hash=username_pseudonym(keys, username),
     )
     return None
+
+
+def resume_pending_sign_in(
+    session: Session,
+    ctx: AuditContext,
+    user_id: uuid.UUID,
+    credential_version: object,
+    now: datetime | None = None,
+) -> User | None:
+    """The user of a half-finished sign-in, if it still stands.
+
+    The state after the password step names the credential version it was started under; a
+    reset, password change, deactivation, unlock or release since then voids it (audited).
+    """
+    now = now or utcnow()
+    user = get_user(session, user_id)
+    if user is None or not may_sign_in(user, now):
+        return None
+    if credential_version != user.credential_version:
+        record(
+            session,
+            _as(ctx, user),
+            Action.SIGN_IN_VOIDED,
+            outcome=Outcome.DENIED,
+            object_type="user",
+            object_id=user.id,
+            reason=str(SessionEnd.CREDENTIAL_CHANGED),
+        )
+        return None
+    return user
 
 
 def check_totp(
@@ -183,12 +231,14 @@ def complete_sign_in(
     user.failed_attempts = 0
     user.locked_until = None
     token = secrets.token_urlsafe(32)
+    # Signing in is not a re-authentication: sensitive actions ask for the password again.
     user_session = UserSession(
         token_hash=_token_hash(token),
         user=user,
         created_at=now,
         last_seen_at=now,
-        reauthenticated_at=now,
+        reauthenticated_at=None,
+        credential_version=user.credential_version,
     )
     session.add(user_session)
     session.flush()
@@ -207,9 +257,14 @@ def _token_hash(token: str) -> str:
 
 
 def resume_session(
-    session: Session, settings: AuthSettings, token: str, now: datetime | None = None
+    session: Session,
+    ctx: AuditContext,
+    settings: AuthSettings,
+    token: str,
+    now: datetime | None = None,
 ) -> UserSession | None:
-    """Return the live session for a browser token, ending it if a timeout has passed."""
+    """Return the live session for a browser token, ending it (audited) if a timeout has passed
+    or the account's credential changed since it was opened."""
     now = now or utcnow()
     query = select(UserSession).where(UserSession.token_hash == _token_hash(token))
     user_session = session.scalar(query)
@@ -219,6 +274,8 @@ def resume_session(
     reason = None
     if not (user.active and user.agency.active):
         reason = SessionEnd.DEACTIVATED
+    elif user_session.credential_version != user.credential_version:
+        reason = SessionEnd.CREDENTIAL_CHANGED
     elif now - user_session.created_at > settings.absolute_timeout:
         reason = SessionEnd.ABSOLUTE
     elif now - user_session.last_seen_at > settings.idle_timeout:
@@ -227,6 +284,16 @@ def resume_session(
         user_session.ended_at = now
         user_session.end_reason = reason
         session.flush()
+        timed_out = reason in (SessionEnd.IDLE, SessionEnd.ABSOLUTE)
+        record(
+            session,
+            _as(ctx, user),
+            Action.SESSION_TIMED_OUT if timed_out else Action.SESSION_VOIDED,
+            outcome=Outcome.ALLOWED if timed_out else Outcome.DENIED,
+            object_type="session",
+            object_id=user_session.id,
+            reason=str(reason),
+        )
         return None
     if now - user_session.last_seen_at >= settings.last_seen_resolution:
         user_session.last_seen_at = now
@@ -258,13 +325,22 @@ def change_password(
     session: Session,
     ctx: AuditContext,
     passwords: Passwords,
+    settings: AuthSettings,
     user: User,
     current: str,
     new: str,
     keep_session: UserSession | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Change the user's own password; every other session of theirs ends."""
-    if not passwords.verify(user.password_hash, current):
+    """Change the user's own password; every other session of theirs ends.
+
+    A wrong current password is a failed factor like a wrong sign-in: audited, counted toward
+    the lockout, and a lock ends every session of the user, this one too.
+    """
+    now = now or utcnow()
+    if not (passwords.verify(user.password_hash, current) and may_sign_in(user, now)):
+        if _record_failure(session, ctx, settings, user, Action.PASSWORD_CHANGE_FAILED, now):
+            end_all_sessions(session, user, SessionEnd.LOCKED)
         raise AccountError("wrong_password", "current_password")
     _set_password(session, ctx, passwords, user, new, keep_session)
 
@@ -272,7 +348,8 @@ def change_password(
 def replace_temporary_password(
     session: Session, ctx: AuditContext, passwords: Passwords, user: User, new: str
 ) -> None:
-    """Set the password of a user signing in with an admin-issued temporary one."""
+    """Set the password of a user signing in with a temporary one (their credential version
+    changes; the caller carries the new one on in the half-finished sign-in)."""
     if not user.must_change_password:
         raise AccountError("not_required")
     _set_password(session, _as(ctx, user), passwords, user, new, None)
@@ -295,8 +372,7 @@ def _set_password(
     user.password_hash = passwords.hash(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
-    ended = end_all_sessions(session, user, SessionEnd.PASSWORD_CHANGED, keep=keep)
-    session.flush()
+    ended = renew_credential(session, user, SessionEnd.PASSWORD_CHANGED, keep=keep)
     record(
         session,
         ctx,
@@ -311,10 +387,11 @@ def _set_password(
 def is_fresh(
     user_session: UserSession, settings: AuthSettings, now: datetime | None = None
 ) -> bool:
-    """True when the user entered their password within the re-authentication window."""
+    """True when the user entered their password on the re-authentication page within the
+    window; signing in does not count (a stolen sign-in must not reach sensitive actions)."""
     now = now or utcnow()
-    moment = user_session.reauthenticated_at or user_session.created_at
-    return now - moment <= settings.reauth_window
+    moment = user_session.reauthenticated_at
+    return moment is not None and now - moment <= settings.reauth_window
 
 
 def reauthenticate(
