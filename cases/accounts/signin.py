@@ -145,7 +145,7 @@ def resume_pending_sign_in(
     """
     now = now or utcnow()
     user = get_user(session, user_id)
-    if user is None or not may_sign_in(user, now):
+    if user is None:
         return None
     if credential_version != user.credential_version:
         record(
@@ -158,7 +158,7 @@ def resume_pending_sign_in(
             reason=str(SessionEnd.CREDENTIAL_CHANGED),
         )
         return None
-    return user
+    return user if may_sign_in(user, now) else None
 
 
 def check_totp(

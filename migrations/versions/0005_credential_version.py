@@ -22,7 +22,9 @@ def upgrade() -> None:
             sa.Column("credential_version", sa.Integer(), server_default="1", nullable=False)
         )
         batch_op.add_column(sa.Column("credential_pending", sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column("credential_pending_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("credential_pending_at", sa.DateTime(timezone=True), nullable=True)
+        )
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("credential_version", sa.Integer(), server_default="1", nullable=False)

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from app.extensions import db, silta
 from audit.events import Action, AuditContext
 from audit.models import AuditEvent
-from cases.accounts import signin, totp
 from cases.accounts import services as accounts
+from cases.accounts import signin, totp
 from cases.accounts.models import User, UserSession
 from tests.conftest import PG_URL, AppFactory, requires_postgres
 from tests.databases import PostgresDatabases, SqliteDatabases
@@ -133,7 +133,7 @@ def test_simultaneous_failures_all_count_and_lock(
                 barrier.wait(timeout=30)
                 STEPS[step](app, state_here)
                 db().commit()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     workers = [threading.Thread(target=attempt) for _ in range(THREADS)]
