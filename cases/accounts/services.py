@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.accounts.models import Agency, User, UserSession
 from cases.accounts.passwords import PasswordProblem
@@ -89,39 +88,6 @@ def may_sign_in(user: User | None, now: datetime) -> bool:
         and not user.awaiting_release
         and not is_locked(user, now)
     )
-
-
-def count_failure(session: Session, user: User) -> int:
-    """Add one failed factor to the account in one statement and return the new count.
-
-    `failed_attempts = failed_attempts + 1 ... RETURNING` is atomic on SQLite and PostgreSQL,
-    so simultaneous wrong guesses each count and each sees its own number.
-    """
-    query = (
-        update(User)
-        .where(User.id == user.id)
-        .values(failed_attempts=User.failed_attempts + 1)
-        .returning(User.failed_attempts)
-        .execution_options(synchronize_session=False)
-    )
-    count = int(session.execute(query).scalar_one())
-    set_committed_value(user, "failed_attempts", count)
-    return count
-
-
-def lock_if_unlocked(session: Session, user: User, until: datetime, now: datetime) -> bool:
-    """Lock the account unless it is locked already; True if this call locked it (once under
-    concurrency: the condition is checked on the row itself)."""
-    query = (
-        update(User)
-        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
-        .values(locked_until=until)
-        .execution_options(synchronize_session=False)
-    )
-    locked = int(getattr(session.execute(query), "rowcount", 0) or 0) == 1
-    if locked:
-        set_committed_value(user, "locked_until", until)
-    return locked
 
 
 def renew_credential(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, Outcome, record
 from cases.accounts import totp
+from cases.accounts.lockout import record_failure
 from cases.accounts.models import User, UserSession
 from cases.accounts.passwords import Passwords, password_problems
 from cases.accounts.services import (
@@ -23,13 +24,10 @@ from cases.accounts.services import (
     AuthSettings,
     PasswordRejected,
     SessionEnd,
-    count_failure,
-    counts_failures,
     end_all_sessions,
     enrol_totp_secret,
     get_user,
     get_user_by_username,
-    lock_if_unlocked,
     may_sign_in,
     renew_credential,
     totp_secret,
@@ -48,46 +46,6 @@ def username_pseudonym(keys: KeyProvider, username: str) -> str:
 
 def _as(ctx: AuditContext, user: User) -> AuditContext:
     return replace(ctx, actor=user)
-
-
-def _record_failure(
-    session: Session,
-    ctx: AuditContext,
-    settings: AuthSettings,
-    user: User | None,
-    action: Action,
-    now: datetime,
-    **details: object,
-) -> bool:
-    """Audit a failed factor and count it against the account; True if that locked it.
-
-    Every step that checks a secret (password, TOTP, re-authentication, password change)
-    counts here, in one counter; the lock follows from the count the database returned.
-    """
-    record(
-        session,
-        ctx,
-        action,
-        outcome=Outcome.DENIED,
-        object_type="user" if user is not None else None,
-        object_id=user.id if user is not None else None,
-        extra=details,
-    )
-    if user is None or not counts_failures(user):
-        return False
-    if count_failure(session, user) < settings.max_failures:
-        return False
-    locked = lock_if_unlocked(session, user, now + settings.lockout, now)
-    if locked:
-        record(
-            session,
-            ctx,
-            Action.LOCKOUT,
-            object_type="user",
-            object_id=user.id,
-            minutes=int(settings.lockout.total_seconds() // 60),
-        )
-    return locked
 
 
 def check_password(
@@ -119,7 +77,7 @@ def check_password(
             totp_enrolled=user.totp_enrolled,
         )
         return user
-    _record_failure(
+    record_failure(
         session,
         ctx,
         settings,
@@ -176,7 +134,7 @@ def check_totp(
         return False
     step = totp.matching_step(totp_secret(session, keys, user), code, now, user.totp_last_step)
     if step is None:
-        _record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now)
+        record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now)
         return False
     user.totp_last_step = step
     session.flush()
@@ -214,7 +172,7 @@ def confirm_totp_enrolment(
     secret = begin_totp_enrolment(session, keys, user)
     step = totp.matching_step(secret, code, now, None)
     if step is None:
-        _record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now, enrolment=True)
+        record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now, enrolment=True)
         return False
     enrol_totp_secret(session, keys, user, secret)
     user.totp_last_step = step
@@ -339,7 +297,7 @@ def change_password(
     """
     now = now or utcnow()
     if not (passwords.verify(user.password_hash, current) and may_sign_in(user, now)):
-        if _record_failure(session, ctx, settings, user, Action.PASSWORD_CHANGE_FAILED, now):
+        if record_failure(session, ctx, settings, user, Action.PASSWORD_CHANGE_FAILED, now):
             end_all_sessions(session, user, SessionEnd.LOCKED)
         raise AccountError("wrong_password", "current_password")
     _set_password(session, ctx, passwords, user, new, keep_session)
@@ -414,7 +372,7 @@ def reauthenticate(
             session, ctx, Action.REAUTHENTICATED, object_type="session", object_id=user_session.id
         )
         return True
-    if _record_failure(session, ctx, settings, user, Action.REAUTHENTICATION_FAILED, now):
+    if record_failure(session, ctx, settings, user, Action.REAUTHENTICATION_FAILED, now):
         end_all_sessions(session, user, SessionEnd.LOCKED)
     return False
 
