@@ -198,8 +198,9 @@ def new_password() -> Response | tuple[str, int]:
             form.new_password.errors = [account_error(exc.code)]
         else:
             db().commit()
-            # The password change gave the account a new credential version; carry it on.
-            _start_pending(user)
+            # The password change gave the account a new credential version; carry it on
+            # (the time limit of the half-finished sign-in still counts from the password step).
+            session[PENDING] = {**session[PENDING], "cv": user.credential_version}
             return _next_stage(user)
     return render_template("auth/new_password.html", form=form), _status(form)
 
