@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     from app import admin, auditing, auth, casework, cli, errors, i18n, main, persons, security
+    from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
 
     init_silta(app)
@@ -49,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(auth_release.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(auditing.bp)
     app.register_blueprint(persons.bp)

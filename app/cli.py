@@ -14,15 +14,15 @@ import migrations
 from app import demo as demo_data
 from app.extensions import db, silta
 from app.messages import PASSWORD_PROBLEMS
-from audit.events import Action, AuditContext, record
+from audit.events import Action, AuditContext, Outcome, record
 from audit.sequencer import read_head
 from cases import auditing
 from cases import keys as key_services
 from cases.accounts import admin as admin_services
+from cases.accounts import release, totp
 from cases.accounts import services as accounts
-from cases.accounts import totp
 from cases.accounts.models import AgencyKind, Role
-from cases.policy import CliActor
+from cases.policy import CliActor, PolicyDenied
 from core import datakeys, keyring
 
 keys_cli = AppGroup("keys", help="Manage the keyring.")
@@ -178,6 +178,43 @@ def users_create(
         return
     db().commit()
     click.echo(f"User {user.username} created; they enrol TOTP at first sign-in.")
+
+
+@users_cli.command("release")
+@click.argument("username")
+def users_release(username: str) -> None:
+    """Release a practitioner's pending credential where the agency has no other supervisor;
+    prints the temporary password to hand over in person."""
+    user = accounts.get_user_by_username(db(), username)
+    if user is None:
+        _fail(f"no user {username}")
+        return
+    try:
+        temporary = release.release_credential(db(), _ctx("users release"), silta().passwords, user)
+    except PolicyDenied as exc:
+        db().rollback()
+        record(
+            db(),
+            _ctx("users release"),
+            Action.ACCESS_DENIED,
+            outcome=Outcome.DENIED,
+            object_type="user",
+            object_id=user.id,
+            permission=str(exc.permission),
+            reason=str(exc.decision.reason),
+        )
+        db().commit()
+        _fail(
+            f"{user.agency.code} has an active supervisor; they release it at "
+            "Credentials to release in Silta"
+        )
+        return
+    except accounts.AccountError as exc:
+        _fail(f"{username}: {exc.code}")
+        return
+    db().commit()
+    click.echo(f"Credential of {user.username} released. Temporary password (hand over in person):")
+    click.echo(temporary)
 
 
 def _refuse_in_production() -> None:

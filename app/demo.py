@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from audit.events import Action, AuditContext, record
 from cases.access import DEFAULT_RULES, Category, LegalBasis
 from cases.accounts import admin as admin_services
+from cases.accounts import release, totp
 from cases.accounts import services as accounts
-from cases.accounts import totp
 from cases.accounts.models import Agency, User
 from cases.accounts.passwords import Passwords, password_problems
 from cases.casework import services as casework
@@ -27,7 +27,7 @@ from cases.casework.models import Case
 from cases.persons import services as persons
 from cases.persons.models import MotherTongue, Person
 from cases.persons.services import Guardian, PersonDetails
-from cases.policy import CliActor
+from cases.policy import CliActor, credential_needs_release
 from cases.sharing import local_day
 from core.db import utcnow
 from core.keyring import KeyProvider
@@ -106,6 +106,9 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
         )
         accounts.store_demo_password(session, keys, user, password)
         accounts.enrol_totp_secret(session, keys, user, totp.new_secret())
+        if credential_needs_release(role):
+            # Practitioners come released (by the seed command), so the demo logins work.
+            release.record_seeded_release(session, ctx, user)
         users_created += 1
     persons_created = _seed_persons(session)
     cases_created = _seed_cases(session)

@@ -51,6 +51,12 @@ ACCOUNT_ERRORS = {
     "agency_inactive": _l("The agency is not active."),
     "username_taken": _l("This username is taken."),
     "last_admin": _l("The last active administrator cannot be deactivated."),
+    "not_pending": _l("This account has no credential waiting for release."),
+    # The shared text rules (cases.text), for account fields.
+    "control_characters": _l("Remove the control characters."),
+    "line_break": _l("Write this on one line."),
+    "too_long": _l("The text is too long."),
+    "required": _l("Fill in this field."),
 }
 
 

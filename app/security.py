@@ -70,7 +70,8 @@ def requires(permission: Permission) -> Callable[[F], F]:
 
 
 def fresh_required(view: F) -> F:
-    """Ask for the password again unless it was entered within the re-authentication window."""
+    """Ask for the password again unless it was entered on the re-authentication page within
+    the window (signing in does not count)."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -146,7 +147,9 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 @login_manager.user_loader
 def _load_principal(token: str) -> SignedInUser | None:
-    user_session = signin.resume_session(db(), silta().auth, token)
+    # No principal yet (this is how it is found): the session's user is named by the service.
+    ctx = AuditContext(None, g.get("request_id"), request.remote_addr)
+    user_session = signin.resume_session(db(), ctx, silta().auth, token)
     db().commit()
     if user_session is None:
         return None

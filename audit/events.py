@@ -33,6 +33,15 @@ class Action(StrEnum):
     REAUTHENTICATION_FAILED = "auth:reauthenticate:failed"
     PASSWORD_CHANGED = "account:password:change"  # noqa: S105 - an action name, not a password
     TOTP_ENROLLED = "account:totp:enrol"
+    # Credential version, lockout and session ends (issue 9, findings 1, 6 and 11).
+    LOGIN_PASSWORD_ACCEPTED = "auth:login:password-accepted"  # noqa: S105 - an action name
+    SIGN_IN_VOIDED = "auth:login:voided"
+    PASSWORD_CHANGE_FAILED = "account:password:change-failed"  # noqa: S105 - an action name
+    SESSION_TIMED_OUT = "auth:session:timeout"
+    SESSION_VOIDED = "auth:session:voided"
+    # Four-eyes release of a practitioner's credential (issue 9, finding 7); both flagged.
+    CREDENTIAL_PENDING = "account:credential:pending"
+    CREDENTIAL_RELEASED = "account:credential:release"
     # Administration.
     AGENCY_CREATED = "admin:agency:create"
     AGENCY_ACTIVE_SET = "admin:agency:set-active"

@@ -134,11 +134,16 @@ def volume_flags(session: Session, since: datetime, threshold: int) -> list[Volu
     return sorted(flags, key=lambda f: f.hour, reverse=True)
 
 
-FLAGGED_ACTION_PREFIXES = ("case:emergency:grant",)
+FLAGGED_ACTION_PREFIXES = (
+    "case:emergency:grant",
+    # An admin's creation or reset of a practitioner, and its release (issue 9, finding 7).
+    "account:credential:",
+)
 
 
 def flagged_events(session: Session, since: datetime, limit: int = 200) -> list[AuditEvent]:
-    """Emergency access, policy denials and events recorded as flagged, newest first."""
+    """Emergency access, credential releases, policy denials and events recorded as flagged,
+    newest first."""
     query = (
         select(AuditEvent)
         .where(

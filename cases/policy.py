@@ -87,6 +87,9 @@ class Permission(StrEnum):
     CLOSURE_APPROVE = "case:closure:approve"
     CASE_REOPEN = "case:reopen"
     KEYS_MANAGE = "keys:manage"
+    # Four-eyes release of a practitioner's credential (issue 9, finding 7).
+    CREDENTIAL_PENDING_LIST = "account:credential:list-pending"
+    CREDENTIAL_RELEASE = "account:credential:release"
 
 
 class Reason(StrEnum):
@@ -120,6 +123,10 @@ class Reason(StrEnum):
     NOT_LEAD_AGENCY = "not_lead_agency"
     CASE_CLOSED = "case_closed"
     CASE_NOT_CLOSED = "case_not_closed"
+    # Four-eyes release of a practitioner's credential.
+    AGENCY_SUPERVISOR = "agency_supervisor"
+    NOT_AGENCY_SUPERVISOR = "not_agency_supervisor"
+    SUPERVISOR_AVAILABLE = "supervisor_available"
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,8 @@ def decide(
         return _deny(Reason.ANONYMOUS)
     if not actor.active:
         return _deny(Reason.INACTIVE)
+    if permission in _CREDENTIAL_RELEASE:
+        return _credential_release(actor, permission, resource)
     if isinstance(actor, CliActor):
         if (
             permission in _ADMIN_ONLY
@@ -299,6 +308,52 @@ def decide(
             return _allow(Reason.PRACTITIONER)
         return _person_visible(actor, resource)
     return _deny(Reason.NOT_GRANTED)
+
+
+# --- Four-eyes release of practitioners' credentials (issue 9, finding 7) -------------------
+# An admin's creation or reset of an account that can read case content yields a pending
+# credential; a supervisor of the account's agency (not the account itself) releases it, and
+# only where the agency has no other active supervisor does a host operator, with the CLI.
+
+_CREDENTIAL_RELEASE = {Permission.CREDENTIAL_PENDING_LIST, Permission.CREDENTIAL_RELEASE}
+
+
+@dataclass(frozen=True)
+class PendingCredential:
+    """What the release rule needs to know about an account waiting for its credential."""
+
+    user_id: uuid.UUID
+    agency_id: uuid.UUID
+    # Active supervisors of the agency, other than the account, who can sign in to release it.
+    other_supervisors: int
+
+
+def credential_needs_release(role: str) -> bool:
+    """Accounts that can read case content get their first or reset credential from a second
+    person, so the admin who made it never holds a practitioner's password."""
+    return role in _PRACTITIONER_ROLES
+
+
+def _credential_release(actor: Actor, permission: Permission, resource: Any) -> Decision:
+    if isinstance(actor, CliActor):
+        if isinstance(resource, PendingCredential) and resource.other_supervisors > 0:
+            return _deny(Reason.SUPERVISOR_AVAILABLE)
+        return _allow(Reason.HOST_OPERATOR)
+    if actor.role != Role.SUPERVISOR:
+        return _deny(Reason.ROLE_NOT_ALLOWED)
+    if resource is None or permission == Permission.CREDENTIAL_PENDING_LIST:
+        # The route guard asks before the account is loaded; the service asks with it.
+        return _allow(Reason.AGENCY_SUPERVISOR)
+    if not isinstance(resource, PendingCredential):
+        return _deny(Reason.NOT_GRANTED)
+    if resource.user_id == actor.id:
+        return _deny(Reason.SELF_ADMINISTRATION)
+    if resource.agency_id != actor.agency_id:
+        return _deny(Reason.NOT_AGENCY_SUPERVISOR)
+    return _allow(Reason.AGENCY_SUPERVISOR)
+
+
+# --- end of the credential-release block -----------------------------------------------------
 
 
 def _person_visible(actor: Actor, person: Any) -> Decision:

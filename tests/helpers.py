@@ -104,12 +104,35 @@ def sign_in(client: FlaskClient, username: str, password: str, secret: bytes) ->
     return post(client, "/login/code", {"code": code_for(secret)})
 
 
-def open_session(app: Flask, client: FlaskClient, username: str) -> None:
-    """Give `client` a live server-side session for `username` without the sign-in forms."""
+def reauthenticate(client: FlaskClient, password: str = PASSWORD) -> TestResponse:
+    """Enter the password on the re-authentication page, as emergency access, exports and
+    resets require (signing in alone does not count since issue 9)."""
+    response = post(client, "/reauthenticate", {"password": password})
+    assert response.status_code == 302, response.text
+    return response
+
+
+def open_session(
+    app: Flask,
+    client: FlaskClient,
+    username: str,
+    *,
+    reauthenticated: bool = True,
+    password: str = PASSWORD,
+) -> None:
+    """Give `client` a live server-side session for `username` without the sign-in forms.
+
+    By default the session has also re-authenticated just now with `password` (through the
+    re-authentication service), as a user about to take a sensitive action would have.
+    """
     with app.app_context():
         user = accounts.get_user_by_username(db(), username)
         assert user is not None
-        token, _ = signin.complete_sign_in(db(), AuditContext(None), user)
+        token, user_session = signin.complete_sign_in(db(), AuditContext(None), user)
+        if reauthenticated:
+            assert signin.reauthenticate(
+                db(), AuditContext(user), silta().passwords, silta().auth, user_session, password
+            )
         db().commit()
     with client.session_transaction() as browser_session:
         browser_session["_user_id"] = token

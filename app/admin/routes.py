@@ -18,7 +18,6 @@ from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency, User
 from cases.policy import Permission
-from core.db import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -111,25 +110,30 @@ def new_user() -> Response | tuple[str, int]:
             status = 400
         else:
             db().commit()
-            return render_template(
-                "admin/temporary_password.html", user=user, password=temporary
-            ), 201
+            return _credential_page(user, temporary), 201
     elif form.errors:
         status = 400
     return render_template("admin/new_user.html", form=form), status
 
 
+def _credential_page(user: User, temporary: str | None) -> str:
+    if temporary is None:
+        # A practitioner's credential: a supervisor of the agency releases it; the admin never
+        # sees a password for an account that reads case content.
+        return render_template("admin/pending_release.html", user=user)
+    return render_template("admin/temporary_password.html", user=user, password=temporary)
+
+
 @bp.get("/users/<uuid:user_id>")
 @requires(Permission.USER_READ)
 def user(user_id: uuid.UUID) -> str:
-    target = admin_services.read_user(db(), audit_context(), _user(user_id))
-    live = [s for s in target.sessions if s.ended_at is None]
+    overview = admin_services.user_overview(db(), audit_context(), silta().auth, _user(user_id))
     db().commit()
     return render_template(
         "admin/user.html",
-        target=target,
-        live_sessions=len(live),
-        locked=accounts.is_locked(target, utcnow()),
+        target=overview.user,
+        live_sessions=overview.live_sessions,
+        locked=overview.locked,
         toggle=ActiveForm(),
         button=EmptyForm(),
     )
@@ -160,7 +164,7 @@ def reset_password(user_id: uuid.UUID) -> tuple[str, int]:
     target = _user(user_id)
     temporary = admin_services.reset_password(db(), audit_context(), silta().passwords, target)
     db().commit()
-    return render_template("admin/temporary_password.html", user=target, password=temporary), 200
+    return _credential_page(target, temporary), 200
 
 
 @bp.post("/users/<uuid:user_id>/unlock")

@@ -51,18 +51,26 @@ def _sign_in_failed() -> str:
     )
 
 
+def _start_pending(user: User) -> None:
+    """The half-finished sign-in, in the signed cookie: who, when, and under which credential
+    version (a reset or password change since then voids it)."""
+    session[PENDING] = {"uid": str(user.id), "at": time.time(), "cv": user.credential_version}
+
+
 def _pending_user() -> User | None:
     data = session.get(PENDING)
     if not isinstance(data, dict) or time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
         session.pop(PENDING, None)
         return None
     try:
-        user = accounts.get_user(db(), uuid.UUID(str(data.get("uid"))))
+        user_id = uuid.UUID(str(data.get("uid")))
     except ValueError:
-        user = None
-    if user is None or not accounts.may_sign_in(user, utcnow()):
         session.pop(PENDING, None)
         return None
+    user = signin.resume_pending_sign_in(db(), audit_context(), user_id, data.get("cv"))
+    db().commit()
+    if user is None:
+        session.pop(PENDING, None)
     return user
 
 
@@ -115,7 +123,7 @@ def login() -> Response | tuple[str, int]:
             form.form_errors.append(_sign_in_failed())
             return render_template("auth/login.html", form=form), 401
         session.clear()
-        session[PENDING] = {"uid": str(user.id), "at": time.time()}
+        _start_pending(user)
         session[NEXT] = safe_next(request.args.get("next"), "")
         return _next_stage(user)
     return render_template("auth/login.html", form=form), _status(form)
@@ -190,6 +198,9 @@ def new_password() -> Response | tuple[str, int]:
             form.new_password.errors = [account_error(exc.code)]
         else:
             db().commit()
+            # The password change gave the account a new credential version; carry it on
+            # (the time limit of the half-finished sign-in still counts from the password step).
+            session[PENDING] = {**session[PENDING], "cv": user.credential_version}
             return _next_stage(user)
     return render_template("auth/new_password.html", form=form), _status(form)
 
@@ -218,6 +229,7 @@ def logout_everywhere() -> Response:
 
 @bp.route("/account", methods=["GET", "POST"])
 @requires(Permission.ACCOUNT_MANAGE_OWN)
+@limiter.limit(_rate_limit, methods=["POST"])
 def account() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -226,6 +238,7 @@ def account() -> Response | tuple[str, int]:
                 db(),
                 audit_context(),
                 silta().passwords,
+                silta().auth,
                 actor(),
                 form.current_password.data,
                 form.new_password.data,
@@ -234,6 +247,10 @@ def account() -> Response | tuple[str, int]:
         except accounts.PasswordRejected as exc:
             form.new_password.errors = [str(PASSWORD_PROBLEMS[p]) for p in exc.problems]
         except accounts.AccountError as exc:
+            # A wrong current password is audited and counted: keep that record.
+            db().commit()
+            if principal().session.ended_at is not None:
+                return _signed_out_by_lock()
             target = form.current_password if exc.field == "current_password" else form.new_password
             target.errors = [account_error(exc.code)]
         else:
@@ -241,6 +258,12 @@ def account() -> Response | tuple[str, int]:
             flash(_("Your password has been changed. Your other sessions were signed out."), "info")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), _status(form)
+
+
+def _signed_out_by_lock() -> Response:
+    logout_user()
+    session.clear()
+    return _restart()
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
@@ -262,9 +285,7 @@ def reauthenticate() -> Response | tuple[str, int]:
         if ok:
             return redirect(target)
         if principal().session.ended_at is not None:
-            logout_user()
-            session.clear()
-            return _restart()
+            return _signed_out_by_lock()
         form.password.errors = [_("The password is not right.")]
         return render_template("auth/reauthenticate.html", form=form), 401
     return render_template("auth/reauthenticate.html", form=form), _status(form)

@@ -24,9 +24,11 @@ def index() -> str:
     may_administer = decide(user, Permission.USER_LIST).allowed
     may_audit = decide(user, Permission.AUDIT_LOG_READ).allowed
     may_use_register = decide(user, Permission.PERSON_SEARCH).allowed
+    may_release = decide(user, Permission.CREDENTIAL_PENDING_LIST).allowed
     return render_template(
         "main/index.html",
         user=user,
+        may_release=may_release,
         may_administer=may_administer,
         may_audit=may_audit,
         may_use_register=may_use_register,

@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
-from cases.accounts.models import Agency, AgencyKind, Role, User
+from cases.accounts.models import Agency, AgencyKind, Role, User, UserSession
 from cases.accounts.passwords import Passwords, password_problems
+from cases.accounts.release import Pending, generate_temporary_password, hold_for_release
 from cases.accounts.services import (
     AccountError,
+    AuthSettings,
     PasswordRejected,
     SessionEnd,
     end_all_sessions,
     get_agency_by_code,
     get_user_by_username,
+    is_locked,
+    renew_credential,
 )
-from cases.policy import Permission, authorize
+from cases.policy import Permission, authorize, credential_needs_release
+from cases.text import TextProblem, clean_line
+from core.db import utcnow
+
+__all__ = ["generate_temporary_password"]
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 AGENCY_CODE_RE = re.compile(r"^[a-z][a-z0-9]{1,15}$")
@@ -39,7 +48,8 @@ def create_agency(session: Session, ctx: AuditContext, code: str, name: str, kin
         raise AccountError("invalid_agency_code", "code")
     if kind not in AgencyKind.__members__.values():
         raise AccountError("invalid_agency_kind", "kind")
-    if not name.strip():
+    name = _text(name, "name")
+    if not name:
         raise AccountError("invalid_agency_name", "name")
     if get_agency_by_code(session, code) is not None:
         raise AccountError("agency_code_taken", "code")
@@ -65,7 +75,7 @@ def set_agency_active(session: Session, ctx: AuditContext, agency: Agency, activ
     ended = 0
     if not active:
         for user in agency.users:
-            ended += end_all_sessions(session, user, SessionEnd.DEACTIVATED)
+            ended += renew_credential(session, user, SessionEnd.DEACTIVATED)
     session.flush()
     record(
         session,
@@ -79,9 +89,12 @@ def set_agency_active(session: Session, ctx: AuditContext, agency: Agency, activ
     return agency
 
 
-def generate_temporary_password() -> str:
-    """Return a one-time password an admin hands over; the user must change it at sign-in."""
-    return secrets.token_urlsafe(15)
+def _text(value: str, field: str) -> str:
+    """A one-line account text: control characters and line breaks are refused, not stored."""
+    try:
+        return clean_line(value)
+    except TextProblem as exc:
+        raise AccountError(exc.code, field) from exc
 
 
 def list_users(session: Session, ctx: AuditContext) -> list[User]:
@@ -106,20 +119,26 @@ def create_user(
     role: str,
     password: str | None = None,
 ) -> tuple[User, str | None]:
-    """Create an account; without a password a temporary one is generated and returned."""
+    """Create an account; without a password a temporary one is generated and returned.
+
+    A caseworker or supervisor created without a password gets a pending credential instead
+    (`release`): nothing is returned, and a supervisor of the agency releases it.
+    """
     authorize(ctx.actor, Permission.USER_CREATE, agency)
-    username = username.strip().lower()
+    username = _text(username, "username").lower()
     if not USERNAME_RE.match(username):
         raise AccountError("invalid_username", "username")
     if role not in Role.__members__.values():
         raise AccountError("invalid_role", "role")
-    if not display_name.strip():
+    display_name = _text(display_name, "display_name")
+    if not display_name:
         raise AccountError("invalid_display_name", "display_name")
     if not agency.active:
         raise AccountError("agency_inactive", "agency")
     if get_user_by_username(session, username) is not None:
         raise AccountError("username_taken", "username")
     temporary = None
+    pending = password is None and credential_needs_release(role)
     if password is None:
         temporary = password = generate_temporary_password()
     else:
@@ -129,7 +148,7 @@ def create_user(
     user = User(
         id=uuid.uuid4(),
         username=username,
-        display_name=display_name.strip(),
+        display_name=display_name,
         agency=agency,
         role=role,
         password_hash=passwords.hash(password),
@@ -146,7 +165,11 @@ def create_user(
         role=role,
         agency=agency.code,
         temporary_password=temporary is not None,
+        pending_release=pending,
     )
+    if pending:
+        hold_for_release(session, ctx, passwords, user, Pending.CREATED)
+        return user, None
     return user, temporary
 
 
@@ -160,7 +183,7 @@ def set_user_active(session: Session, ctx: AuditContext, user: User, active: boo
     if not active and user.active and user.role == Role.ADMIN and count_active_admins(session) <= 1:
         raise AccountError("last_admin")
     user.active = active
-    ended = end_all_sessions(session, user, SessionEnd.DEACTIVATED) if not active else 0
+    ended = renew_credential(session, user, SessionEnd.DEACTIVATED) if not active else 0
     session.flush()
     record(
         session,
@@ -174,19 +197,26 @@ def set_user_active(session: Session, ctx: AuditContext, user: User, active: boo
     return user
 
 
-def reset_password(session: Session, ctx: AuditContext, passwords: Passwords, user: User) -> str:
-    """Give the user a temporary password; they must change it and re-enrol TOTP."""
+def reset_password(
+    session: Session, ctx: AuditContext, passwords: Passwords, user: User
+) -> str | None:
+    """Reset the password and TOTP; the user must choose a new password and re-enrol.
+
+    Returns the temporary password, except for a caseworker or supervisor: their credential
+    waits for a supervisor's release and nobody sees a password now (None).
+    """
     authorize(ctx.actor, Permission.USER_RESET_PASSWORD, user)
-    temporary = generate_temporary_password()
-    user.password_hash = passwords.hash(temporary)
+    pending = credential_needs_release(user.role)
+    temporary = None if pending else generate_temporary_password()
+    if temporary is not None:
+        user.password_hash = passwords.hash(temporary)
     user.must_change_password = True
     user.totp_secret = None
     user.totp_pending_secret = None
     user.totp_last_step = None
     user.failed_attempts = 0
     user.locked_until = None
-    ended = end_all_sessions(session, user, SessionEnd.PASSWORD_RESET)
-    session.flush()
+    ended = renew_credential(session, user, SessionEnd.PASSWORD_RESET)
     record(
         session,
         ctx,
@@ -195,7 +225,10 @@ def reset_password(session: Session, ctx: AuditContext, passwords: Passwords, us
         object_id=user.id,
         sessions_ended=ended,
         totp_reset=True,
+        pending_release=pending,
     )
+    if pending:
+        hold_for_release(session, ctx, passwords, user, Pending.RESET)
     return temporary
 
 
@@ -203,9 +236,55 @@ def unlock_user(session: Session, ctx: AuditContext, user: User) -> User:
     authorize(ctx.actor, Permission.USER_UNLOCK, user)
     user.failed_attempts = 0
     user.locked_until = None
-    session.flush()
-    record(session, ctx, Action.USER_UNLOCKED, object_type="user", object_id=user.id)
+    ended = renew_credential(session, user, SessionEnd.UNLOCKED)
+    record(
+        session,
+        ctx,
+        Action.USER_UNLOCKED,
+        object_type="user",
+        object_id=user.id,
+        sessions_ended=ended,
+    )
     return user
+
+
+@dataclass(frozen=True)
+class UserOverview:
+    """What the admin's account page shows."""
+
+    user: User
+    live_sessions: int
+    locked: bool
+
+
+def live_session_count(
+    session: Session, settings: AuthSettings, user: User, now: datetime | None = None
+) -> int:
+    """Sessions that would still be honoured: not ended, not timed out (idle or absolute, even
+    if no request has noticed yet) and of the current credential version."""
+    now = now or utcnow()
+    query = (
+        select(func.count())
+        .select_from(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.credential_version == user.credential_version,
+            UserSession.created_at >= now - settings.absolute_timeout,
+            UserSession.last_seen_at >= now - settings.idle_timeout,
+        )
+    )
+    return int(session.scalar(query) or 0)
+
+
+def user_overview(
+    session: Session, ctx: AuditContext, settings: AuthSettings, user: User
+) -> UserOverview:
+    read_user(session, ctx, user)
+    now = utcnow()
+    return UserOverview(
+        user, live_session_count(session, settings, user, now), is_locked(user, now)
+    )
 
 
 def end_user_sessions(session: Session, ctx: AuditContext, user: User) -> int:

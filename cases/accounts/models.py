@@ -68,6 +68,13 @@ class User(Base):
     demo_password: Mapped[bytes | None] = mapped_column(LargeBinary)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The security stamp: changed by every reset, password change, TOTP reset, deactivation,
+    # unlock and release; a session or half-finished sign-in carrying another value is void.
+    credential_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # A practitioner's credential an admin created or reset, waiting for a supervisor of the
+    # agency (or a host operator) to release it: "created" or "reset", and since when.
+    credential_pending: Mapped[str | None] = mapped_column(String(16))
+    credential_pending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency] = relationship(back_populates="users", lazy="joined")
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
@@ -79,6 +86,10 @@ class User(Base):
     @property
     def totp_enrolled(self) -> bool:
         return self.totp_secret is not None
+
+    @property
+    def awaiting_release(self) -> bool:
+        return self.credential_pending is not None
 
 
 class UserSession(Base):
@@ -92,6 +103,7 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reauthenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    credential_version: Mapped[int] = mapped_column(default=1, server_default="1")
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(32))
 

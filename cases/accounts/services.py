@@ -54,6 +54,9 @@ class SessionEnd(StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a label, not a password
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a label, not a password
     LOCKED = "locked"
+    CREDENTIAL_CHANGED = "credential_changed"
+    UNLOCKED = "unlocked"
+    RELEASED = "credential_released"
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User | None:
@@ -72,8 +75,39 @@ def is_locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
+def counts_failures(user: User | None) -> bool:
+    """Failures are counted on every active account, locked or not, so that concurrent guesses
+    all count; unknown and inactive accounts answer the same but keep no count."""
+    return user is not None and user.active and user.agency.active
+
+
 def may_sign_in(user: User | None, now: datetime) -> bool:
-    return user is not None and user.active and user.agency.active and not is_locked(user, now)
+    return (
+        counts_failures(user)
+        and user is not None
+        and not user.awaiting_release
+        and not is_locked(user, now)
+    )
+
+
+def renew_credential(
+    session: Session, user: User, reason: SessionEnd, keep: UserSession | None = None
+) -> int:
+    """Change the account's credential version: every half-finished sign-in and session of
+    theirs (but `keep`, which moves to the new version) is void. Returns the sessions ended."""
+    session.flush()
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(credential_version=User.credential_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(user, ["credential_version"])
+    if keep is not None:
+        keep.credential_version = user.credential_version
+    ended = end_all_sessions(session, user, reason, keep=keep)
+    session.flush()
+    return ended
 
 
 def end_all_sessions(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, Outcome, record
 from cases.accounts import totp
+from cases.accounts.lockout import record_failure
 from cases.accounts.models import User, UserSession
 from cases.accounts.passwords import Passwords, password_problems
 from cases.accounts.services import (
@@ -24,8 +26,10 @@ from cases.accounts.services import (
     SessionEnd,
     end_all_sessions,
     enrol_totp_secret,
+    get_user,
     get_user_by_username,
     may_sign_in,
+    renew_credential,
     totp_secret,
 )
 from core import crypto
@@ -42,44 +46,6 @@ def username_pseudonym(keys: KeyProvider, username: str) -> str:
 
 def _as(ctx: AuditContext, user: User) -> AuditContext:
     return replace(ctx, actor=user)
-
-
-def _record_failure(
-    session: Session,
-    ctx: AuditContext,
-    settings: AuthSettings,
-    user: User | None,
-    action: Action,
-    now: datetime,
-    **details: object,
-) -> bool:
-    """Audit a failed factor and count it against the account; True if that locked it."""
-    record(
-        session,
-        ctx,
-        action,
-        outcome=Outcome.DENIED,
-        object_type="user" if user is not None else None,
-        object_id=user.id if user is not None else None,
-        extra=details,
-    )
-    if user is None or not may_sign_in(user, now):
-        return False
-    user.failed_attempts += 1
-    locked = user.failed_attempts >= settings.max_failures
-    if locked:
-        user.failed_attempts = 0
-        user.locked_until = now + settings.lockout
-        record(
-            session,
-            ctx,
-            Action.LOCKOUT,
-            object_type="user",
-            object_id=user.id,
-            minutes=int(settings.lockout.total_seconds() // 60),
-        )
-    session.flush()
-    return locked
 
 
 def check_password(
@@ -100,8 +66,18 @@ def check_password(
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash(password)
             session.flush()
+        # The first factor alone opens no session, but someone now knows this password.
+        record(
+            session,
+            _as(ctx, user),
+            Action.LOGIN_PASSWORD_ACCEPTED,
+            object_type="user",
+            object_id=user.id,
+            must_change_password=user.must_change_password,
+            totp_enrolled=user.totp_enrolled,
+        )
         return user
-    _record_failure(
+    record_failure(
         session,
         ctx,
         settings,
@@ -111,6 +87,36 @@ def check_password(
         username_hash=username_pseudonym(keys, username),
     )
     return None
+
+
+def resume_pending_sign_in(
+    session: Session,
+    ctx: AuditContext,
+    user_id: uuid.UUID,
+    credential_version: object,
+    now: datetime | None = None,
+) -> User | None:
+    """The user of a half-finished sign-in, if it still stands.
+
+    The state after the password step names the credential version it was started under; a
+    reset, password change, deactivation, unlock or release since then voids it (audited).
+    """
+    now = now or utcnow()
+    user = get_user(session, user_id)
+    if user is None:
+        return None
+    if credential_version != user.credential_version:
+        record(
+            session,
+            _as(ctx, user),
+            Action.SIGN_IN_VOIDED,
+            outcome=Outcome.DENIED,
+            object_type="user",
+            object_id=user.id,
+            reason=str(SessionEnd.CREDENTIAL_CHANGED),
+        )
+        return None
+    return user if may_sign_in(user, now) else None
 
 
 def check_totp(
@@ -128,7 +134,7 @@ def check_totp(
         return False
     step = totp.matching_step(totp_secret(session, keys, user), code, now, user.totp_last_step)
     if step is None:
-        _record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now)
+        record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now)
         return False
     user.totp_last_step = step
     session.flush()
@@ -166,7 +172,7 @@ def confirm_totp_enrolment(
     secret = begin_totp_enrolment(session, keys, user)
     step = totp.matching_step(secret, code, now, None)
     if step is None:
-        _record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now, enrolment=True)
+        record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now, enrolment=True)
         return False
     enrol_totp_secret(session, keys, user, secret)
     user.totp_last_step = step
@@ -183,12 +189,14 @@ def complete_sign_in(
     user.failed_attempts = 0
     user.locked_until = None
     token = secrets.token_urlsafe(32)
+    # Signing in is not a re-authentication: sensitive actions ask for the password again.
     user_session = UserSession(
         token_hash=_token_hash(token),
         user=user,
         created_at=now,
         last_seen_at=now,
-        reauthenticated_at=now,
+        reauthenticated_at=None,
+        credential_version=user.credential_version,
     )
     session.add(user_session)
     session.flush()
@@ -207,9 +215,14 @@ def _token_hash(token: str) -> str:
 
 
 def resume_session(
-    session: Session, settings: AuthSettings, token: str, now: datetime | None = None
+    session: Session,
+    ctx: AuditContext,
+    settings: AuthSettings,
+    token: str,
+    now: datetime | None = None,
 ) -> UserSession | None:
-    """Return the live session for a browser token, ending it if a timeout has passed."""
+    """Return the live session for a browser token, ending it (audited) if a timeout has passed
+    or the account's credential changed since it was opened."""
     now = now or utcnow()
     query = select(UserSession).where(UserSession.token_hash == _token_hash(token))
     user_session = session.scalar(query)
@@ -219,6 +232,8 @@ def resume_session(
     reason = None
     if not (user.active and user.agency.active):
         reason = SessionEnd.DEACTIVATED
+    elif user_session.credential_version != user.credential_version:
+        reason = SessionEnd.CREDENTIAL_CHANGED
     elif now - user_session.created_at > settings.absolute_timeout:
         reason = SessionEnd.ABSOLUTE
     elif now - user_session.last_seen_at > settings.idle_timeout:
@@ -227,6 +242,16 @@ def resume_session(
         user_session.ended_at = now
         user_session.end_reason = reason
         session.flush()
+        timed_out = reason in (SessionEnd.IDLE, SessionEnd.ABSOLUTE)
+        record(
+            session,
+            _as(ctx, user),
+            Action.SESSION_TIMED_OUT if timed_out else Action.SESSION_VOIDED,
+            outcome=Outcome.ALLOWED if timed_out else Outcome.DENIED,
+            object_type="session",
+            object_id=user_session.id,
+            reason=str(reason),
+        )
         return None
     if now - user_session.last_seen_at >= settings.last_seen_resolution:
         user_session.last_seen_at = now
@@ -258,13 +283,22 @@ def change_password(
     session: Session,
     ctx: AuditContext,
     passwords: Passwords,
+    settings: AuthSettings,
     user: User,
     current: str,
     new: str,
     keep_session: UserSession | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Change the user's own password; every other session of theirs ends."""
-    if not passwords.verify(user.password_hash, current):
+    """Change the user's own password; every other session of theirs ends.
+
+    A wrong current password is a failed factor like a wrong sign-in: audited, counted toward
+    the lockout, and a lock ends every session of the user, this one too.
+    """
+    now = now or utcnow()
+    if not (passwords.verify(user.password_hash, current) and may_sign_in(user, now)):
+        if record_failure(session, ctx, settings, user, Action.PASSWORD_CHANGE_FAILED, now):
+            end_all_sessions(session, user, SessionEnd.LOCKED)
         raise AccountError("wrong_password", "current_password")
     _set_password(session, ctx, passwords, user, new, keep_session)
 
@@ -272,7 +306,8 @@ def change_password(
 def replace_temporary_password(
     session: Session, ctx: AuditContext, passwords: Passwords, user: User, new: str
 ) -> None:
-    """Set the password of a user signing in with an admin-issued temporary one."""
+    """Set the password of a user signing in with a temporary one (their credential version
+    changes; the caller carries the new one on in the half-finished sign-in)."""
     if not user.must_change_password:
         raise AccountError("not_required")
     _set_password(session, _as(ctx, user), passwords, user, new, None)
@@ -295,8 +330,7 @@ def _set_password(
     user.password_hash = passwords.hash(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
-    ended = end_all_sessions(session, user, SessionEnd.PASSWORD_CHANGED, keep=keep)
-    session.flush()
+    ended = renew_credential(session, user, SessionEnd.PASSWORD_CHANGED, keep=keep)
     record(
         session,
         ctx,
@@ -311,10 +345,11 @@ def _set_password(
 def is_fresh(
     user_session: UserSession, settings: AuthSettings, now: datetime | None = None
 ) -> bool:
-    """True when the user entered their password within the re-authentication window."""
+    """True when the user entered their password on the re-authentication page within the
+    window; signing in does not count (a stolen sign-in must not reach sensitive actions)."""
     now = now or utcnow()
-    moment = user_session.reauthenticated_at or user_session.created_at
-    return now - moment <= settings.reauth_window
+    moment = user_session.reauthenticated_at
+    return moment is not None and now - moment <= settings.reauth_window
 
 
 def reauthenticate(
@@ -337,7 +372,7 @@ def reauthenticate(
             session, ctx, Action.REAUTHENTICATED, object_type="session", object_id=user_session.id
         )
         return True
-    if _record_failure(session, ctx, settings, user, Action.REAUTHENTICATION_FAILED, now):
+    if record_failure(session, ctx, settings, user, Action.REAUTHENTICATION_FAILED, now):
         end_all_sessions(session, user, SessionEnd.LOCKED)
     return False
 

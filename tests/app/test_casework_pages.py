@@ -19,7 +19,7 @@ from cases.accounts.models import Agency, User
 from cases.casework.models import Case, CaseNote, ClosureRequest, Consent, EmergencyAccess
 from cases.persons import services as persons
 from tests.cases.test_casework import MARKER_RE, MARKERS
-from tests.helpers import b32_secret, post, sign_in
+from tests.helpers import b32_secret, post, reauthenticate, sign_in
 
 LINK_RE = re.compile(r'href="(/(?:cases|persons)/[0-9a-f-]{36})"')
 CODES = [code for _m, _g, _s, _b, code, _u, _gu in DEMO_PERSONS]
@@ -30,6 +30,8 @@ def signed_in(app: Flask, accounts: dict[str, dict[str, str]], username: str) ->
     account = accounts[username]
     response = sign_in(client, username, account["password"], b32_secret(account["totp_secret"]))
     assert response.status_code == 302, username
+    # Emergency access needs a password entered on the re-authentication page (issue 9).
+    reauthenticate(client, account["password"])
     return client
 
 

@@ -38,7 +38,9 @@ REGISTER = {p for p in Permission if p.value.startswith("case:")} | {
     Permission.PERSON_READ,
     Permission.PERSON_UPDATE,
 }
-HOST_OPERATOR = ADMIN_PERMISSIONS | {
+# Four-eyes release of practitioners' credentials (issue 9): supervisors, and host operators.
+RELEASE = {Permission.CREDENTIAL_PENDING_LIST, Permission.CREDENTIAL_RELEASE}
+HOST_OPERATOR = ADMIN_PERMISSIONS | RELEASE | {
     Permission.AUDIT_VERIFY,
     Permission.PERSON_SHRED,
     Permission.KEYS_MANAGE,
@@ -47,7 +49,7 @@ HOST_OPERATOR = ADMIN_PERMISSIONS | {
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
 EXPECTED = {
     Role.CASEWORKER: EVERYONE | REGISTER,
-    Role.SUPERVISOR: EVERYONE | REGISTER,
+    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE,
     Role.ANALYST: EVERYONE,
     Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
     Role.ADMIN: EVERYONE | ADMIN_PERMISSIONS,
