@@ -189,7 +189,13 @@ def basis_label(code: str) -> str:
     entry = basis_entry(code)
     if entry is None:
         return code
-    return f"{_(entry.statute)} {entry.section} ({_(entry.purpose)})"
+    # English writes "§25", Finnish and Swedish "25 §": the order is the translation's.
+    return _(
+        "%(statute)s §%(section)s (%(purpose)s)",
+        statute=_(entry.statute),
+        section=entry.section,
+        purpose=_(entry.purpose),
+    )
 
 
 def basis_recipients(code: str) -> str:

@@ -16,6 +16,7 @@ from audit.events import RECORDED_FLAG, Action, AuditContext, Outcome, record
 from cases.accounts import signin
 from cases.accounts.models import User, UserSession
 from cases.policy import Decision, Permission, decide
+from cases.subjects import person_concerned
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -174,7 +175,8 @@ def _enforce_route_permission() -> Response | None:
         return cast(Response, login_manager.unauthorized())
     decision = decide(actor(), permission)
     if not decision:
-        audit_denial(permission, decision)
+        subject = person_concerned(db(), request.view_args or {})
+        audit_denial(permission, decision, subject=subject)
         abort(403)
     return None
 

@@ -25,7 +25,7 @@ ALL_KINDS = frozenset(AgencyKind)
 class BasisEntry:
     code: LegalBasis
     statute: str  # the act's name and number, as cited in the UI
-    section: str
+    section: str  # as the act numbers it ("25a"); the UI places the section sign
     purpose: str  # a few words on what the section is for
     discloser_kinds: frozenset[AgencyKind]
     recipient_kinds: frozenset[AgencyKind]
@@ -37,7 +37,7 @@ BASES: tuple[BasisEntry, ...] = (
     BasisEntry(
         LegalBasis.CHILD_WELFARE_25,
         N_("Child Welfare Act 417/2007"),
-        "§25",
+        "25",
         N_("notification"),
         ALL_KINDS - {AgencyKind.SOCIAL_SERVICES},
         frozenset({AgencyKind.SOCIAL_SERVICES}),
@@ -47,7 +47,7 @@ BASES: tuple[BasisEntry, ...] = (
     BasisEntry(
         LegalBasis.CHILD_WELFARE_25A,
         N_("Child Welfare Act 417/2007"),
-        "§25a",
+        "25a",
         N_("joint contact"),
         ALL_KINDS - {AgencyKind.SOCIAL_SERVICES},
         frozenset({AgencyKind.SOCIAL_SERVICES}),
@@ -57,7 +57,7 @@ BASES: tuple[BasisEntry, ...] = (
     BasisEntry(
         LegalBasis.SOCIAL_WELFARE_35,
         N_("Social Welfare Act 1301/2014"),
-        "§35",
+        "35",
         N_("contact without consent"),
         ALL_KINDS - {AgencyKind.SOCIAL_SERVICES},
         frozenset({AgencyKind.SOCIAL_SERVICES}),
@@ -67,7 +67,7 @@ BASES: tuple[BasisEntry, ...] = (
     BasisEntry(
         LegalBasis.YOUTH_ACT_11,
         N_("Youth Act 1285/2016"),
-        "§11",
+        "11",
         N_("outreach youth work: identification and contact data only"),
         # Authorities only: an NGO is not one.
         ALL_KINDS - {AgencyKind.NGO},
@@ -78,7 +78,7 @@ BASES: tuple[BasisEntry, ...] = (
     BasisEntry(
         LegalBasis.POLICE_812_18,
         N_("Act 812/2000"),
-        "§18",
+        "18",
         N_("disclosure to police"),
         frozenset({AgencyKind.SOCIAL_SERVICES, AgencyKind.HEALTH}),
         frozenset({AgencyKind.POLICE}),

@@ -7,8 +7,11 @@ day it was actually given (`given_on`). Existing rows:
 - a row without a case is attached to the person's earliest case led by the agency of the user
   who recorded it (the case it was most likely recorded on); when there is none, to the
   person's earliest case, withdrawn at migration time, so it can never widen sharing in a case
-  it was not recorded on; a row whose person has no case at all governed nothing and is
-  deleted.
+  it was not recorded on. A row whose person has no case at all cannot be placed: nothing is
+  deleted silently (a consent is the record of a conversation with the young person), so the
+  upgrade then stops before changing anything and names how many such rows there are; the
+  operator attaches or retires them by hand and runs the upgrade again. The code before issue 9
+  always recorded a consent on a case, so such rows exist only if written by hand.
 
 Revision ID: 0006
 Revises: 0005
@@ -73,8 +76,7 @@ def _attach_orphans(bind: sa.engine.Connection) -> None:
             bind.execute(consents.update().where(consents.c.id == consent_id).values(case_id=led))
             continue
         earliest = bind.scalar(person_cases.order_by(cases.c.opened_at))
-        if earliest is None:
-            bind.execute(consents.delete().where(consents.c.id == consent_id))
+        if earliest is None:  # refused up front by _refuse_unplaceable
             continue
         bind.execute(
             consents.update()
@@ -86,8 +88,34 @@ def _attach_orphans(bind: sa.engine.Connection) -> None:
         )
 
 
+class UnplaceableConsents(RuntimeError):
+    """Consents without a case whose person has no case: the upgrade will not delete them."""
+
+
+def _refuse_unplaceable(bind: sa.engine.Connection) -> None:
+    consents = sa.table(
+        "consents", sa.column("case_id", sa.Uuid()), sa.column("person_id", sa.Uuid())
+    )
+    cases = sa.table("cases", sa.column("person_id", sa.Uuid()))
+    count = bind.scalar(
+        sa.select(sa.func.count())
+        .select_from(consents)
+        .where(
+            consents.c.case_id.is_(None),
+            ~sa.exists().where(cases.c.person_id == consents.c.person_id),
+        )
+    )
+    if count:
+        raise UnplaceableConsents(
+            f"{count} consent(s) belong to no case and their person has no case: attach each to "
+            "a case (consents.case_id) or record its withdrawal by hand, then upgrade again; "
+            "nothing was changed"
+        )
+
+
 def upgrade() -> None:
     bind = op.get_bind()
+    _refuse_unplaceable(bind)
     with op.batch_alter_table("consents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("given_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("late_entry_reason", sa.LargeBinary(), nullable=True))

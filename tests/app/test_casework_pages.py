@@ -454,3 +454,29 @@ def test_emergency_access_needs_the_password_again(
         assert stale.status_code == 302 and stale.location.startswith("/reauthenticate")
         with demo_app.app_context():
             assert db().scalar(select(func.count()).select_from(EmergencyAccess)) == 0
+
+
+@pytest.mark.parametrize("username", ["timo", "admin"])
+def test_a_route_guard_refusal_names_the_young_person_it_concerns(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]], username: str
+) -> None:
+    """Issue 9, finding 11: refused before any service ran, the denial still shows in the
+    person's access report; an id naming no row concerns nobody."""
+    p1 = _case_id(demo_app, "140310A1230")
+    with demo_app.app_context():
+        person = persons.find_by_identity_code(db(), "140310A1230")
+        person_id = person.id  # type: ignore[union-attr]
+        user_id = db().scalar(select(User.id).where(User.username == username))
+    client = signed_in(demo_app, demo_accounts, username)
+    for url in (f"/cases/{p1}", f"/persons/{person_id}", f"/cases/{uuid.uuid4()}"):
+        assert client.get(url).status_code == 403, url
+    with demo_app.app_context():
+        subjects = db().scalars(
+            select(AuditEvent.subject_id).where(
+                AuditEvent.action == "policy:access:denied", AuditEvent.actor_user_id == user_id
+            )
+        )
+        assert sorted(subjects, key=str) == sorted([person_id, person_id, None], key=str)
+    report = signed_in(demo_app, demo_accounts, "aino").get(f"/audit/report?subject={person_id}")
+    assert report.status_code == 200
+    assert len([r for r in report.text.split("<tr") if f"user:{username}" in r]) >= 2

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 import migrations
@@ -36,8 +37,7 @@ def _kind(column: str) -> sa.types.TypeEngine[object]:
     return sa.String()
 
 
-def test_consents_move_to_their_case(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def _seed_at_0004(url: str, *, with_unplaceable: bool) -> dict[str, uuid.UUID]:
     migrations.upgrade(url, "0004")
     engine = make_engine(url)
     sos, ngo, person, lonely = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -133,8 +133,9 @@ def test_consents_move_to_their_case(tmp_path: Path) -> None:
             (kept, person, ngo_case, sanna),  # already on a case: stays there
             (led, person, None, jari),  # no case: the recorder's agency leads ngo_case
             (foreign, person, None, None),  # no case, no recorder: earliest case, withdrawn
-            (orphan, lonely, None, sanna),  # the person has no case at all: deleted
         ]
+        if with_unplaceable:
+            rows.append((orphan, lonely, None, sanna))  # the person has no case at all
         for consent, someone, case_id, recorder in rows:
             connection.execute(
                 consents.insert().values(
@@ -154,6 +155,21 @@ def test_consents_move_to_their_case(tmp_path: Path) -> None:
                 )
             )
     engine.dispose()
+    return {
+        "kept": kept,
+        "led": led,
+        "foreign": foreign,
+        "orphan": orphan,
+        "sos_case": sos_case,
+        "ngo_case": ngo_case,
+    }
+
+
+def test_consents_move_to_their_case(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    ids = _seed_at_0004(url, with_unplaceable=False)
+    kept, led, foreign = ids["kept"], ids["led"], ids["foreign"]
+    sos_case, ngo_case = ids["sos_case"], ids["ngo_case"]
     migrations.upgrade(url)
     engine = make_engine(url)
     after = _table("consents", "id", "case_id", "withdrawn_at", "given_on")
@@ -174,3 +190,20 @@ def test_consents_move_to_their_case(tmp_path: Path) -> None:
         foreign: (sos_case, True, day),
     }
     assert nullable["case_id"] is False and nullable["given_on"] is False
+
+
+def test_a_consent_that_fits_no_case_stops_the_upgrade_and_nothing_is_deleted(
+    tmp_path: Path,
+) -> None:
+    """Nothing is silently deleted: a consent whose person has no case is left for an operator."""
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    ids = _seed_at_0004(url, with_unplaceable=True)
+    with pytest.raises(Exception, match="belong to no case"):
+        migrations.upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("consents")}
+        remaining = set(connection.scalars(sa.select(_table("consents", "id").c.id)))
+    engine.dispose()
+    assert "given_on" not in columns
+    assert ids["orphan"] in remaining and len(remaining) == 4

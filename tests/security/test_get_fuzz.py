@@ -200,7 +200,7 @@ def _reachable(app: Flask, username: str | None) -> list[Rule]:
 def _client(app: Flask, username: str | None, accounts_: dict[str, dict[str, str]]) -> FlaskClient:
     client = app.test_client()
     if username is not None:
-        open_session(app, client, username)
+        open_session(app, client, username, password=accounts_[username]["password"])
         # The export asks for the password again; give it once, as a browser would.
         password = accounts_[username]["password"]
         assert post(client, "/reauthenticate", {"password": password}).status_code in (200, 302)
