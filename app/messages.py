@@ -190,11 +190,13 @@ def basis_label(code: str) -> str:
     if entry is None:
         return code
     # English writes "§25", Finnish and Swedish "25 §": the order is the translation's.
-    return _(
-        "%(statute)s §%(section)s (%(purpose)s)",
-        statute=_(entry.statute),
-        section=entry.section,
-        purpose=_(entry.purpose),
+    return str(
+        _(
+            "%(statute)s §%(section)s (%(purpose)s)",
+            statute=_(entry.statute),
+            section=entry.section,
+            purpose=_(entry.purpose),
+        )
     )
 
 
@@ -209,6 +211,7 @@ def basis_recipients(code: str) -> str:
 def basis_releases(code: str) -> str:
     entry = basis_entry(code)
     return _(entry.releases) if entry is not None else ""
+
 
 GIVEN_BY_LABELS = {
     "self": _l("The young person"),
