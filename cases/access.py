@@ -79,6 +79,8 @@ class ConsentFacts:
     given_on: date
     withdrawn_at: datetime | None = None
     id: uuid.UUID | None = None
+    # The birth date recorded with the consent (None for rows recorded before it was kept).
+    born_when_given: date | None = None
 
 
 @dataclass(frozen=True)

@@ -77,17 +77,26 @@ def age_rule_met(given_by: GivenBy | str, age_when_given: int, rules: CaseRules)
     return given_by in (GivenBy.SELF, GivenBy.BOTH)
 
 
+def _birth_dates(consent: ConsentFacts, born: date | None) -> tuple[date, ...]:
+    """The birth dates a consent is judged on: the one recorded with it and today's. An edit of
+    the person's birth date can so only narrow a consent (issue 9: editing it is open to every
+    team agency, widening sharing only to the lead agency)."""
+    return tuple(d for d in (consent.born_when_given, born) if d is not None)
+
+
 def guardian_consent_lapses_at(
     consent: ConsentFacts, born: date | None, rules: CaseRules
 ) -> datetime | None:
     """A guardian's consent alone stops at 00:00 local time on the young person's birthday at
-    the self-consent age; None for a consent the young person gave too."""
+    the self-consent age (by the earlier of the recorded and the current birth date); None for a
+    consent the young person gave too."""
     if consent.given_by != GivenBy.GUARDIAN:
         return None
-    if born is None:
+    dates = _birth_dates(consent, born)
+    if not dates:
         # Nobody can tell when it lapses, so it is treated as lapsed from the start.
         return consent.valid_from
-    return local_midnight(add_years(born, rules.consent_self_age), rules)
+    return min(local_midnight(add_years(d, rules.consent_self_age), rules) for d in dates)
 
 
 def consent_ends_at(consent: ConsentFacts, case: CaseFacts) -> datetime:
@@ -107,7 +116,10 @@ def consent_effective(consent: ConsentFacts, case: CaseFacts, now: datetime) -> 
         return False
     if consent.withdrawn_at is not None and consent.withdrawn_at <= now:
         return False
-    return age_rule_met(consent.given_by, consent.age_when_given, case.rules)
+    ages = {consent.age_when_given} | {
+        age_on(d, consent.given_on) for d in _birth_dates(consent, case.person_birth_date)
+    }
+    return all(age_rule_met(consent.given_by, age, case.rules) for age in ages)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import regex
+
 # One set of limits for the whole domain.
 MAX_LINE = 200
 MAX_TEXT = 4000
@@ -31,19 +33,44 @@ def _has_control(value: str, allowed: frozenset[str]) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in value)
 
 
-def clean_line(value: str | None, *, limit: int = MAX_LINE, required: bool = False) -> str:
-    """A one-line field: no line breaks, no control characters; surrounding spaces trimmed."""
-    raw = value or ""
+# Bidirectional embeddings, overrides and isolates reorder what a reader sees ("Trojan source"),
+# so a display name or a note could show another text than the one stored. The marks LRM/RLM
+# (U+200E/F), which only nudge direction, stay allowed.
+_BIDI_CONTROLS = regex.compile(r"[\u202A-\u202E\u2066-\u2069]")
+# Unicode's Default_Ignorable_Code_Point (zero-width space, soft hyphen, combining grapheme
+# joiner, Hangul filler, variation selectors, tags, …): invisible wherever the text is shown.
+_INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}]")
+
+
+def _has_visible(value: str) -> bool:
+    """Whether anything is left to read once invisible characters and spaces are gone: a
+    required field filled with a zero-width space is empty to the person who reads it."""
+    return bool("".join(_INVISIBLE.sub("", value).split()))
+
+
+def _one_line(raw: str) -> None:
     if "\n" in raw or "\r" in raw or "\u2028" in raw or "\u2029" in raw:
         raise TextProblem("line_break")
     if _has_control(raw, frozenset()):
         raise TextProblem("control_characters")
-    cleaned = raw.strip()
-    if required and not cleaned:
+
+
+def _finish(cleaned: str, *, limit: int, required: bool) -> str:
+    if required and not _has_visible(cleaned):
         raise TextProblem("required")
     if len(cleaned) > limit:
         raise TextProblem("too_long")
     return cleaned
+
+
+def clean_line(value: str | None, *, limit: int = MAX_LINE, required: bool = False) -> str:
+    """A one-line field: no line breaks, no control characters (bidi overrides included);
+    surrounding spaces trimmed."""
+    raw = value or ""
+    _one_line(raw)
+    if _BIDI_CONTROLS.search(raw):
+        raise TextProblem("control_characters")
+    return _finish(raw.strip(), limit=limit, required=required)
 
 
 def clean_long(value: str | None, *, limit: int = MAX_TEXT, required: bool = False) -> str:
@@ -52,27 +79,20 @@ def clean_long(value: str | None, *, limit: int = MAX_TEXT, required: bool = Fal
     Windows line ends are normalised to newlines so a pasted text is stored as the user saw it.
     """
     raw = (value or "").replace("\r\n", "\n")
-    if _has_control(raw, _LONG_TEXT_ALLOWED):
+    if _has_control(raw, _LONG_TEXT_ALLOWED) or _BIDI_CONTROLS.search(raw):
         raise TextProblem("control_characters")
-    cleaned = raw.strip()
-    if required and not cleaned:
-        raise TextProblem("required")
-    if len(cleaned) > limit:
-        raise TextProblem("too_long")
-    return cleaned
+    return _finish(raw.strip(), limit=limit, required=required)
 
 
 def clean_name(value: str | None, *, limit: int = MAX_LINE, required: bool = False) -> str:
-    """A person's name: a one-line field, NFC-normalised, invisible format characters (Unicode
-    Cf, e.g. zero-width space or a bidi override) removed and inner spaces collapsed, so that
-    "Virtanen" typed two ways is stored, indexed and compared as one string."""
-    line = clean_line(value, limit=limit * 2, required=False)
-    # Format characters go first: one between a letter and its combining mark would otherwise
-    # keep NFC from composing the two.
-    visible = "".join(ch for ch in line if unicodedata.category(ch) != "Cf")
+    """A person's name: a one-line field, NFC-normalised, with every invisible character
+    (Unicode Cf and Default_Ignorable_Code_Point: zero-width space, bidi controls, combining
+    grapheme joiner, Hangul filler, variation selectors, …) removed and inner spaces collapsed,
+    so that "Virtanen" typed two ways is stored, indexed and compared as one string."""
+    raw = value or ""
+    _one_line(raw)
+    # Invisible characters go first: one between a letter and its combining mark would
+    # otherwise keep NFC from composing the two.
+    visible = _INVISIBLE.sub("", raw)
     cleaned = " ".join(unicodedata.normalize("NFC", visible).split())
-    if required and not cleaned:
-        raise TextProblem("required")
-    if len(cleaned) > limit:
-        raise TextProblem("too_long")
-    return cleaned
+    return _finish(cleaned, limit=limit, required=required)

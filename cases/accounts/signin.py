@@ -11,8 +11,9 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from audit.events import Action, AuditContext, Outcome, record
 from cases.accounts import totp
@@ -133,11 +134,28 @@ def check_totp(
     if not may_sign_in(user, now) or user.totp_secret is None:
         return False
     step = totp.matching_step(totp_secret(session, keys, user), code, now, user.totp_last_step)
-    if step is None:
+    if step is None or not _claim_step(session, user, step):
         record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now)
         return False
-    user.totp_last_step = step
-    session.flush()
+    return True
+
+
+def _claim_step(session: Session, user: User, step: int) -> bool:
+    """Mark `step` used, in one conditional UPDATE: of simultaneous requests with the same code
+    exactly one sees its row change (each step is usable once, even in a race)."""
+    claimed = session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .returning(User.totp_last_step)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if claimed is None:
+        return False
+    set_committed_value(user, "totp_last_step", step)
     return True
 
 

@@ -111,6 +111,11 @@ def record_consent(
     recorded_on = today or local_day(now, rules)
     given_on = given.given_on or recorded_on
     valid_from = given.valid_from or given_on
+    # Checked before any date arithmetic: a far-future day would overflow the calendar.
+    if given_on > recorded_on:
+        raise CaseInputError("given_in_future", "given_on")
+    if valid_from > last_valid_day(given_on, rules):
+        raise CaseInputError("validity_too_long", "valid_from")
     valid_until = given.valid_until or min(
         add_months_last_day(valid_from, DEFAULT_CONSENT_MONTHS), last_valid_day(given_on, rules)
     )
@@ -144,6 +149,7 @@ def record_consent(
         recorded_at=now,
     )
     session.add(consent)
+    consent.birth_date_when_given = facts.person_birth_date
     consent.purpose = purpose
     consent.young_person_view = view or None
     consent.late_entry_reason = late_reason if check.late_entry else None
@@ -225,7 +231,7 @@ def consent_state(consent: Consent, now: datetime, facts: CaseFacts) -> str:
     term_end = end_of_day(last_valid_day(consent.given_on, facts.rules))
     if now > consent.valid_until or now > term_end:
         return "expired"
-    as_facts = consent_facts(consent)
+    as_facts = consent_facts(consent, person_known=facts.person_birth_date is not None)
     lapse = guardian_consent_lapses_at(as_facts, facts.person_birth_date, facts.rules)
     if lapse is not None and now >= lapse:
         return "lapsed_at_self_age"
@@ -238,8 +244,13 @@ def case_consents(
     consents = session.scalars(
         select(Consent).where(Consent.case_id == case.id).order_by(Consent.valid_from)
     )
+    known = facts.person_birth_date is not None
     return [
-        ConsentState(c, consent_state(c, now, facts), consent_ends_at(consent_facts(c), facts))
+        ConsentState(
+            c,
+            consent_state(c, now, facts),
+            consent_ends_at(consent_facts(c, person_known=known), facts),
+        )
         for c in consents
     ]
 

@@ -50,7 +50,8 @@ def person_facts(session: Session, person: Person, now: datetime | None = None) 
     return PersonFacts(person.id, person.registered_by_agency_id, frozenset(teams))
 
 
-def consent_facts(consent: Consent) -> ConsentFacts:
+def consent_facts(consent: Consent, *, person_known: bool = True) -> ConsentFacts:
+    """`person_known` False (an erased person): the recorded birth date cannot be read either."""
     return ConsentFacts(
         given_by=GivenBy(consent.given_by),
         age_when_given=consent.age_when_given,
@@ -61,6 +62,7 @@ def consent_facts(consent: Consent) -> ConsentFacts:
         given_on=consent.given_on,
         withdrawn_at=consent.withdrawn_at,
         id=consent.id,
+        born_when_given=consent.birth_date_when_given if person_known else None,
     )
 
 
@@ -111,19 +113,20 @@ def case_facts(
     consents = session.scalars(select(Consent).where(Consent.case_id == case.id))
     disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id))
     emergencies = session.scalars(select(EmergencyAccess).where(EmergencyAccess.case_id == case.id))
+    born = birth_date_of(session, case.person_id)
     return CaseFacts(
         id=case.id,
         lead_agency=case.lead_agency_id,
         member_agencies=agencies,
         member_users=users,
         agency_kinds=kinds,
-        consents=tuple(consent_facts(c) for c in consents),
+        consents=tuple(consent_facts(c, person_known=born is not None) for c in consents),
         disclosures=tuple(disclosure_facts(d) for d in disclosures),
         emergencies=tuple(
             EmergencyFacts(e.user_id, e.granted_at, e.expires_at, e.id) for e in emergencies
         ),
         person_id=case.person_id,
-        person_birth_date=birth_date_of(session, case.person_id),
+        person_birth_date=born,
         closed=case.status == CaseStatus.CLOSED,
         rules=rules,
     )

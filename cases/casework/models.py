@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.datakeys import person_owner
 from core.db import Base, UTCDateTime, new_uuid, utcnow
-from core.fields import TEXT, Encrypted
+from core.fields import DATE, TEXT, Encrypted
 
 
 class CaseStatus(StrEnum):
@@ -134,11 +134,19 @@ class Consent(_PersonKeyed, Base):
     withdrawal_reason_ct: Mapped[bytes | None] = mapped_column("withdrawal_reason", LargeBinary)
     # Why it is recorded only now, when it was given more than the late-entry days before.
     late_entry_reason_ct: Mapped[bytes | None] = mapped_column("late_entry_reason", LargeBinary)
+    # The birth date the age rule and the guardian-only lapse were decided on when recorded: a
+    # later edit of the person's birth date may narrow this consent but never widen it.
+    birth_date_when_given_ct: Mapped[bytes | None] = mapped_column(
+        "birth_date_when_given", LargeBinary
+    )
 
     purpose = Encrypted[str]("purpose_ct", "purpose", TEXT)
     young_person_view = Encrypted[str]("young_person_view_ct", "young_person_view", TEXT)
     withdrawal_reason = Encrypted[str]("withdrawal_reason_ct", "withdrawal_reason", TEXT)
     late_entry_reason = Encrypted[str]("late_entry_reason_ct", "late_entry_reason", TEXT)
+    birth_date_when_given = Encrypted[date](
+        "birth_date_when_given_ct", "birth_date_when_given", DATE
+    )
 
 
 class Disclosure(_PersonKeyed, Base):

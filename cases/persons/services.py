@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, AuditContext, record
+from audit.events import FLAGGED, Action, AuditContext, record
 from cases.persons import identity
 from cases.persons.denials import PersonDenied as PersonDenied
 from cases.persons.denials import authorize_about as authorize_about
@@ -356,6 +356,8 @@ def update(
         bases=decision.basis,
         version=version.version,
         fields=list(changed),
+        # A corrected birth date moves the consent age; auditors look at every such change.
+        **({FLAGGED: True} if "birth_date" in changed else {}),
     )
     return version
 

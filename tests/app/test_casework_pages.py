@@ -350,6 +350,27 @@ def test_bad_form_input_answers_400_with_a_message_and_changes_nothing(
             "The end date is before the start date.",
         ),
         (f"/cases/{p2}/consents/new", {"given_by": "guardian"}, "Choose at least one agency."),
+        # The attack review's 500s: far-future days overflowed the calendar arithmetic.
+        *(
+            (
+                f"/cases/{p2}/consents/new",
+                {
+                    "given_by": "guardian",
+                    "recipients": [agencies["ngo"]],
+                    "categories": ["general"],
+                    "purpose": "x",
+                    "how_recorded": "written",
+                    **dates,
+                },
+                message,
+            )
+            for dates, message in (
+                ({"given_on": "9998-12-31"}, "cannot be in the future"),
+                ({"given_on": "9999-12-31"}, "cannot be in the future"),
+                ({"valid_from": "9998-12-31"}, "at most"),
+                ({"valid_from": "9999-06-01"}, "at most"),
+            )
+        ),
         (f"/cases/{p2}/consents/{consent_id}/withdraw", {"reason": ""}, "Describe the withdrawal."),
         (
             f"/cases/{p2}/disclosures/new",

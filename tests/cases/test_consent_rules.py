@@ -7,6 +7,7 @@ The demo scenario: P2 Venla (born 2012-06-02) on a sos-led case with ngo; P3 Osk
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
+from audit.queries import flagged_events
 from cases import auditing
 from cases.access import CaseRules, ConsentFacts, GivenBy
 from cases.accounts import services as accounts
@@ -25,8 +27,8 @@ from cases.casework.facts import case_facts
 from cases.casework.models import Consent
 from cases.persons import services as persons
 from cases.policy import PolicyDenied
-from cases.sharing import age_on, guardian_consent_lapses_at
-from tests.cases.test_casework import P2, P3, case_of, ctx, readable_markers, scenario
+from cases.sharing import age_on, consent_effective, guardian_consent_lapses_at
+from tests.cases.test_casework import P1, P2, P3, case_of, ctx, readable_markers, scenario
 
 __all__ = ["scenario"]  # the fixture, shared with the scenario tests
 
@@ -307,3 +309,60 @@ def test_a_leap_day_childs_guardian_consent_stops_on_28_february() -> None:
     assert guardian_consent_lapses_at(consent, date(2012, 2, 29), CaseRules()) == datetime(
         2027, 2, 27, 22, 0, tzinfo=UTC
     )
+
+
+def test_a_birth_date_edit_never_widens_a_consent(scenario: Session) -> None:
+    """The attack review's break: nuo (on P1's team, not the lead agency) moved Eetu's birth date
+    two years later, which brought a lapsed guardian-only consent back into effect and showed her
+    the police offence note. A consent is judged on the birth date recorded with it as well as
+    the current one, and a birth-date edit is flagged to auditors."""
+    case = case_of(scenario, P1)
+    lapsed = _consent(
+        scenario,
+        recipients=(_agency_id(scenario, "nuo"),),
+        categories=("offence",),
+        given_on=date(2025, 1, 10),  # Eetu (born 2010-03-14) was 14
+        late_entry_reason="found in the paper file",
+        valid_until=date(2027, 12, 31),
+    )
+    casework.record_consent(scenario, ctx(scenario, "sanna"), case, lapsed)
+    scenario.commit()
+    assert "DEMO-P1-POL-OFFENCE" not in readable_markers(scenario, "noora")
+    person = persons.find_by_identity_code(scenario, P1)
+    assert person is not None
+    details = persons.current_details(scenario, person)
+    assert details is not None
+    younger = dataclasses.replace(
+        details, birth_date=date(2012, 3, 14), identity_code="140312A123H"
+    )
+    persons.update(scenario, ctx(scenario, "noora"), person, younger)
+    scenario.commit()
+    assert "DEMO-P1-POL-OFFENCE" not in readable_markers(scenario, "noora")
+    since = datetime.now(UTC) - timedelta(hours=1)
+    flagged = [e for e in flagged_events(scenario, since) if e.action == "person:update"]
+    assert [e.subject_id for e in flagged] == [person.id]
+
+
+def test_a_self_consent_under_a_falsified_age_stops_when_the_birth_date_is_restored(
+    scenario: Session,
+) -> None:
+    """The lead agency's own way round the age rule: make the young person older, record their
+    own consent, restore the birth date. The consent is judged on today's birth date too."""
+    case = case_of(scenario, P2)  # Venla, born 2012-06-02: 14
+    person = persons.find_by_identity_code(scenario, P2)
+    assert person is not None
+    details = persons.current_details(scenario, person)
+    assert details is not None
+    older = dataclasses.replace(details, birth_date=date(2010, 6, 2), identity_code="020610A246M")
+    persons.update(scenario, ctx(scenario, "sanna"), person, older)
+    own = _consent(
+        scenario, given_by="self", recipients=(_agency_id(scenario, "pol"),), categories=("family",)
+    )
+    casework.record_consent(scenario, ctx(scenario, "sanna"), case, own)
+    scenario.commit()
+    persons.update(scenario, ctx(scenario, "sanna"), person, details)
+    scenario.commit()
+    facts = case_facts(scenario, case_of(scenario, P2))
+    recorded = [c for c in facts.consents if c.given_by == GivenBy.SELF]
+    assert recorded
+    assert not any(consent_effective(c, facts, datetime.now(UTC)) for c in recorded)

@@ -109,3 +109,29 @@ def test_a_cleaned_long_text_holds_no_control_character_but_newline_and_tab(valu
     except TextProblem:
         return
     assert all(ch in "\n\t" or unicodedata.category(ch) != "Cc" for ch in cleaned)
+
+
+# The attack review's findings 4 and 5, written out by hand: characters nobody sees.
+INVISIBLE_ONLY = ["\u200b", "\u200b \u2060", "\u00ad", "\u034f", "\u3164", "\ufe0f", "\ufeff"]
+BIDI_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2069"]
+
+
+@pytest.mark.parametrize("clean", [clean_line, clean_long, clean_name])
+@pytest.mark.parametrize("value", INVISIBLE_ONLY)
+def test_a_required_field_of_invisible_characters_only_is_empty(clean: object, value: str) -> None:
+    assert _code(clean, value, required=True) == "required"
+
+
+@pytest.mark.parametrize("clean", [clean_line, clean_long])
+@pytest.mark.parametrize("char", BIDI_CONTROLS)
+def test_bidi_overrides_are_refused_in_text(clean: object, char: str) -> None:
+    assert _code(clean, f"Helsinki{char}ikisleH") == "control_characters"
+
+
+def test_direction_marks_stay_allowed() -> None:
+    assert clean_line("abc\u200edef") == "abc\u200edef"
+
+
+@pytest.mark.parametrize("char", ["\u034f", "\u3164", "\ufe0f", "\u00ad", "\U000e0041", "\u202e"])
+def test_every_invisible_character_leaves_a_name(char: str) -> None:
+    assert clean_name(f"Esi{char}merkki") == "Esimerkki"

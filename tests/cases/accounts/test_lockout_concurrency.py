@@ -154,3 +154,38 @@ def test_simultaneous_failures_all_count_and_lock(
             .where(AuditEvent.action == Action.LOCKOUT, AuditEvent.object_id == str(user.id))
         )
         assert lockouts == 1
+
+
+def test_a_code_sent_simultaneously_signs_in_once(make_app: AppFactory, backend_url: str) -> None:
+    """The attack review's break: six simultaneous posts of one valid code made four sessions.
+    Each time-step is usable once, so exactly one of the simultaneous checks accepts it."""
+    app = make_app(db_url=backend_url)
+    account = make_user(app, "sanna")
+    assert account.secret is not None
+    code = totp.code_at(account.secret, datetime.now(UTC))
+    barrier = threading.Barrier(THREADS)
+    accepted: list[bool] = []
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            with app.app_context():
+                user = accounts.get_user_by_username(db(), "sanna")
+                assert user is not None
+                db().commit()
+                barrier.wait(timeout=30)
+                ok = signin.check_totp(
+                    db(), AuditContext(None), silta().keys(), silta().auth, user, code
+                )
+                db().commit()
+                accepted.append(ok)
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=attempt) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors, errors
+    assert sorted(accepted) == [False] * (THREADS - 1) + [True]
