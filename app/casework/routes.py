@@ -29,10 +29,11 @@ from app.messages import basis_label
 from app.security import audit_context, fresh_required, requires
 from cases.accounts.models import Agency, User
 from cases.casework import services as casework
-from cases.casework.facts import case_facts, person_facts
 from cases.casework.models import CaseNote, Consent
+from cases.inputs import InputError
 from cases.persons import services as persons
 from cases.policy import Permission, authorize
+from cases.policy.loading import case_facts, person_facts
 
 __all__ = ["bp"]
 
@@ -320,7 +321,7 @@ def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
                     user = db().get(User, uuid.UUID(user_form.user.data))
                     assert user is not None  # noqa: S101 - validated against the choices
                     casework.add_team_user(db(), audit_context(), case, user)
-            except casework.CaseInputError as exc:
+            except InputError as exc:
                 db().commit()  # a refused addition is itself recorded
                 show_error(chosen, exc)
                 status = 400

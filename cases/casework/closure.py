@@ -11,8 +11,6 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from audit.events import Action, AuditContext
-from cases.casework.common import CaseInputError, actor_id, long_text, record_case
-from cases.casework.facts import case_facts
 from cases.casework.models import (
     Case,
     CaseReopening,
@@ -21,7 +19,10 @@ from cases.casework.models import (
     EmergencyAccess,
 )
 from cases.casework.models import Outcome as CaseOutcome
+from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize, decide
+from cases.policy.loading import case_facts
+from cases.records import actor_id, record_about
 from core.db import utcnow
 
 
@@ -31,16 +32,16 @@ def request_closure(
     facts = case_facts(session, case)
     decision = authorize(ctx.actor, Permission.CLOSURE_REQUEST, facts)
     if case.status != CaseStatus.OPEN:
-        raise CaseInputError("case_closed", "outcome")
+        raise InputError("case_closed", "outcome")
     if outcome not in CaseOutcome.__members__.values():
-        raise CaseInputError("invalid_choice", "outcome")
+        raise InputError("invalid_choice", "outcome")
     pending = session.scalar(
         select(ClosureRequest).where(
             ClosureRequest.case_id == case.id, ClosureRequest.decision.is_(None)
         )
     )
     if pending is not None:
-        raise CaseInputError("closure_pending", "outcome")
+        raise InputError("closure_pending", "outcome")
     request = ClosureRequest(
         person_id=case.person_id,
         case_id=case.id,
@@ -49,7 +50,7 @@ def request_closure(
     )
     session.add(request)
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CLOSURE_REQUESTED,
@@ -70,8 +71,8 @@ def decide_closure(
     assert case is not None  # noqa: S101 - foreign key
     decision = authorize(ctx.actor, Permission.CLOSURE_APPROVE, case_facts(session, case))
     if request.decision is not None:
-        raise CaseInputError("already_decided", "decision")
-    text = long_text(comment, "comment", required=not approve)
+        raise InputError("already_decided", "decision")
+    text = long_field(comment, "comment", required=not approve)
     now = utcnow()
     request.decision = "approved" if approve else "returned"
     request.decided_by_user_id = actor_id(ctx)
@@ -83,7 +84,7 @@ def decide_closure(
         case.closed_at = now
         case.outcome = request.outcome
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CLOSURE_DECIDED,
@@ -100,7 +101,7 @@ def reopen_case(session: Session, ctx: AuditContext, case: Case, reason: str) ->
     """A supervisor of the lead agency opens a closed case again, with a reason (kept,
     encrypted; the audit event records that it happened, not the reason)."""
     decision = authorize(ctx.actor, Permission.CASE_REOPEN, case_facts(session, case))
-    text = long_text(reason, "reason")
+    text = long_field(reason, "reason")
     reopening = CaseReopening(
         person_id=case.person_id,
         case_id=case.id,
@@ -115,7 +116,7 @@ def reopen_case(session: Session, ctx: AuditContext, case: Case, reason: str) ->
     case.closed_at = None
     case.outcome = None
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CASE_REOPENED,

@@ -16,14 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
-from cases.access import (
-    DEFAULT_RULES,
-    CaseFacts,
-    CaseRules,
-    Category,
-    DisclosureRequest,
-    Sensitivity,
-)
 from cases.accounts.models import Agency, User
 from cases.casework.closure import (
     closure_queue,
@@ -31,13 +23,6 @@ from cases.casework.closure import (
     emergency_reviews,
     reopen_case,
     request_closure,
-)
-from cases.casework.common import (
-    MAX_NOTE,
-    CaseInputError,
-    actor_id,
-    long_text,
-    record_case,
 )
 from cases.casework.consents import (
     ConsentInput,
@@ -56,7 +41,6 @@ from cases.casework.disclosures import (
     request_emergency_access,
     review_emergency_access,
 )
-from cases.casework.facts import case_facts, disclosure_facts, note_facts, person_facts
 from cases.casework.models import (
     Case,
     CaseNote,
@@ -68,6 +52,7 @@ from cases.casework.models import (
     TeamAgency,
     TeamUser,
 )
+from cases.inputs import InputError, long_field
 from cases.persons.models import Person
 from cases.persons.services import PersonDetails, current_details
 from cases.policy import (
@@ -77,16 +62,27 @@ from cases.policy import (
     cases_worth_checking,
     decide,
 )
-from cases.sharing import consent_effective, disclosure_active, disclosure_fits
+from cases.policy.facts import (
+    DEFAULT_RULES,
+    CaseFacts,
+    CaseRules,
+    Category,
+    DisclosureRequest,
+    Sensitivity,
+)
+from cases.policy.loading import case_facts, disclosure_facts, note_facts, person_facts
+from cases.policy.sharing import consent_effective, disclosure_active, disclosure_fits
+from cases.records import actor_id, record_about
+from cases.text import MAX_NOTE
 from core.db import utcnow
 
 __all__ = [
     "EMERGENCY_HOURS",
-    "CaseInputError",
     "CaseListing",
     "CaseView",
     "ConsentInput",
     "ConsentState",
+    "InputError",
     "ReadableNote",
     "add_team_agency",
     "add_team_user",
@@ -143,11 +139,11 @@ def open_case(
     assert ctx.actor is not None and ctx.actor.agency_id is not None and ctx.actor.id  # noqa: S101
     codes = sorted(set(concern_codes))
     if not codes:
-        raise CaseInputError("required", "concern_codes")
+        raise InputError("required", "concern_codes")
     if any(code not in ConcernCode.__members__.values() for code in codes):
-        raise CaseInputError("invalid_choice", "concern_codes")
+        raise InputError("invalid_choice", "concern_codes")
     if person.erased_at is not None:
-        raise CaseInputError("erased", "concern_codes")
+        raise InputError("erased", "concern_codes")
     case = Case(
         person_id=person.id,
         lead_agency_id=ctx.actor.agency_id,
@@ -168,7 +164,7 @@ def open_case(
     )
     session.add(TeamUser(case_id=case.id, user_id=ctx.actor.id, start_at=case.opened_at))
     session.flush()
-    record_case(session, ctx, Action.CASE_OPENED, case, decision.basis, concerns=codes)
+    record_about(session, ctx, Action.CASE_OPENED, case, decision.basis, concerns=codes)
     return case
 
 
@@ -206,10 +202,10 @@ def add_team_agency(
     facts = case_facts(session, case, now, rules)
     decision = authorize(ctx.actor, Permission.TEAM_ADD, facts, now)
     if agency.id in facts.member_agencies:
-        raise CaseInputError("already_member", "agency")
+        raise InputError("already_member", "agency")
     basis = _team_basis(facts, agency.id, now)
     if basis is None:
-        record_case(
+        record_about(
             session,
             ctx,
             Action.CASE_TEAM_CHANGED,
@@ -217,7 +213,7 @@ def add_team_agency(
             outcome_code="no_basis",
             agency=agency.code,
         )
-        raise CaseInputError("no_basis_for_agency", "agency")
+        raise InputError("no_basis_for_agency", "agency")
     member = TeamAgency(
         case_id=case.id,
         agency_id=agency.id,
@@ -227,7 +223,7 @@ def add_team_agency(
     )
     session.add(member)
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CASE_TEAM_CHANGED,
@@ -246,13 +242,13 @@ def add_team_user(
     facts = case_facts(session, case, now)
     decision = authorize(ctx.actor, Permission.TEAM_ADD, facts, now)
     if user.agency_id not in facts.member_agencies:
-        raise CaseInputError("agency_not_member", "user")
+        raise InputError("agency_not_member", "user")
     if user.id in facts.member_users:
-        raise CaseInputError("already_member", "user")
+        raise InputError("already_member", "user")
     member = TeamUser(case_id=case.id, user_id=user.id, start_at=now)
     session.add(member)
     session.flush()
-    record_case(
+    record_about(
         session, ctx, Action.CASE_TEAM_CHANGED, case, decision.basis, added_user=user.username
     )
     return member
@@ -276,13 +272,13 @@ def write_note(
     decision = authorize(ctx.actor, Permission.NOTE_WRITE, facts)
     assert ctx.actor is not None and ctx.actor.agency_id is not None  # noqa: S101 - policy
     if category not in Category.__members__.values():
-        raise CaseInputError("invalid_choice", "category")
+        raise InputError("invalid_choice", "category")
     if sensitivity not in Sensitivity.__members__.values():
-        raise CaseInputError("invalid_choice", "sensitivity")
+        raise InputError("invalid_choice", "sensitivity")
     if supersedes is not None and (
         supersedes.case_id != case.id or supersedes.author_agency_id != ctx.actor.agency_id
     ):
-        raise CaseInputError("not_correctable", "supersedes")
+        raise InputError("not_correctable", "supersedes")
     note = CaseNote(
         person_id=case.person_id,
         case_id=case.id,
@@ -293,9 +289,9 @@ def write_note(
         supersedes_id=supersedes.id if supersedes is not None else None,
     )
     session.add(note)
-    note.body = long_text(body, "body", MAX_NOTE)
+    note.body = long_field(body, "body", limit=MAX_NOTE)
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.NOTE_WRITTEN,
@@ -411,7 +407,7 @@ def view_case(
             )
         ),
     )
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CASE_READ,

@@ -12,15 +12,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
+from cases.inputs import InputError as InputError
+from cases.inputs import name_field
 from cases.persons import identity
-from cases.persons.denials import PersonDenied as PersonDenied
-from cases.persons.denials import authorize_about as authorize_about
-from cases.persons.denials import record_denial as record_denial
 from cases.persons.details import EARLIEST_BIRTH_DATE as EARLIEST_BIRTH_DATE
 from cases.persons.details import Guardian as Guardian
 from cases.persons.details import PersonDetails as PersonDetails
-from cases.persons.details import PersonInputError as PersonInputError
-from cases.persons.details import check_birth_date, check_details, name_field, parsed_code
+from cases.persons.details import check_birth_date, check_details, parsed_code
 from cases.persons.models import (
     IDENTITY_CODE_INDEX,
     NAME_BIRTH_INDEX,
@@ -29,7 +27,9 @@ from cases.persons.models import (
     PersonIndexEntry,
     PersonVersion,
 )
-from cases.policy import Permission, authorize, visible_persons
+from cases.policy import Decision, Permission, authorize, visible_persons
+from cases.policy.loading import person_facts
+from cases.records import actor_id, record_about
 from core import datakeys
 from core.db import utcnow
 from core.fields import BlindIndex, key_provider, normalise_name
@@ -150,8 +150,12 @@ def current_details(session: Session, person: Person) -> PersonDetails | None:
     return _details_of(_current_version(session, person))
 
 
-def _actor_id(ctx: AuditContext) -> uuid.UUID | None:
-    return ctx.actor.id if ctx.actor is not None else None
+def authorize_about(
+    session: Session, ctx: AuditContext, permission: Permission, person: Person
+) -> Decision:
+    """Decide on fresh facts about `person`; a refusal (`PolicyDenied`) names the person as its
+    subject, so the person's access report (Act 703/2023 §11) lists who was refused."""
+    return authorize(ctx.actor, permission, person_facts(session, person))
 
 
 def _visible_matches(
@@ -184,33 +188,12 @@ def _visible_matches(
     return found
 
 
-def _record_about(
-    session: Session,
-    ctx: AuditContext,
-    action: Action,
-    person: Person,
-    bases: Iterable[str] = (),
-    **details: object,
-) -> None:
-    """An audit event whose object and subject are one person."""
-    record(
-        session,
-        ctx,
-        action,
-        object_type="person",
-        object_id=person.id,
-        subject=person.id,
-        bases=bases,
-        extra=details,
-    )
-
-
 def _record_shown(session: Session, ctx: AuditContext, persons: list[Person], view: str) -> None:
     # A result list shows names and birth dates: each person shown gets a read event of their
     # own, so their access report lists it.
     for person in persons:
         decision = authorize_about(session, ctx, Permission.PERSON_READ, person)
-        _record_about(
+        record_about(
             session,
             ctx,
             Action.PERSON_READ,
@@ -286,14 +269,14 @@ def register(
         _record_shown(session, ctx, duplicates, "duplicate_warning")
         raise PossibleDuplicate(_summaries(session, duplicates))
     person = Person(
-        registered_by_agency_id=ctx.actor.agency_id, registered_by_user_id=_actor_id(ctx)
+        registered_by_agency_id=ctx.actor.agency_id, registered_by_user_id=actor_id(ctx)
     )
     session.add(person)
     datakeys.create_data_key(session, key_provider(session), person.data_key_owner)
-    _write_version(session, person, 1, details, _actor_id(ctx))
+    _write_version(session, person, 1, details, actor_id(ctx))
     _reindex(session, person, details)
     session.flush()
-    _record_about(
+    record_about(
         session,
         ctx,
         Action.PERSON_CREATED,
@@ -321,7 +304,7 @@ def view(session: Session, ctx: AuditContext, person: Person) -> PersonView:
     """The current details for display; one `person:read` event with the basis used."""
     decision = authorize_about(session, ctx, Permission.PERSON_READ, person)
     details = current_details(session, person)
-    _record_about(
+    record_about(
         session,
         ctx,
         Action.PERSON_READ,
@@ -339,16 +322,16 @@ def update(
     """Store edited details as a new version; the previous version is kept as it was."""
     decision = authorize_about(session, ctx, Permission.PERSON_UPDATE, person)
     if person.erased_at is not None:
-        raise PersonInputError("erased", "given_names")
+        raise InputError("erased", "given_names")
     details = check_details(details)
     previous = current_details(session, person)
     changed = _changed_fields(previous, details)
     if not changed:
-        raise PersonInputError("unchanged", "given_names")
-    version = _write_version(session, person, person.current_version + 1, details, _actor_id(ctx))
+        raise InputError("unchanged", "given_names")
+    version = _write_version(session, person, person.current_version + 1, details, actor_id(ctx))
     _reindex(session, person, details)
     session.flush()
-    _record_about(
+    record_about(
         session,
         ctx,
         Action.PERSON_UPDATED,
@@ -387,7 +370,7 @@ def history(session: Session, ctx: AuditContext, person: Person) -> list[Version
             VersionSummary(version.version, version.created_at, version.created_by_user_id, changed)
         )
         previous = details
-    _record_about(
+    record_about(
         session,
         ctx,
         Action.PERSON_READ,
@@ -417,7 +400,7 @@ def search_by_name(
     authorize(ctx.actor, Permission.PERSON_SEARCH)
     surname = name_field(surname, "surname", required=True)
     if not normalise_name(surname):
-        raise PersonInputError("required", "surname")
+        raise InputError("required", "surname")
     check_birth_date(birth_date, utcnow().date())
     found = _by_name(session, ctx, surname, birth_date)
     return _search_results(session, ctx, found, "surname_birth_date")
@@ -464,7 +447,7 @@ def shred(session: Session, ctx: AuditContext, person: Person, reason: str) -> b
     if not already:
         person.erased_at = utcnow()
     session.flush()
-    _record_about(
+    record_about(
         session,
         ctx,
         Action.PERSON_SHREDDED,

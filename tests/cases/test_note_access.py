@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from cases.access import (
+from cases.policy import Permission, decide
+from cases.policy.facts import (
     CaseFacts,
     Category,
     ConsentFacts,
@@ -31,7 +32,6 @@ from cases.access import (
     NoteFacts,
     Sensitivity,
 )
-from cases.policy import Permission, decide
 
 TABLE = Path(__file__).parents[1] / "data" / "note_access.csv"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -120,9 +120,7 @@ def _disclosure(kind: str, category: str, reader_is_police: bool) -> tuple[Discl
             basis = LegalBasis.POLICE_812_18
         case "basis_unfit":
             # §18 reaches only police, §25 only social services: either way, not the reader.
-            basis = (
-                LegalBasis.CHILD_WELFARE_25 if reader_is_police else LegalBasis.POLICE_812_18
-            )
+            basis = LegalBasis.CHILD_WELFARE_25 if reader_is_police else LegalBasis.POLICE_812_18
         case "expired":
             expires = NOW - DAY
         case "other_category":

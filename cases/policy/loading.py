@@ -8,19 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from cases.access import (
-    DEFAULT_RULES,
-    CaseFacts,
-    CaseRules,
-    ConsentFacts,
-    DisclosureFacts,
-    EmergencyFacts,
-    GivenBy,
-    LegalBasis,
-    NoteFacts,
-    PersonFacts,
-    Sensitivity,
-)
 from cases.accounts.models import Agency
 from cases.casework.models import (
     Case,
@@ -33,6 +20,19 @@ from cases.casework.models import (
     TeamUser,
 )
 from cases.persons.models import Person, PersonVersion
+from cases.policy.facts import (
+    DEFAULT_RULES,
+    CaseFacts,
+    CaseRules,
+    ConsentFacts,
+    DisclosureFacts,
+    EmergencyFacts,
+    GivenBy,
+    LegalBasis,
+    NoteFacts,
+    PersonFacts,
+    Sensitivity,
+)
 from core.db import utcnow
 
 
