@@ -16,13 +16,13 @@ from app.extensions import db, silta
 from app.messages import PASSWORD_PROBLEMS
 from audit.events import Action, AuditContext, Outcome, record
 from audit.sequencer import read_head
-from cases import auditing
 from cases import keys as key_services
 from cases.accounts import admin as admin_services
 from cases.accounts import release, totp
 from cases.accounts import services as accounts
 from cases.accounts.models import AgencyKind, Role
 from cases.inputs import InputError
+from cases.oversight import workspace as auditing
 from cases.policy import CliActor, PolicyDenied
 from core import datakeys, keyring
 

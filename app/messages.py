@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from cases.accounts.models import AgencyKind, Role
 from cases.accounts.passwords import MIN_LENGTH, PasswordProblem
-from cases.auditing import EARLIEST_FILTER_DATE, LATEST_FILTER_DATE
+from cases.oversight.workspace import EARLIEST_FILTER_DATE, LATEST_FILTER_DATE
 from cases.persons.services import EARLIEST_BIRTH_DATE
 from cases.policy.legal_bases import basis_entry
 

@@ -33,10 +33,10 @@ from app.security import audit_context, fresh_required, requires
 from audit.events import event_document
 from audit.models import AuditEvent
 from audit.queries import EventFilter
-from cases import auditing
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency
 from cases.inputs import InputError
+from cases.oversight import workspace as auditing
 from cases.persons import services as persons
 from cases.policy import Permission
 

@@ -3,12 +3,8 @@ and the lead supervisors' queues."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
 from cases.casework.models import (
@@ -16,11 +12,10 @@ from cases.casework.models import (
     CaseReopening,
     CaseStatus,
     ClosureRequest,
-    EmergencyAccess,
 )
 from cases.casework.models import Outcome as CaseOutcome
 from cases.inputs import InputError, long_field
-from cases.policy import Permission, authorize, decide
+from cases.policy import Permission, authorize
 from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
 from core.db import utcnow
@@ -127,57 +122,3 @@ def reopen_case(session: Session, ctx: AuditContext, case: Case, reason: str) ->
         previous_outcome=reopening.outcome or "",
     )
     return reopening
-
-
-def _lead_queue(
-    session: Session,
-    ctx: AuditContext,
-    permission: Permission,
-    model: type[EmergencyAccess] | type[ClosureRequest],
-    pending: ColumnElement[bool],
-    order: InstrumentedAttribute[datetime],
-) -> list[Any]:
-    """Pending items on cases the actor's agency leads that the policy lets the actor decide.
-
-    Each case's facts are loaded once, however many items it has.
-    """
-    if ctx.actor is None:
-        return []
-    decided: dict[uuid.UUID, bool] = {}
-    queue = []
-    rows = session.execute(
-        select(model, Case)
-        .join(Case, Case.id == model.case_id)
-        .where(pending, Case.lead_agency_id == ctx.actor.agency_id)
-        .order_by(order)
-    )
-    for item, case in rows:
-        if case.id not in decided:
-            decided[case.id] = decide(ctx.actor, permission, case_facts(session, case)).allowed
-        if decided[case.id]:
-            queue.append(item)
-    return queue
-
-
-def emergency_reviews(session: Session, ctx: AuditContext) -> list[EmergencyAccess]:
-    """Unreviewed emergency accesses on cases the actor's agency leads, for its supervisors."""
-    return _lead_queue(
-        session,
-        ctx,
-        Permission.EMERGENCY_REVIEW,
-        EmergencyAccess,
-        EmergencyAccess.reviewed_at.is_(None),
-        EmergencyAccess.granted_at,
-    )
-
-
-def closure_queue(session: Session, ctx: AuditContext) -> list[ClosureRequest]:
-    """Pending closure requests the actor may decide (a supervisor of the lead agency)."""
-    return _lead_queue(
-        session,
-        ctx,
-        Permission.CLOSURE_APPROVE,
-        ClosureRequest,
-        ClosureRequest.decision.is_(None),
-        ClosureRequest.requested_at,
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -137,3 +138,14 @@ def note_facts(case: CaseFacts, note: CaseNote) -> NoteFacts:
         sensitivity=Sensitivity(note.sensitivity),
         id=note.id,
     )
+
+
+def person_concerned(session: Session, view_args: Mapping[str, object]) -> uuid.UUID | None:
+    """The person named by `person_id`, or whose case `case_id` is, when that row exists."""
+    person_id = view_args.get("person_id")
+    if isinstance(person_id, uuid.UUID):
+        return session.scalar(select(Person.id).where(Person.id == person_id))
+    case_id = view_args.get("case_id")
+    if isinstance(case_id, uuid.UUID):
+        return session.scalar(select(Case.person_id).where(Case.id == case_id))
+    return None

@@ -18,11 +18,11 @@ from app.demo import DEMO_USERS
 from app.extensions import db
 from audit.events import AuditContext
 from audit.models import AuditEvent
-from cases import auditing
 from cases.accounts import services as accounts
 from cases.casework import services as casework
 from cases.casework.models import Case, CaseNote, Consent, TeamAgency
 from cases.inputs import InputError
+from cases.oversight import workspace as auditing
 from cases.persons import services as persons
 from cases.policy import CliActor, PolicyDenied
 from cases.policy.loading import case_facts

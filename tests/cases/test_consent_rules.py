@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
-from cases import auditing
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency
 from cases.casework import services as casework
 from cases.casework.models import Consent
 from cases.inputs import InputError
+from cases.oversight import workspace as auditing
 from cases.persons import services as persons
 from cases.policy import PolicyDenied
 from cases.policy.facts import CaseRules, ConsentFacts, GivenBy
