@@ -72,7 +72,8 @@ def queue() -> str:
     ctx = audit_context()
     closures = casework.closure_queue(db(), ctx)
     reviews = casework.emergency_reviews(db(), ctx)
-    users = {u.id: u for u in db().scalars(select(User))}
+    named = {c.requested_by_user_id for c in closures} | {r.user_id for r in reviews}
+    users = {u.id: u for u in db().scalars(select(User).where(User.id.in_(named)))}
     return render_template(
         "casework/queue.html",
         closures=closures,

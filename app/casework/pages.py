@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, g, redirect, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -47,6 +47,8 @@ def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool 
         resource = DisclosureRequest(facts, actor.agency_id)
     decision = decide(actor, permission, resource)
     if decision.allowed:
+        # The service on this request decides on the same facts: loaded once per request.
+        g.case_facts = facts
         return case
     audit_denial(permission, decision, "case", case.id, subject=subject_of(facts))
     if decision.reason in _UNREACHABLE:

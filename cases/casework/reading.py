@@ -94,11 +94,21 @@ def _allowed_actions(ctx: AuditContext, facts: CaseFacts, now: datetime) -> froz
 
 
 def view_case(
-    session: Session, ctx: AuditContext, case: Case, *, rules: CaseRules = DEFAULT_RULES
+    session: Session,
+    ctx: AuditContext,
+    case: Case,
+    *,
+    rules: CaseRules = DEFAULT_RULES,
+    facts: CaseFacts | None = None,
 ) -> CaseView:
-    """The case with the notes the actor may read; one audit event for the subject."""
+    """The case with the notes the actor may read; one audit event for the subject.
+
+    `facts` are this request's facts of the case when the caller has loaded them already
+    (facts are loaded once per request); otherwise they are loaded here.
+    """
     now = utcnow()
-    facts = case_facts(session, case, now, rules)
+    if facts is None or facts.id != case.id:
+        facts = case_facts(session, case, now, rules)
     decision = authorize(ctx.actor, Permission.CASE_READ, facts, now)
     readable, hidden = [], 0
     bases = set(decision.basis)

@@ -33,7 +33,7 @@ from cases.casework.queues import (
     my_cases,
 )
 from cases.casework.reading import CASE_ACTIONS, CaseView, ReadableNote, view_case
-from cases.casework.team import add_team_agency, add_team_user
+from cases.casework.team import add_team_agency, add_team_user, team_candidates
 from cases.inputs import InputError
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "request_closure",
     "request_emergency_access",
     "review_emergency_access",
+    "team_candidates",
     "view_case",
     "withdraw_consent",
     "write_note",

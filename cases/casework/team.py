@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
@@ -18,6 +19,7 @@ from cases.inputs import InputError
 from cases.policy import (
     Permission,
     authorize,
+    works_on_cases,
 )
 from cases.policy.facts import (
     DEFAULT_RULES,
@@ -113,3 +115,13 @@ def add_team_user(
 
 
 # --- notes ---------------------------------------------------------------------------------
+
+
+def team_candidates(session: Session, facts: CaseFacts) -> list[User]:
+    """Active practitioners of the member agencies not yet named on the team (the team form)."""
+    members = session.scalars(
+        select(User)
+        .where(User.agency_id.in_(facts.member_agencies), User.active)
+        .order_by(User.display_name)
+    )
+    return [u for u in members if u.id not in facts.member_users and works_on_cases(u.role)]

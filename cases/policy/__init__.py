@@ -10,7 +10,7 @@
 """
 
 from audit.events import Actor
-from cases.policy.credentials import PendingCredential, credential_needs_release
+from cases.policy.credentials import PendingCredential, credential_needs_release, works_on_cases
 from cases.policy.decisions import PolicyDenied, authorize, decide, on_team, subject_of
 from cases.policy.permissions import CliActor, Decision, Permission, Reason
 from cases.policy.scopes import cases_worth_checking, visible_persons
@@ -30,4 +30,5 @@ __all__ = [
     "on_team",
     "subject_of",
     "visible_persons",
+    "works_on_cases",
 ]

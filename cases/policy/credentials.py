@@ -36,6 +36,11 @@ class PendingCredential:
     other_supervisors: int
 
 
+def works_on_cases(role: str) -> bool:
+    """Whether accounts of this role read and write case content (practitioners)."""
+    return role in PRACTITIONER_ROLES
+
+
 def credential_needs_release(role: str) -> bool:
     """Accounts that can read case content get their first or reset credential from a second
     person, so the admin who made it never holds a practitioner's password."""
