@@ -26,7 +26,7 @@ from cases.policy.facts import (
     ConsentProposal,
     GivenBy,
 )
-from cases.policy.loading import case_facts, consent_facts
+from cases.policy.loading import case_facts, cases_facts, consent_facts
 from cases.policy.sharing import (
     add_months_last_day,
     check_consent,
@@ -256,10 +256,17 @@ def expiring_consents(
     """Effective consents on these cases (already authorised) that stop within `days`: at the
     end of their validity or term, or (a guardian's alone) on the young person's birthday."""
     now = utcnow()
+    facts = cases_facts(session, cases, now, rules)
+    by_case: dict[uuid.UUID, list[Consent]] = {case.id: [] for case in cases}
+    for consent in session.scalars(
+        select(Consent).where(Consent.case_id.in_(list(by_case))).order_by(Consent.valid_from)
+    ):
+        by_case[consent.case_id].append(consent)
     found = []
     for case in cases:
-        facts = case_facts(session, case, now, rules)
-        for state in case_consents(session, case, now, facts):
+        for c in by_case[case.id]:
+            f = facts[case.id]
+            state = ConsentState(c, consent_state(c, now, f), consent_ends_at(consent_facts(c), f))
             if state.state == "effective" and state.ends_at <= now + timedelta(days=days):
                 found.append((case, state))
     return found

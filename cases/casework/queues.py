@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,15 +16,14 @@ from cases.casework.models import (
     ClosureRequest,
     EmergencyAccess,
 )
-from cases.persons.models import Person
-from cases.persons.queries import PersonDetails, current_details
+from cases.persons.queries import PersonDetails, current_details_of
 from cases.policy import (
     Decision,
     Permission,
     cases_worth_checking,
     decide,
 )
-from cases.policy.loading import case_facts
+from cases.policy.loading import cases_facts
 from core.db import utcnow
 
 
@@ -43,20 +41,15 @@ def _lead_queue(
     """
     if ctx.actor is None:
         return []
-    decided: dict[uuid.UUID, bool] = {}
-    queue = []
     rows = session.execute(
         select(model, Case)
         .join(Case, Case.id == model.case_id)
         .where(pending, Case.lead_agency_id == ctx.actor.agency_id)
         .order_by(order)
-    )
-    for item, case in rows:
-        if case.id not in decided:
-            decided[case.id] = decide(ctx.actor, permission, case_facts(session, case)).allowed
-        if decided[case.id]:
-            queue.append(item)
-    return queue
+    ).all()
+    facts = cases_facts(session, list({case.id: case for _item, case in rows}.values()))
+    decided = {case_id: decide(ctx.actor, permission, f).allowed for case_id, f in facts.items()}
+    return [item for item, case in rows if decided[case.id]]
 
 
 def emergency_reviews(session: Session, ctx: AuditContext) -> list[EmergencyAccess]:
@@ -89,14 +82,15 @@ def _my_cases_decided(
     if ctx.actor is None:
         return []
     now = utcnow()
-    cases = session.scalars(
-        select(Case)
-        .where(Case.status == status, cases_worth_checking(ctx.actor))
-        .order_by(Case.opened_at)
+    cases = list(
+        session.scalars(
+            select(Case)
+            .where(Case.status == status, cases_worth_checking(ctx.actor))
+            .order_by(Case.opened_at)
+        )
     )
-    decided = [
-        (c, decide(ctx.actor, Permission.CASE_READ, case_facts(session, c, now))) for c in cases
-    ]
+    facts = cases_facts(session, cases, now)
+    decided = [(c, decide(ctx.actor, Permission.CASE_READ, facts[c.id], now)) for c in cases]
     return [(case, decision) for case, decision in decided if decision.allowed]
 
 
@@ -116,10 +110,10 @@ def list_my_cases(
 ) -> list[CaseListing]:
     """My cases with the young person's name; each person listed is a `person:read`."""
     listing = []
-    for case, decision in _my_cases_decided(session, ctx, status):
-        person = session.get(Person, case.person_id)
-        details = current_details(session, person) if person is not None else None
-        listing.append(CaseListing(case, details))
+    decided = _my_cases_decided(session, ctx, status)
+    details = current_details_of(session, (case.person_id for case, _d in decided))
+    for case, decision in decided:
+        listing.append(CaseListing(case, details.get(case.person_id)))
         record(
             session,
             ctx,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from cases.persons.models import (
     Person,
     PersonVersion,
 )
+from core import datakeys
+from core.fields import key_provider
 
 
 @dataclass(frozen=True)
@@ -89,3 +92,28 @@ def _changed_fields(before: PersonDetails | None, after: PersonDetails) -> tuple
     return tuple(
         f.name for f in fields(PersonDetails) if getattr(before, f.name) != getattr(after, f.name)
     )
+
+
+def current_details_of(
+    session: Session, person_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, PersonDetails | None]:
+    """The current details of many persons with two statements (listings); None once erased."""
+    wanted = list(set(person_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Person, PersonVersion)
+        .join(
+            PersonVersion,
+            (PersonVersion.person_id == Person.id)
+            & (PersonVersion.version == Person.current_version),
+        )
+        .where(Person.id.in_(wanted))
+    ).all()
+    live = [(person, version) for person, version in rows if person.erased_at is None]
+    datakeys.preload_data_keys(
+        session, key_provider(session), (version.data_key_owner for _p, version in live)
+    )
+    found: dict[uuid.UUID, PersonDetails | None] = {person.id: None for person, _v in rows}
+    found.update((person.id, _details_of(version)) for person, version in live)
+    return found

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -34,7 +35,9 @@ from cases.policy.facts import (
     PersonFacts,
     Sensitivity,
 )
+from core import datakeys
 from core.db import utcnow
+from core.fields import key_provider
 
 
 def _current(model: type[TeamAgency] | type[TeamUser], now: datetime):  # type: ignore[no-untyped-def]
@@ -77,57 +80,88 @@ def disclosure_facts(disclosure: Disclosure) -> DisclosureFacts:
     )
 
 
-def birth_date_of(session: Session, person_id: uuid.UUID) -> date | None:
-    """The young person's current date of birth (None once erased)."""
-    person = session.get(Person, person_id)
-    if person is None or person.erased_at is not None:
-        return None
-    version = session.scalar(
-        select(PersonVersion).where(
-            PersonVersion.person_id == person.id, PersonVersion.version == person.current_version
-        )
-    )
-    return version.birth_date if version is not None else None
-
-
 def case_facts(
     session: Session, case: Case, now: datetime | None = None, rules: CaseRules = DEFAULT_RULES
 ) -> CaseFacts:
     """The case as the policy sees it now: read afresh on every request, so a withdrawal or an
     expiry takes effect on the next one. Only this case's own consents count."""
+    return cases_facts(session, [case], now, rules)[case.id]
+
+
+def cases_facts(
+    session: Session,
+    cases: Sequence[Case],
+    now: datetime | None = None,
+    rules: CaseRules = DEFAULT_RULES,
+) -> dict[uuid.UUID, CaseFacts]:
+    """The facts of many cases with one statement per kind of fact, however many cases (the
+    listings and queues); `case_facts` is this for one case."""
     now = now or utcnow()
-    agencies = frozenset(
+    ids = [case.id for case in cases]
+    if not ids:
+        return {}
+    agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for case_id, agency_id in session.execute(
+        select(TeamAgency.case_id, TeamAgency.agency_id).where(
+            TeamAgency.case_id.in_(ids), _current(TeamAgency, now)
+        )
+    ):
+        agencies[case_id].add(agency_id)
+    users: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for case_id, user_id in session.execute(
+        select(TeamUser.case_id, TeamUser.user_id).where(
+            TeamUser.case_id.in_(ids), _current(TeamUser, now)
+        )
+    ):
+        users[case_id].add(user_id)
+    kinds = {agency_id: kind for agency_id, kind in session.execute(select(Agency.id, Agency.kind))}
+    consents: dict[uuid.UUID, list[ConsentFacts]] = defaultdict(list)
+    for consent in session.scalars(select(Consent).where(Consent.case_id.in_(ids))):
+        consents[consent.case_id].append(consent_facts(consent))
+    disclosures: dict[uuid.UUID, list[DisclosureFacts]] = defaultdict(list)
+    for disclosure in session.scalars(select(Disclosure).where(Disclosure.case_id.in_(ids))):
+        disclosures[disclosure.case_id].append(disclosure_facts(disclosure))
+    emergencies: dict[uuid.UUID, list[EmergencyFacts]] = defaultdict(list)
+    for e in session.scalars(select(EmergencyAccess).where(EmergencyAccess.case_id.in_(ids))):
+        emergencies[e.case_id].append(EmergencyFacts(e.user_id, e.granted_at, e.expires_at, e.id))
+    born = birth_dates_of(session, {case.person_id for case in cases})
+    return {
+        case.id: CaseFacts(
+            id=case.id,
+            lead_agency=case.lead_agency_id,
+            member_agencies=frozenset(agencies[case.id]),
+            member_users=frozenset(users[case.id]),
+            agency_kinds=kinds,
+            consents=tuple(consents[case.id]),
+            disclosures=tuple(disclosures[case.id]),
+            emergencies=tuple(emergencies[case.id]),
+            person_id=case.person_id,
+            person_birth_date=born.get(case.person_id),
+            closed=case.status == CaseStatus.CLOSED,
+            rules=rules,
+        )
+        for case in cases
+    }
+
+
+def birth_dates_of(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
+    """The current dates of birth of many persons (erased persons have none)."""
+    wanted = list(set(person_ids))
+    if not wanted:
+        return {}
+    versions = list(
         session.scalars(
-            select(TeamAgency.agency_id).where(
-                TeamAgency.case_id == case.id, _current(TeamAgency, now)
+            select(PersonVersion)
+            .join(Person, Person.id == PersonVersion.person_id)
+            .where(
+                Person.id.in_(wanted),
+                Person.erased_at.is_(None),
+                PersonVersion.version == Person.current_version,
             )
         )
     )
-    users = frozenset(
-        session.scalars(
-            select(TeamUser.user_id).where(TeamUser.case_id == case.id, _current(TeamUser, now))
-        )
-    )
-    kinds = {agency_id: kind for agency_id, kind in session.execute(select(Agency.id, Agency.kind))}
-    consents = session.scalars(select(Consent).where(Consent.case_id == case.id))
-    disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id))
-    emergencies = session.scalars(select(EmergencyAccess).where(EmergencyAccess.case_id == case.id))
-    return CaseFacts(
-        id=case.id,
-        lead_agency=case.lead_agency_id,
-        member_agencies=agencies,
-        member_users=users,
-        agency_kinds=kinds,
-        consents=tuple(consent_facts(c) for c in consents),
-        disclosures=tuple(disclosure_facts(d) for d in disclosures),
-        emergencies=tuple(
-            EmergencyFacts(e.user_id, e.granted_at, e.expires_at, e.id) for e in emergencies
-        ),
-        person_id=case.person_id,
-        person_birth_date=birth_date_of(session, case.person_id),
-        closed=case.status == CaseStatus.CLOSED,
-        rules=rules,
-    )
+    datakeys.preload_data_keys(session, key_provider(session), (v.data_key_owner for v in versions))
+    return {v.person_id: v.birth_date for v in versions if v.birth_date is not None}
 
 
 def note_facts(case: CaseFacts, note: CaseNote) -> NoteFacts:

@@ -19,6 +19,10 @@ class Statements:
     def count(self) -> int:
         return len(self.sql)
 
+    @property
+    def reads(self) -> int:
+        return sum(1 for s in self.sql if s.startswith("SELECT"))
+
     def __str__(self) -> str:
         return "\n".join(f"{n:3} {s[:160]}" for n, s in enumerate(self.sql, 1))
 
