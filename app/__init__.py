@@ -37,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
 
-    from app import admin, auditing, auth, casework, cli, errors, i18n, main, persons, security
+    from app import admin, auditing, auth, casework, cli, errors, guards, i18n, main, persons
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
 
@@ -45,7 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
-    security.init_app(app)
+    guards.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(main.bp)

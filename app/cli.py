@@ -16,12 +16,13 @@ from app.extensions import db, silta
 from app.messages import PASSWORD_PROBLEMS
 from audit.events import Action, AuditContext, Outcome, record
 from audit.sequencer import read_head
-from cases import auditing
 from cases import keys as key_services
 from cases.accounts import admin as admin_services
 from cases.accounts import release, totp
 from cases.accounts import services as accounts
 from cases.accounts.models import AgencyKind, Role
+from cases.inputs import InputError
+from cases.oversight import workspace as auditing
 from cases.policy import CliActor, PolicyDenied
 from core import datakeys, keyring
 
@@ -139,7 +140,7 @@ def agencies_create(code: str, name: str, kind: str) -> None:
     """Create an agency."""
     try:
         agency = admin_services.create_agency(db(), _ctx("agencies create"), code, name, kind)
-    except accounts.AccountError as exc:
+    except InputError as exc:
         _fail(f"{exc.field}: {exc.code}")
     db().commit()
     click.echo(f"Agency {agency.code} created.")
@@ -173,7 +174,7 @@ def users_create(
     except accounts.PasswordRejected as exc:
         _fail(" ".join(str(PASSWORD_PROBLEMS[p]) for p in exc.problems))
         return
-    except accounts.AccountError as exc:
+    except InputError as exc:
         _fail(f"{exc.field}: {exc.code}")
         return
     db().commit()
@@ -209,7 +210,7 @@ def users_release(username: str) -> None:
             "Credentials to release in Silta"
         )
         return
-    except accounts.AccountError as exc:
+    except InputError as exc:
         _fail(f"{username}: {exc.code}")
         return
     db().commit()

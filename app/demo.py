@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
-from cases.access import DEFAULT_RULES, Category, LegalBasis
 from cases.accounts import admin as admin_services
 from cases.accounts import release, totp
 from cases.accounts import services as accounts
@@ -28,7 +27,8 @@ from cases.persons import services as persons
 from cases.persons.models import MotherTongue, Person
 from cases.persons.services import Guardian, PersonDetails
 from cases.policy import CliActor, credential_needs_release
-from cases.sharing import local_day
+from cases.policy.facts import DEFAULT_RULES, Category, LegalBasis
+from cases.policy.sharing import local_day
 from core.db import utcnow
 from core.keyring import KeyProvider
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.security import audit_denial
+from cases.policy import PolicyDenied, Reason
 
 MESSAGES = {
     400: _l("The request could not be understood. Check what you entered and try again."),
@@ -38,8 +40,6 @@ def render_error(code: int, message: object | None = None) -> tuple[str, int]:
             message=message or MESSAGES.get(code, MESSAGES[500]),
         )
     except Exception as exc:
-        from flask import current_app
-
         current_app.logger.error("error page failed to render: %s", type(exc).__name__)
         page = f"<!doctype html><title>Silta</title><h1>{code}</h1>"
     return page, code
@@ -48,8 +48,6 @@ def render_error(code: int, message: object | None = None) -> tuple[str, int]:
 def _http_error(exc: HTTPException) -> tuple[str, int]:
     code = exc.code or 500
     if code in (404, 405, 413, 429):
-        from flask import current_app
-
         # Routing misses and rate limits belong in the application log, not the audit log.
         current_app.logger.info("%s %s answered %d", request.method, request.endpoint, code)
     if code not in MESSAGES:
@@ -58,8 +56,6 @@ def _http_error(exc: HTTPException) -> tuple[str, int]:
 
 
 def _csrf_error(exc: CSRFError) -> tuple[str, int]:
-    from flask import current_app
-
     current_app.logger.info("CSRF failure on %s: %s", request.endpoint, exc.description)
     return render_error(
         400, _l("The form has expired or was not sent from Silta. Reload the page and try again.")
@@ -67,8 +63,6 @@ def _csrf_error(exc: CSRFError) -> tuple[str, int]:
 
 
 def _unexpected(exc: Exception) -> tuple[str, int]:
-    from flask import current_app
-
     # Only the exception type reaches the log: messages may quote submitted personal data.
     current_app.logger.error("unhandled %s on %s", type(exc).__name__, request.endpoint)
     db().rollback()
@@ -84,9 +78,6 @@ def init_app(app: Flask) -> None:
 
 
 def _policy_denied(exc: Exception) -> tuple[str, int]:
-    from app.security import audit_denial
-    from cases.policy import PolicyDenied, Reason
-
     assert isinstance(exc, PolicyDenied)  # noqa: S101 - registered for PolicyDenied only
     audit_denial(
         exc.permission, exc.decision, exc.object_type, exc.object_id, subject=exc.subject_id
@@ -98,6 +89,4 @@ def _policy_denied(exc: Exception) -> tuple[str, int]:
 
 
 def init_policy_errors(app: Flask) -> None:
-    from cases.policy import PolicyDenied
-
     app.register_error_handler(PolicyDenied, _policy_denied)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app.extensions import babel
+from app.extensions import babel, db
 from app.messages import (
     CATEGORY_LABELS,
     CONCERN_LABELS,
@@ -22,6 +24,7 @@ from app.messages import (
     person_field_label,
     role_label,
 )
+from cases.accounts.models import Agency
 
 LABEL_FILTERS: dict[str, dict[str, object]] = {
     "category_label": CATEGORY_LABELS,
@@ -34,11 +37,6 @@ LABEL_FILTERS: dict[str, dict[str, object]] = {
 
 def _agency_name(agency_id: object) -> str:
     """An agency's name for templates (ids in JSON lists are strings)."""
-    import uuid
-
-    from app.extensions import db
-    from cases.accounts.models import Agency
-
     try:
         key = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
     except ValueError:

@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 from cases.accounts.models import AgencyKind, Role
 from cases.accounts.passwords import MIN_LENGTH, PasswordProblem
-from cases.auditing import EARLIEST_FILTER_DATE, LATEST_FILTER_DATE
-from cases.legal_bases import basis_entry
+from cases.oversight.workspace import EARLIEST_FILTER_DATE, LATEST_FILTER_DATE
 from cases.persons.services import EARLIEST_BIRTH_DATE
+from cases.policy.legal_bases import basis_entry
 
 ROLE_LABELS = {
     Role.CASEWORKER: _l("Caseworker"),
@@ -185,7 +185,7 @@ OUTCOME_LABELS = {
 
 
 def basis_label(code: str) -> str:
-    """The statute cited in the UI, from the one basis table (`cases.legal_bases`)."""
+    """The statute cited in the UI, from the one basis table (`cases.policy.legal_bases`)."""
     entry = basis_entry(code)
     if entry is None:
         return code

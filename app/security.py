@@ -1,4 +1,5 @@
-"""Route permissions (deny by default), the signed-in principal, re-authentication and headers."""
+"""What routes declare and use: `requires`/`public`, the signed-in principal, re-authentication,
+the audit context and the audit of a denial. The hooks that enforce them are `app.guards`."""
 
 from __future__ import annotations
 
@@ -8,31 +9,16 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager, silta
-from audit.events import RECORDED_FLAG, Action, AuditContext, Outcome, record
+from audit.events import Action, AuditContext, Outcome, record
 from cases.accounts import signin
 from cases.accounts.models import User, UserSession
-from cases.policy import Decision, Permission, decide
-from cases.subjects import person_concerned
+from cases.policy import Decision, Permission
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Flask's own static-file view cannot carry attributes; it is public by nature.
-PUBLIC_ENDPOINTS = frozenset({"static"})
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    ]
-)
 
 
 class SignedInUser:
@@ -155,68 +141,3 @@ def _load_principal(token: str) -> SignedInUser | None:
     if user_session is None:
         return None
     return SignedInUser(token, user_session)
-
-
-def _start_request() -> None:
-    g.request_id = uuid.uuid4().hex
-
-
-def _enforce_route_permission() -> Response | None:
-    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "silta_public", False):
-        return None
-    permission = getattr(view, "silta_permission", None)
-    if permission is None:
-        current_app.logger.error("route %s declares no permission; refused", request.endpoint)
-        abort(403)
-    if not current_user.is_authenticated:
-        return cast(Response, login_manager.unauthorized())
-    decision = decide(actor(), permission)
-    if not decision:
-        subject = person_concerned(db(), request.view_args or {})
-        audit_denial(permission, decision, subject=subject)
-        abort(403)
-    return None
-
-
-def _require_committed_audit(response: Response) -> Response:
-    """No audit, no access: a response whose audit events were never committed is not sent."""
-    session = g.get("db")
-    if session is None or not session.info.get(RECORDED_FLAG):
-        return response
-    current_app.logger.error("%s recorded audit events but did not commit", request.endpoint)
-    session.rollback()
-    from app.errors import render_error
-
-    body, status = render_error(500)
-    return current_app.make_response((body, status))
-
-
-def _security_headers(response: Response) -> Response:
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    # Flask-WTF's HTTPS referrer check needs the referrer on same-origin posts.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config["SILTA_ENV"] == "production":
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    if request.endpoint != "static":
-        headers["Cache-Control"] = "no-store"
-        headers["Pragma"] = "no-cache"
-    return response
-
-
-def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.session_protection = None  # sessions are server-side records, checked per request
-    login_manager.login_message = None
-    app.before_request(_start_request)
-    app.before_request(_enforce_route_permission)
-    app.after_request(_security_headers)
-    app.after_request(_require_committed_audit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 
@@ -80,6 +81,19 @@ def load_data_key(session: Session, keys: KeyProvider, owner: str) -> tuple[int,
     plain = crypto.unwrap_key(keys.kek(row.kek_version), row.wrapped, owner)
     cache[owner] = (row.version, plain)
     return cache[owner]
+
+
+def preload_data_keys(session: Session, keys: KeyProvider, owners: Iterable[str]) -> None:
+    """Unwrap the live keys of many owners with one statement (listings); a destroyed or
+    missing key is left for `load_data_key` to report when it is asked for."""
+    cache = _cache(session)
+    wanted = [owner for owner in set(owners) if owner not in cache]
+    if not wanted:
+        return
+    for row in session.scalars(select(DataKey).where(DataKey.owner.in_(wanted))):
+        if row.wrapped is not None:
+            plain = crypto.unwrap_key(keys.kek(row.kek_version), row.wrapped, row.owner)
+            cache[row.owner] = (row.version, plain)
 
 
 def system_data_key(session: Session, keys: KeyProvider) -> tuple[int, bytes]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 HERE = Path(__file__).resolve().parent
 
@@ -23,6 +24,4 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_head() -> str | None:
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

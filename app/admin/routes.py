@@ -17,6 +17,7 @@ from app.security import audit_context, fresh_required, requires
 from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency, User
+from cases.inputs import InputError
 from cases.policy import Permission
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -46,7 +47,7 @@ def agencies() -> Response | tuple[str, int]:
             agency = admin_services.create_agency(
                 db(), audit_context(), form.code.data, form.name.data, form.kind.data
             )
-        except accounts.AccountError as exc:
+        except InputError as exc:
             getattr(form, exc.field or "code").errors = [account_error(exc.code)]
             status = 400
         else:
@@ -105,7 +106,7 @@ def new_user() -> Response | tuple[str, int]:
                 agency=agency,
                 role=form.role.data,
             )
-        except accounts.AccountError as exc:
+        except InputError as exc:
             getattr(form, exc.field or "username").errors = [account_error(exc.code)]
             status = 400
         else:
@@ -149,7 +150,7 @@ def user_active(user_id: uuid.UUID) -> Response:
         target = admin_services.set_user_active(
             db(), audit_context(), _user(user_id), form.active.data == "1"
         )
-    except accounts.AccountError as exc:
+    except InputError as exc:
         flash(account_error(exc.code), "error")
     else:
         db().commit()

@@ -33,9 +33,10 @@ from app.security import audit_context, fresh_required, requires
 from audit.events import event_document
 from audit.models import AuditEvent
 from audit.queries import EventFilter
-from cases import auditing
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency
+from cases.inputs import InputError
+from cases.oversight import workspace as auditing
 from cases.persons import services as persons
 from cases.policy import Permission
 
@@ -46,7 +47,7 @@ PAGE_RE = re.compile(r"[0-9]{1,5}")
 
 
 def _filter_from(form: LogFilterForm) -> EventFilter:
-    """The filter the form describes; ReportError when its dates are out of bounds."""
+    """The filter the form describes; InputError when its dates are out of bounds."""
     since, until = auditing.day_range(form.date_from.data, form.date_to.data)
     user_id = agency_id = None
     if form.user.data:
@@ -73,7 +74,7 @@ def _log_form() -> LogFilterForm:
     return form
 
 
-def _show_error(form: LogFilterForm | ReportForm, exc: auditing.ReportError) -> None:
+def _show_error(form: LogFilterForm | ReportForm, exc: InputError) -> None:
     field = getattr(form, exc.field, None)
     if field is None:
         form.form_errors.append(audit_error(exc.code))
@@ -99,7 +100,7 @@ def log() -> tuple[str, int]:
         return _refused_log(form)
     try:
         flt = _filter_from(form)
-    except auditing.ReportError as exc:
+    except InputError as exc:
         _show_error(form, exc)
         return _refused_log(form)
     page = _page()
@@ -191,7 +192,7 @@ def export() -> Response | tuple[str, int]:
         return _refused_log(form)
     try:
         flt = _filter_from(form)
-    except auditing.ReportError as exc:
+    except InputError as exc:
         _show_error(form, exc)
         return _refused_log(form)
     _total, events = auditing.export_log(db(), audit_context(), flt, fmt)
@@ -222,7 +223,7 @@ def report() -> tuple[str, int]:
             reason=form.reason.data or None,
             reference=form.reference.data or None,
         )
-    except auditing.ReportError as exc:
+    except InputError as exc:
         _show_error(form, exc)
         return render_template("auditing/report.html", form=form, lookup=lookup, result=None), 400
     db().commit()
@@ -239,7 +240,7 @@ def report_lookup() -> BaseResponse | tuple[str, int]:
     if lookup.validate_on_submit():
         try:
             person = persons.lookup_for_audit(db(), audit_context(), lookup.identity_code.data)
-        except persons.PersonInputError as exc:
+        except InputError as exc:
             lookup.identity_code.errors = [person_error(exc.code)]
         else:
             db().commit()

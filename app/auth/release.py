@@ -13,6 +13,7 @@ from app.messages import account_error
 from app.security import audit_context, fresh_required, requires
 from cases.accounts import release
 from cases.accounts import services as accounts
+from cases.inputs import InputError
 from cases.policy import Permission
 
 bp = Blueprint("release", __name__, url_prefix="/accounts")
@@ -37,7 +38,7 @@ def release_credential(user_id: uuid.UUID) -> Response | tuple[str, int]:
         abort(404)
     try:
         temporary = release.release_credential(db(), audit_context(), silta().passwords, target)
-    except accounts.AccountError as exc:
+    except InputError as exc:
         flash(account_error(exc.code), "error")
         return redirect(url_for("release.pending"))
     db().commit()

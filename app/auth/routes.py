@@ -28,6 +28,7 @@ from app.security import SignedInUser, actor, audit_context, principal, public, 
 from cases.accounts import services as accounts
 from cases.accounts import signin, totp
 from cases.accounts.models import User
+from cases.inputs import InputError
 from cases.policy import Permission
 from core.db import utcnow
 
@@ -194,7 +195,7 @@ def new_password() -> Response | tuple[str, int]:
             )
         except accounts.PasswordRejected as exc:
             form.new_password.errors = [str(PASSWORD_PROBLEMS[p]) for p in exc.problems]
-        except accounts.AccountError as exc:
+        except InputError as exc:
             form.new_password.errors = [account_error(exc.code)]
         else:
             db().commit()
@@ -246,7 +247,7 @@ def account() -> Response | tuple[str, int]:
             )
         except accounts.PasswordRejected as exc:
             form.new_password.errors = [str(PASSWORD_PROBLEMS[p]) for p in exc.problems]
-        except accounts.AccountError as exc:
+        except InputError as exc:
             # A wrong current password is audited and counted: keep that record.
             db().commit()
             if principal().session.ended_at is not None:

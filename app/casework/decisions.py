@@ -17,6 +17,7 @@ from app.security import audit_context, requires
 from cases.accounts.models import User
 from cases.casework import services as casework
 from cases.casework.models import ClosureRequest, EmergencyAccess
+from cases.inputs import InputError
 from cases.policy import Permission
 
 
@@ -71,7 +72,8 @@ def queue() -> str:
     ctx = audit_context()
     closures = casework.closure_queue(db(), ctx)
     reviews = casework.emergency_reviews(db(), ctx)
-    users = {u.id: u for u in db().scalars(select(User))}
+    named = {c.requested_by_user_id for c in closures} | {r.user_id for r in reviews}
+    users = {u.id: u for u in db().scalars(select(User).where(User.id.in_(named)))}
     return render_template(
         "casework/queue.html",
         closures=closures,
@@ -99,7 +101,7 @@ def decide_closure(request_id: uuid.UUID) -> Response | tuple[str, int]:
                 form.decision.data == "approve",
                 form.comment.data or "",
             )
-        except casework.CaseInputError as exc:
+        except InputError as exc:
             flash(case_error(exc.code), "error")
             return redirect(url_for("casework.queue"))
         db().commit()
@@ -118,7 +120,7 @@ def review_emergency(access_id: uuid.UUID) -> Response:
     reachable_case(access.case_id, Permission.EMERGENCY_REVIEW)
     try:
         casework.review_emergency_access(db(), audit_context(), access)
-    except casework.CaseInputError as exc:
+    except InputError as exc:
         flash(case_error(exc.code), "error")
         return redirect(url_for("casework.queue"))
     db().commit()

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, g, redirect, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -15,12 +15,13 @@ from app.casework.settings import case_rules
 from app.extensions import db
 from app.messages import case_error
 from app.security import audit_context, audit_denial
-from cases.access import DisclosureRequest
 from cases.accounts.models import Agency
 from cases.casework import services as casework
-from cases.casework.facts import case_facts
 from cases.casework.models import Case
+from cases.inputs import InputError
 from cases.policy import Permission, Reason, decide, subject_of
+from cases.policy.facts import DisclosureRequest
+from cases.policy.loading import case_facts
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
 
@@ -46,6 +47,8 @@ def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool 
         resource = DisclosureRequest(facts, actor.agency_id)
     decision = decide(actor, permission, resource)
     if decision.allowed:
+        # The service on this request decides on the same facts: loaded once per request.
+        g.case_facts = facts
         return case
     audit_denial(permission, decision, "case", case.id, subject=subject_of(facts))
     if decision.reason in _UNREACHABLE:
@@ -56,7 +59,7 @@ def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool 
     abort(403)
 
 
-def show_error(form: object, exc: casework.CaseInputError) -> None:
+def show_error(form: object, exc: InputError) -> None:
     rules = case_rules()
     message = case_error(
         exc.code,
@@ -80,7 +83,7 @@ def submit(
     if form.validate_on_submit():
         try:
             made = action()
-        except casework.CaseInputError as exc:
+        except InputError as exc:
             show_error(form, exc)
             return 400
         db().commit()

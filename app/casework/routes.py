@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -29,10 +29,11 @@ from app.messages import basis_label
 from app.security import audit_context, fresh_required, requires
 from cases.accounts.models import Agency, User
 from cases.casework import services as casework
-from cases.casework.facts import case_facts, person_facts
 from cases.casework.models import CaseNote, Consent
+from cases.inputs import InputError
 from cases.persons import services as persons
 from cases.policy import Permission, authorize
+from cases.policy.loading import case_facts, person_facts
 
 __all__ = ["bp"]
 
@@ -57,11 +58,12 @@ def mine() -> str:
 @requires(Permission.CASE_READ)
 def detail(case_id: uuid.UUID) -> str:
     case = reachable_case(case_id, Permission.CASE_READ)
-    view = casework.view_case(db(), audit_context(), case, rules=case_rules())
+    view = casework.view_case(
+        db(), audit_context(), case, rules=case_rules(), facts=g.get("case_facts")
+    )
     agencies = {a.id: a for a in db().scalars(select(Agency))}
-    users = {u.id: u for u in db().scalars(select(User))}
     db().commit()
-    return render_template("casework/case.html", view=view, agencies=agencies, users=users)
+    return render_template("casework/case.html", view=view, agencies=agencies)
 
 
 @bp.route("/open/<uuid:person_id>", methods=["GET", "POST"])
@@ -295,15 +297,9 @@ def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
     agency_form = TeamAgencyForm(prefix="agency")
     agency_form.agency.choices = agency_choices(set(facts.member_agencies))
     user_form = TeamUserForm(prefix="user")
-    members = db().scalars(
-        select(User)
-        .where(User.agency_id.in_(facts.member_agencies), User.active)
-        .order_by(User.display_name)
-    )
     user_form.user.choices = [
         (str(u.id), f"{u.display_name} ({u.agency.code})")
-        for u in members
-        if u.id not in facts.member_users and u.role in ("caseworker", "supervisor")
+        for u in casework.team_candidates(db(), facts)
     ]
     status = 200
     if request.method == "POST":
@@ -320,7 +316,7 @@ def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
                     user = db().get(User, uuid.UUID(user_form.user.data))
                     assert user is not None  # noqa: S101 - validated against the choices
                     casework.add_team_user(db(), audit_context(), case, user)
-            except casework.CaseInputError as exc:
+            except InputError as exc:
                 db().commit()  # a refused addition is itself recorded
                 show_error(chosen, exc)
                 status = 400

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from cases.access import CaseRules
+from cases.policy.facts import CaseRules
 
 
 def case_rules() -> CaseRules:

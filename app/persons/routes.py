@@ -12,14 +12,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app.errors import render_error
 from app.extensions import db
 from app.messages import person_error
 from app.persons.forms import CodeSearchForm, NameSearchForm, PersonForm
 from app.security import audit_context, requires
+from cases.inputs import InputError
 from cases.persons import services as persons
 from cases.persons.models import Person
-from cases.policy import Permission, Reason
+from cases.policy import Permission
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 
@@ -31,19 +31,7 @@ def _person(person_id: uuid.UUID) -> Person:
     return person
 
 
-@bp.errorhandler(persons.PersonDenied)
-def _denied(denied: persons.PersonDenied) -> tuple[str, int]:
-    """Audit a refusal about a person with that person as subject, in its own transaction."""
-    db().rollback()
-    persons.record_denial(db(), audit_context(), denied, request.endpoint or "")
-    db().commit()
-    # A person the user may not see answers exactly like one that does not exist.
-    return render_error(404 if denied.decision.reason == Reason.NOT_VISIBLE else 403)
-
-
-def _show_error(
-    form: PersonForm | CodeSearchForm | NameSearchForm, exc: persons.PersonInputError
-) -> None:
+def _show_error(form: PersonForm | CodeSearchForm | NameSearchForm, exc: InputError) -> None:
     target = getattr(form, exc.field, None)
     if target is None and exc.field == "guardians" and isinstance(form, PersonForm):
         target = form.guardian1_name
@@ -72,7 +60,7 @@ def search() -> tuple[str, int]:
                     results = persons.search_by_name(
                         db(), audit_context(), by_name.surname.data, by_name.birth_date.data
                     )
-            except persons.PersonInputError as exc:
+            except InputError as exc:
                 _show_error(chosen, exc)
                 status = 400
             else:
@@ -95,7 +83,7 @@ def create() -> Response | tuple[str, int]:
             person = persons.register(
                 db(), audit_context(), form.details(), confirmed=bool(form.confirm_duplicate.data)
             )
-        except persons.PersonInputError as exc:
+        except InputError as exc:
             _show_error(form, exc)
             status = 400
         except persons.PossibleDuplicate as warning:
@@ -133,7 +121,7 @@ def edit(person_id: uuid.UUID) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             persons.update(db(), audit_context(), person, form.details())
-        except persons.PersonInputError as exc:
+        except InputError as exc:
             _show_error(form, exc)
             status = 400
         else:

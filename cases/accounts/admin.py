@@ -25,8 +25,8 @@ from cases.accounts.services import (
     is_locked,
     renew_credential,
 )
+from cases.inputs import line_field
 from cases.policy import Permission, authorize, credential_needs_release
-from cases.text import TextProblem, clean_line
 from core.db import utcnow
 
 __all__ = ["generate_temporary_password"]
@@ -48,7 +48,7 @@ def create_agency(session: Session, ctx: AuditContext, code: str, name: str, kin
         raise AccountError("invalid_agency_code", "code")
     if kind not in AgencyKind.__members__.values():
         raise AccountError("invalid_agency_kind", "kind")
-    name = _text(name, "name")
+    name = line_field(name, "name")
     if not name:
         raise AccountError("invalid_agency_name", "name")
     if get_agency_by_code(session, code) is not None:
@@ -89,14 +89,6 @@ def set_agency_active(session: Session, ctx: AuditContext, agency: Agency, activ
     return agency
 
 
-def _text(value: str, field: str) -> str:
-    """A one-line account text: control characters and line breaks are refused, not stored."""
-    try:
-        return clean_line(value)
-    except TextProblem as exc:
-        raise AccountError(exc.code, field) from exc
-
-
 def list_users(session: Session, ctx: AuditContext) -> list[User]:
     authorize(ctx.actor, Permission.USER_LIST)
     return list(session.scalars(select(User).order_by(User.username)))
@@ -125,12 +117,12 @@ def create_user(
     (`release`): nothing is returned, and a supervisor of the agency releases it.
     """
     authorize(ctx.actor, Permission.USER_CREATE, agency)
-    username = _text(username, "username").lower()
+    username = line_field(username, "username").lower()
     if not USERNAME_RE.match(username):
         raise AccountError("invalid_username", "username")
     if role not in Role.__members__.values():
         raise AccountError("invalid_role", "role")
-    display_name = _text(display_name, "display_name")
+    display_name = line_field(display_name, "display_name")
     if not display_name:
         raise AccountError("invalid_display_name", "display_name")
     if not agency.active:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from cases.accounts.models import Agency, User, UserSession
 from cases.accounts.passwords import PasswordProblem
+from cases.inputs import InputError
 from core.datakeys import decrypt_system_field, encrypt_system_field
 from core.db import utcnow
 from core.keyring import KeyProvider
@@ -29,13 +30,8 @@ class AuthSettings:
     last_seen_resolution: timedelta = timedelta(seconds=30)
 
 
-class AccountError(Exception):
+class AccountError(InputError):
     """A request about accounts that cannot be carried out; `code` names why."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 class PasswordRejected(AccountError):

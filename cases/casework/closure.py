@@ -3,25 +3,21 @@ and the lead supervisors' queues."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
-from cases.casework.common import CaseInputError, actor_id, long_text, record_case
-from cases.casework.facts import case_facts
 from cases.casework.models import (
     Case,
     CaseReopening,
     CaseStatus,
     ClosureRequest,
-    EmergencyAccess,
 )
 from cases.casework.models import Outcome as CaseOutcome
-from cases.policy import Permission, authorize, decide
+from cases.inputs import InputError, long_field
+from cases.policy import Permission, authorize
+from cases.policy.loading import case_facts
+from cases.records import actor_id, record_about
 from core.db import utcnow
 
 
@@ -31,16 +27,16 @@ def request_closure(
     facts = case_facts(session, case)
     decision = authorize(ctx.actor, Permission.CLOSURE_REQUEST, facts)
     if case.status != CaseStatus.OPEN:
-        raise CaseInputError("case_closed", "outcome")
+        raise InputError("case_closed", "outcome")
     if outcome not in CaseOutcome.__members__.values():
-        raise CaseInputError("invalid_choice", "outcome")
+        raise InputError("invalid_choice", "outcome")
     pending = session.scalar(
         select(ClosureRequest).where(
             ClosureRequest.case_id == case.id, ClosureRequest.decision.is_(None)
         )
     )
     if pending is not None:
-        raise CaseInputError("closure_pending", "outcome")
+        raise InputError("closure_pending", "outcome")
     request = ClosureRequest(
         person_id=case.person_id,
         case_id=case.id,
@@ -49,7 +45,7 @@ def request_closure(
     )
     session.add(request)
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CLOSURE_REQUESTED,
@@ -70,8 +66,8 @@ def decide_closure(
     assert case is not None  # noqa: S101 - foreign key
     decision = authorize(ctx.actor, Permission.CLOSURE_APPROVE, case_facts(session, case))
     if request.decision is not None:
-        raise CaseInputError("already_decided", "decision")
-    text = long_text(comment, "comment", required=not approve)
+        raise InputError("already_decided", "decision")
+    text = long_field(comment, "comment", required=not approve)
     now = utcnow()
     request.decision = "approved" if approve else "returned"
     request.decided_by_user_id = actor_id(ctx)
@@ -83,7 +79,7 @@ def decide_closure(
         case.closed_at = now
         case.outcome = request.outcome
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CLOSURE_DECIDED,
@@ -100,7 +96,7 @@ def reopen_case(session: Session, ctx: AuditContext, case: Case, reason: str) ->
     """A supervisor of the lead agency opens a closed case again, with a reason (kept,
     encrypted; the audit event records that it happened, not the reason)."""
     decision = authorize(ctx.actor, Permission.CASE_REOPEN, case_facts(session, case))
-    text = long_text(reason, "reason")
+    text = long_field(reason, "reason")
     reopening = CaseReopening(
         person_id=case.person_id,
         case_id=case.id,
@@ -115,7 +111,7 @@ def reopen_case(session: Session, ctx: AuditContext, case: Case, reason: str) ->
     case.closed_at = None
     case.outcome = None
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CASE_REOPENED,
@@ -126,57 +122,3 @@ def reopen_case(session: Session, ctx: AuditContext, case: Case, reason: str) ->
         previous_outcome=reopening.outcome or "",
     )
     return reopening
-
-
-def _lead_queue(
-    session: Session,
-    ctx: AuditContext,
-    permission: Permission,
-    model: type[EmergencyAccess] | type[ClosureRequest],
-    pending: ColumnElement[bool],
-    order: InstrumentedAttribute[datetime],
-) -> list[Any]:
-    """Pending items on cases the actor's agency leads that the policy lets the actor decide.
-
-    Each case's facts are loaded once, however many items it has.
-    """
-    if ctx.actor is None:
-        return []
-    decided: dict[uuid.UUID, bool] = {}
-    queue = []
-    rows = session.execute(
-        select(model, Case)
-        .join(Case, Case.id == model.case_id)
-        .where(pending, Case.lead_agency_id == ctx.actor.agency_id)
-        .order_by(order)
-    )
-    for item, case in rows:
-        if case.id not in decided:
-            decided[case.id] = decide(ctx.actor, permission, case_facts(session, case)).allowed
-        if decided[case.id]:
-            queue.append(item)
-    return queue
-
-
-def emergency_reviews(session: Session, ctx: AuditContext) -> list[EmergencyAccess]:
-    """Unreviewed emergency accesses on cases the actor's agency leads, for its supervisors."""
-    return _lead_queue(
-        session,
-        ctx,
-        Permission.EMERGENCY_REVIEW,
-        EmergencyAccess,
-        EmergencyAccess.reviewed_at.is_(None),
-        EmergencyAccess.granted_at,
-    )
-
-
-def closure_queue(session: Session, ctx: AuditContext) -> list[ClosureRequest]:
-    """Pending closure requests the actor may decide (a supervisor of the lead agency)."""
-    return _lead_queue(
-        session,
-        ctx,
-        Permission.CLOSURE_APPROVE,
-        ClosureRequest,
-        ClosureRequest.decision.is_(None),
-        ClosureRequest.requested_at,
-    )

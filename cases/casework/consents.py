@@ -14,7 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import FLAGGED, Action, AuditContext
-from cases.access import (
+from cases.accounts.models import Agency
+from cases.casework.models import Case, Consent, HowRecorded
+from cases.inputs import InputError, long_field
+from cases.policy import Permission, authorize
+from cases.policy.facts import (
     DEFAULT_RULES,
     CaseFacts,
     CaseRules,
@@ -22,12 +26,8 @@ from cases.access import (
     ConsentProposal,
     GivenBy,
 )
-from cases.accounts.models import Agency
-from cases.casework.common import CaseInputError, actor_id, long_text, record_case
-from cases.casework.facts import case_facts, consent_facts
-from cases.casework.models import Case, Consent, HowRecorded
-from cases.policy import Permission, authorize
-from cases.sharing import (
+from cases.policy.loading import case_facts, cases_facts, consent_facts
+from cases.policy.sharing import (
     add_months_last_day,
     check_consent,
     consent_effective,
@@ -37,6 +37,7 @@ from cases.sharing import (
     last_valid_day,
     local_day,
 )
+from cases.records import actor_id, record_about
 from core.db import utcnow
 
 DEFAULT_CONSENT_MONTHS = 12
@@ -69,18 +70,18 @@ def _latest_withdrawal_on(session: Session, case: Case, rules: CaseRules) -> dat
 
 def _check_choices(session: Session, given: ConsentInput) -> None:
     if given.given_by not in GivenBy.__members__.values():
-        raise CaseInputError("invalid_choice", "given_by")
+        raise InputError("invalid_choice", "given_by")
     if given.how_recorded not in HowRecorded.__members__.values():
-        raise CaseInputError("invalid_choice", "how_recorded")
+        raise InputError("invalid_choice", "how_recorded")
     if not given.categories or any(
         c not in Category.__members__.values() for c in given.categories
     ):
-        raise CaseInputError("invalid_choice", "categories")
+        raise InputError("invalid_choice", "categories")
     if not given.recipients:
-        raise CaseInputError("required", "recipients")
+        raise InputError("required", "recipients")
     known = set(session.scalars(select(Agency.id).where(Agency.id.in_(given.recipients))))
     if known != set(given.recipients):
-        raise CaseInputError("invalid_choice", "recipients")
+        raise InputError("invalid_choice", "recipients")
 
 
 def record_consent(
@@ -103,19 +104,19 @@ def record_consent(
     decision = authorize(ctx.actor, Permission.CONSENT_RECORD, facts, now)
     assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
     _check_choices(session, given)
-    purpose = long_text(given.purpose, "purpose")
-    view = long_text(given.young_person_view, "young_person_view", required=False)
-    late_reason = long_text(given.late_entry_reason, "late_entry_reason", required=False)
+    purpose = long_field(given.purpose, "purpose")
+    view = long_field(given.young_person_view, "young_person_view", required=False)
+    late_reason = long_field(given.late_entry_reason, "late_entry_reason", required=False)
     if facts.person_birth_date is None:
-        raise CaseInputError("erased", "given_by")
+        raise InputError("erased", "given_by")
     recorded_on = today or local_day(now, rules)
     given_on = given.given_on or recorded_on
     valid_from = given.valid_from or given_on
     # Checked before any date arithmetic: a far-future day would overflow the calendar.
     if given_on > recorded_on:
-        raise CaseInputError("given_in_future", "given_on")
+        raise InputError("given_in_future", "given_on")
     if valid_from > last_valid_day(given_on, rules):
-        raise CaseInputError("validity_too_long", "valid_from")
+        raise InputError("validity_too_long", "valid_from")
     valid_until = given.valid_until or min(
         add_months_last_day(valid_from, DEFAULT_CONSENT_MONTHS), last_valid_day(given_on, rules)
     )
@@ -132,7 +133,7 @@ def record_consent(
         )
     )
     if check.problems:
-        raise CaseInputError(*check.problems[0])
+        raise InputError(*check.problems[0])
     assert check.age_when_given is not None  # noqa: S101 - the birth date is known here
     consent = Consent(
         person_id=case.person_id,
@@ -156,7 +157,7 @@ def record_consent(
     session.flush()
     # Naming one's own agency lets this consent release other agencies' notes to it.
     to_own_agency = ctx.actor.agency_id in given.recipients
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CONSENT_RECORDED,
@@ -194,14 +195,14 @@ def withdraw_consent(
     facts = case_facts(session, case, rules=rules)
     decision = authorize(ctx.actor, Permission.CONSENT_WITHDRAW, facts)
     if consent.case_id != case.id:
-        raise CaseInputError("not_found", "consent")
+        raise InputError("not_found", "consent")
     if consent.withdrawn_at is not None:
-        raise CaseInputError("already_withdrawn", "consent")
-    consent.withdrawal_reason = long_text(reason, "reason")
+        raise InputError("already_withdrawn", "consent")
+    consent.withdrawal_reason = long_field(reason, "reason")
     consent.withdrawn_at = at or utcnow()
     consent.withdrawn_by_user_id = actor_id(ctx)
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.CONSENT_WITHDRAWN,
@@ -266,10 +267,17 @@ def expiring_consents(
     """Effective consents on these cases (already authorised) that stop within `days`: at the
     end of their validity or term, or (a guardian's alone) on the young person's birthday."""
     now = utcnow()
+    facts = cases_facts(session, cases, now, rules)
+    by_case: dict[uuid.UUID, list[Consent]] = {case.id: [] for case in cases}
+    for consent in session.scalars(
+        select(Consent).where(Consent.case_id.in_(list(by_case))).order_by(Consent.valid_from)
+    ):
+        by_case[consent.case_id].append(consent)
     found = []
     for case in cases:
-        facts = case_facts(session, case, now, rules)
-        for state in case_consents(session, case, now, facts):
+        for c in by_case[case.id]:
+            f = facts[case.id]
+            state = ConsentState(c, consent_state(c, now, f), consent_ends_at(consent_facts(c), f))
             if state.state == "effective" and state.ends_at <= now + timedelta(days=days):
                 found.append((case, state))
     return found

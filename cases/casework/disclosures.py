@@ -1,25 +1,24 @@
-"""Disclosures without consent (under a basis of `cases.legal_bases`) and emergency access."""
+"""Disclosures without consent (on a basis of `cases.policy.legal_bases`) and emergency access."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
-from cases.access import DEFAULT_RULES, CaseRules, Category, DisclosureRequest
 from cases.accounts.models import Agency
-from cases.casework.common import CaseInputError, actor_id, long_text, record_case
-from cases.casework.facts import case_facts
-from cases.casework.models import Case, Disclosure, EmergencyAccess
-from cases.legal_bases import BasisEntry, bases_for, basis_entry
+from cases.casework.models import Case, Disclosure
+from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize
-from cases.sharing import disclosure_problem, local_day
+from cases.policy.facts import DEFAULT_RULES, CaseRules, Category, DisclosureRequest
+from cases.policy.legal_bases import BasisEntry, bases_for, basis_entry
+from cases.policy.loading import case_facts
+from cases.policy.sharing import disclosure_problem, local_day
+from cases.records import actor_id, record_about
 from core.db import utcnow
-
-EMERGENCY_HOURS = 4
 
 
 def disclosure_bases(session: Session, ctx: AuditContext) -> tuple[BasisEntry, ...]:
@@ -58,7 +57,7 @@ def create_disclosure(
         ctx.actor, Permission.DISCLOSURE_CREATE, DisclosureRequest(facts, ctx.actor.agency_id), now
     )
     if to_agency.id == ctx.actor.agency_id:
-        raise CaseInputError("same_agency", "to_agency")
+        raise InputError("same_agency", "to_agency")
     problem = disclosure_problem(
         basis,
         facts.agency_kinds.get(ctx.actor.agency_id),
@@ -68,15 +67,15 @@ def create_disclosure(
         rules,
     )
     if problem is not None:
-        raise CaseInputError(*problem)
+        raise InputError(*problem)
     entry = basis_entry(basis)
     assert entry is not None  # noqa: S101 - checked above
     chosen = sorted(set(categories))
     if entry.releases_notes and (
         not chosen or any(c not in Category.__members__.values() for c in chosen)
     ):
-        raise CaseInputError("invalid_choice", "categories")
-    text = long_text(justification, "justification")
+        raise InputError("invalid_choice", "categories")
+    text = long_field(justification, "justification")
     disclosure = Disclosure(
         person_id=case.person_id,
         case_id=case.id,
@@ -91,7 +90,7 @@ def create_disclosure(
     session.add(disclosure)
     disclosure.justification = text
     session.flush()
-    record_case(
+    record_about(
         session,
         ctx,
         Action.DISCLOSURE_CREATED,
@@ -103,66 +102,3 @@ def create_disclosure(
         categories=disclosure.categories,
     )
     return disclosure
-
-
-def request_emergency_access(
-    session: Session,
-    ctx: AuditContext,
-    case: Case,
-    justification: str,
-    *,
-    rules: CaseRules = DEFAULT_RULES,
-) -> EmergencyAccess:
-    """Four hours of the case's normal notes for a team member; flagged for review and audit.
-
-    The caller (a route) must have re-authenticated the user just before.
-    """
-    facts = case_facts(session, case, rules=rules)
-    decision = authorize(ctx.actor, Permission.EMERGENCY_REQUEST, facts)
-    assert ctx.actor is not None and ctx.actor.id is not None  # noqa: S101 - policy
-    text = long_text(justification, "justification")
-    now = utcnow()
-    access = EmergencyAccess(
-        person_id=case.person_id,
-        case_id=case.id,
-        user_id=ctx.actor.id,
-        granted_at=now,
-        expires_at=now + timedelta(hours=EMERGENCY_HOURS),
-    )
-    session.add(access)
-    access.justification = text
-    session.flush()
-    record_case(
-        session,
-        ctx,
-        Action.EMERGENCY_GRANTED,
-        case,
-        decision.basis,
-        object_type="emergency_access",
-        object_id=access.id,
-        hours=EMERGENCY_HOURS,
-    )
-    return access
-
-
-def review_emergency_access(
-    session: Session, ctx: AuditContext, access: EmergencyAccess
-) -> EmergencyAccess:
-    case = session.get(Case, access.case_id)
-    assert case is not None  # noqa: S101 - foreign key
-    decision = authorize(ctx.actor, Permission.EMERGENCY_REVIEW, case_facts(session, case))
-    if access.reviewed_at is not None:
-        raise CaseInputError("already_reviewed", "access")
-    access.reviewed_at = utcnow()
-    access.reviewed_by_user_id = actor_id(ctx)
-    session.flush()
-    record_case(
-        session,
-        ctx,
-        Action.EMERGENCY_REVIEWED,
-        case,
-        decision.basis,
-        object_type="emergency_access",
-        object_id=access.id,
-    )
-    return access

@@ -7,12 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from cases.inputs import InputError, line_field, name_field
 from cases.persons import identity
 from cases.persons.models import MotherTongue
-from cases.text import MAX_LINE, TextProblem, clean_line, clean_name
 from core.db import utcnow
 
-MAX_TEXT = MAX_LINE
 # ASCII digits only, matched whole: `\d` would also take Arabic-Indic or full-width digits.
 POSTAL_CODE_RE = re.compile(r"[0-9]{5}")
 PHONE_RE = re.compile(r"\+?[0-9][0-9 ()-]{4,24}")
@@ -20,15 +19,6 @@ EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_GUARDIANS = 2
 # Nobody on the register was born before this day; an earlier date is a typing error.
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-
-
-class PersonInputError(ValueError):
-    """Bad input, named by a code and the field it concerns (never quoting the input)."""
-
-    def __init__(self, code: str, field_name: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field_name
 
 
 @dataclass(frozen=True)
@@ -60,60 +50,48 @@ class PersonDetails:
 
 def text_field(value: str | None, field_name: str, *, required: bool = False) -> str:
     """A one-line field, trimmed and with inner runs of spaces made one."""
-    try:
-        cleaned = clean_line(value, limit=MAX_TEXT, required=required)
-    except TextProblem as problem:
-        raise PersonInputError(problem.code, field_name) from None
-    return " ".join(cleaned.split())
-
-
-def name_field(value: str | None, field_name: str, *, required: bool = False) -> str:
-    """A name: NFC, without invisible format characters, so it compares and indexes as typed."""
-    try:
-        return clean_name(value, limit=MAX_TEXT, required=required)
-    except TextProblem as problem:
-        raise PersonInputError(problem.code, field_name) from None
+    return " ".join(line_field(value, field_name, required=required).split())
 
 
 def check_birth_date(birth_date: date, today: date) -> None:
     """Refuse a birth date in the future or before EARLIEST_BIRTH_DATE."""
     if birth_date > today:
-        raise PersonInputError("birth_date_future", "birth_date")
+        raise InputError("birth_date_future", "birth_date")
     if birth_date < EARLIEST_BIRTH_DATE:
-        raise PersonInputError("birth_date_too_early", "birth_date")
+        raise InputError("birth_date_too_early", "birth_date")
 
 
 def check_details(details: PersonDetails, today: date | None = None) -> PersonDetails:
-    """Validate and normalise; raise PersonInputError for the first problem found."""
+    """Validate and normalise; raise InputError for the first problem found."""
     today = today or utcnow().date()
     code = None
     if text_field(details.identity_code, "identity_code"):
         parsed = parsed_code(details.identity_code or "")
         if parsed.birth_date != details.birth_date:
-            raise PersonInputError("birth_date_mismatch", "birth_date")
+            raise InputError("birth_date_mismatch", "birth_date")
         code = parsed.code
     check_birth_date(details.birth_date, today)
     postal_code = text_field(details.postal_code, "postal_code")
     if postal_code and not POSTAL_CODE_RE.fullmatch(postal_code):
-        raise PersonInputError("invalid_postal_code", "postal_code")
+        raise InputError("invalid_postal_code", "postal_code")
     phone = text_field(details.phone, "phone")
     if phone and not PHONE_RE.fullmatch(phone):
-        raise PersonInputError("invalid_phone", "phone")
+        raise InputError("invalid_phone", "phone")
     email = text_field(details.email, "email")
     if email and not EMAIL_RE.fullmatch(email):
-        raise PersonInputError("invalid_email", "email")
+        raise InputError("invalid_email", "email")
     if details.mother_tongue not in MotherTongue.__members__.values():
-        raise PersonInputError("invalid_choice", "mother_tongue")
+        raise InputError("invalid_choice", "mother_tongue")
     guardians = []
     for guardian in details.guardians:
         name = name_field(guardian.name, "guardians")
         contact = text_field(guardian.contact, "guardians")
         if contact and not name:
-            raise PersonInputError("guardian_name_required", "guardians")
+            raise InputError("guardian_name_required", "guardians")
         if name:
             guardians.append(Guardian(name, contact))
     if len(guardians) > MAX_GUARDIANS:
-        raise PersonInputError("too_many_guardians", "guardians")
+        raise InputError("too_many_guardians", "guardians")
     return PersonDetails(
         given_names=name_field(details.given_names, "given_names", required=True),
         surname=name_field(details.surname, "surname", required=True),
@@ -130,8 +108,8 @@ def check_details(details: PersonDetails, today: date | None = None) -> PersonDe
 
 
 def parsed_code(text: str) -> identity.IdentityCode:
-    """The identity code in `text` (a one-line field), or PersonInputError."""
+    """The identity code in `text` (a one-line field), or InputError."""
     try:
         return identity.parse(text_field(text, "identity_code"))
     except identity.InvalidIdentityCode:
-        raise PersonInputError("invalid_identity_code", "identity_code") from None
+        raise InputError("invalid_identity_code", "identity_code") from None

@@ -4,35 +4,37 @@ then audits; search and duplicate checks look only at persons the user may see."
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import FLAGGED, Action, AuditContext, record
+from cases.inputs import InputError as InputError
 from cases.persons import identity
-from cases.persons.denials import PersonDenied as PersonDenied
-from cases.persons.denials import authorize_about as authorize_about
-from cases.persons.denials import record_denial as record_denial
 from cases.persons.details import EARLIEST_BIRTH_DATE as EARLIEST_BIRTH_DATE
 from cases.persons.details import Guardian as Guardian
 from cases.persons.details import PersonDetails as PersonDetails
-from cases.persons.details import PersonInputError as PersonInputError
-from cases.persons.details import check_birth_date, check_details, name_field, parsed_code
+from cases.persons.details import check_details
+from cases.persons.erasure import shred as shred
 from cases.persons.models import (
-    IDENTITY_CODE_INDEX,
-    NAME_BIRTH_INDEX,
-    MotherTongue,
     Person,
-    PersonIndexEntry,
     PersonVersion,
 )
-from cases.policy import Permission, authorize, visible_persons
+from cases.persons.search import PersonSummary as PersonSummary
+from cases.persons.search import _by_code, _duplicates, _record_shown, _reindex, _summaries
+from cases.persons.search import authorize_about as authorize_about
+from cases.persons.search import lookup_for_audit as lookup_for_audit
+from cases.persons.search import search_by_identity_code as search_by_identity_code
+from cases.persons.search import search_by_name as search_by_name
+from cases.persons.versions import VersionSummary as VersionSummary
+from cases.persons.versions import _changed_fields, _details_of, _write_version
+from cases.persons.versions import current_details as current_details
+from cases.policy import Permission, authorize
+from cases.records import actor_id, record_about
 from core import datakeys
-from core.db import utcnow
-from core.fields import BlindIndex, key_provider, normalise_name
+from core.fields import key_provider
 
 
 class PossibleDuplicate(Exception):
@@ -44,14 +46,6 @@ class PossibleDuplicate(Exception):
 
 
 @dataclass(frozen=True)
-class PersonSummary:
-    id: uuid.UUID
-    given_names: str
-    surname: str
-    birth_date: date
-
-
-@dataclass(frozen=True)
 class PersonView:
     person: Person
     details: PersonDetails | None  # None once the person's data key is destroyed
@@ -60,206 +54,6 @@ class PersonView:
     @property
     def erased(self) -> bool:
         return self.details is None
-
-
-@dataclass(frozen=True)
-class VersionSummary:
-    version: int
-    created_at: datetime
-    created_by_user_id: uuid.UUID | None
-    changed: tuple[str, ...] = field(default_factory=tuple)
-
-
-def _name_birth_key(surname: str, birth_date: date) -> str:
-    return f"{normalise_name(surname)}|{birth_date.isoformat()}"
-
-
-def _index_values(session: Session, details: PersonDetails) -> list[tuple[BlindIndex, int]]:
-    keys = key_provider(session)
-    values = [
-        (
-            NAME_BIRTH_INDEX,
-            NAME_BIRTH_INDEX.value(keys, _name_birth_key(details.surname, details.birth_date)),
-        )
-    ]
-    if details.identity_code:
-        values.append((IDENTITY_CODE_INDEX, IDENTITY_CODE_INDEX.value(keys, details.identity_code)))
-    return values
-
-
-def _reindex(session: Session, person: Person, details: PersonDetails | None) -> None:
-    # Derived data, rebuilt from the current version: old versions are never searchable.
-    session.execute(delete(PersonIndexEntry).where(PersonIndexEntry.person_id == person.id))
-    if details is not None:
-        for index, value in _index_values(session, details):
-            session.add(PersonIndexEntry(person_id=person.id, index_name=index.name, value=value))
-
-
-def _write_version(
-    session: Session, person: Person, number: int, details: PersonDetails, author: uuid.UUID | None
-) -> PersonVersion:
-    version = PersonVersion(person_id=person.id, version=number, created_by_user_id=author)
-    session.add(version)
-    version.given_names = details.given_names
-    version.surname = details.surname
-    version.birth_date = details.birth_date
-    version.identity_code = details.identity_code
-    version.municipality = details.municipality or None
-    version.postal_code = details.postal_code or None
-    version.phone = details.phone or None
-    version.email = details.email or None
-    version.guardians = [{"name": g.name, "contact": g.contact} for g in details.guardians]
-    version.mother_tongue = details.mother_tongue
-    version.forbids_guardian_disclosure = details.forbids_guardian_disclosure
-    person.current_version = number
-    return version
-
-
-def _details_of(version: PersonVersion) -> PersonDetails:
-    birth_date = version.birth_date
-    assert birth_date is not None  # noqa: S101 - every version is written with a birth date
-    return PersonDetails(
-        given_names=version.given_names or "",
-        surname=version.surname or "",
-        birth_date=birth_date,
-        identity_code=version.identity_code,
-        municipality=version.municipality or "",
-        postal_code=version.postal_code or "",
-        phone=version.phone or "",
-        email=version.email or "",
-        guardians=tuple(Guardian(g["name"], g.get("contact", "")) for g in version.guardians or []),
-        mother_tongue=version.mother_tongue or MotherTongue.OTHER,
-        forbids_guardian_disclosure=bool(version.forbids_guardian_disclosure),
-    )
-
-
-def _current_version(session: Session, person: Person) -> PersonVersion:
-    version = session.scalar(
-        select(PersonVersion).where(
-            PersonVersion.person_id == person.id, PersonVersion.version == person.current_version
-        )
-    )
-    assert version is not None  # noqa: S101 - current_version always names a stored version
-    return version
-
-
-def current_details(session: Session, person: Person) -> PersonDetails | None:
-    """The current version in plaintext, or None if the person's key is destroyed."""
-    if person.erased_at is not None:
-        return None
-    return _details_of(_current_version(session, person))
-
-
-def _actor_id(ctx: AuditContext) -> uuid.UUID | None:
-    return ctx.actor.id if ctx.actor is not None else None
-
-
-def _visible_matches(
-    session: Session,
-    ctx: AuditContext,
-    index: BlindIndex,
-    value: int,
-    matches: Callable[[PersonVersion], bool],
-    scope_to_actor: bool = True,
-) -> list[Person]:
-    query = (
-        select(Person, PersonVersion)
-        .join(PersonIndexEntry, PersonIndexEntry.person_id == Person.id)
-        .join(
-            PersonVersion,
-            (PersonVersion.person_id == Person.id)
-            & (PersonVersion.version == Person.current_version),
-        )
-        .where(PersonIndexEntry.index_name == index.name, PersonIndexEntry.value == value)
-        .where(Person.erased_at.is_(None))
-    )
-    if scope_to_actor:
-        query = query.where(visible_persons(ctx.actor))
-    found = []
-    # The index is truncated on purpose (see models): decrypt each candidate's compared fields
-    # and compare exactly.
-    for person, version in session.execute(query).unique():
-        if matches(version):
-            found.append(person)
-    return found
-
-
-def _record_about(
-    session: Session,
-    ctx: AuditContext,
-    action: Action,
-    person: Person,
-    bases: Iterable[str] = (),
-    **details: object,
-) -> None:
-    """An audit event whose object and subject are one person."""
-    record(
-        session,
-        ctx,
-        action,
-        object_type="person",
-        object_id=person.id,
-        subject=person.id,
-        bases=bases,
-        extra=details,
-    )
-
-
-def _record_shown(session: Session, ctx: AuditContext, persons: list[Person], view: str) -> None:
-    # A result list shows names and birth dates: each person shown gets a read event of their
-    # own, so their access report lists it.
-    for person in persons:
-        decision = authorize_about(session, ctx, Permission.PERSON_READ, person)
-        _record_about(
-            session,
-            ctx,
-            Action.PERSON_READ,
-            person,
-            bases=decision.basis,
-            view=view,
-        )
-
-
-def _summaries(session: Session, persons: Iterable[Person]) -> list[PersonSummary]:
-    out = []
-    for person in persons:
-        details = current_details(session, person)
-        if details is not None:
-            out.append(
-                PersonSummary(person.id, details.given_names, details.surname, details.birth_date)
-            )
-    return sorted(
-        out, key=lambda s: (normalise_name(s.surname), normalise_name(s.given_names), s.birth_date)
-    )
-
-
-def _by_code(session: Session, ctx: AuditContext, code: str, scoped: bool = True) -> list[Person]:
-    value = IDENTITY_CODE_INDEX.value(key_provider(session), code)
-    return _visible_matches(
-        session, ctx, IDENTITY_CODE_INDEX, value, lambda v: v.identity_code == code, scoped
-    )
-
-
-def _by_name(session: Session, ctx: AuditContext, surname: str, birth_date: date) -> list[Person]:
-    key = _name_birth_key(surname, birth_date)
-    value = NAME_BIRTH_INDEX.value(key_provider(session), key)
-    return _visible_matches(
-        session,
-        ctx,
-        NAME_BIRTH_INDEX,
-        value,
-        lambda v: (
-            v.birth_date is not None and _name_birth_key(v.surname or "", v.birth_date) == key
-        ),
-    )
-
-
-def _duplicates(session: Session, ctx: AuditContext, details: PersonDetails) -> list[Person]:
-    found: dict[uuid.UUID, Person] = {}
-    if details.identity_code:
-        found.update((p.id, p) for p in _by_code(session, ctx, details.identity_code))
-    found.update((p.id, p) for p in _by_name(session, ctx, details.surname, details.birth_date))
-    return list(found.values())
 
 
 def register(
@@ -286,14 +80,14 @@ def register(
         _record_shown(session, ctx, duplicates, "duplicate_warning")
         raise PossibleDuplicate(_summaries(session, duplicates))
     person = Person(
-        registered_by_agency_id=ctx.actor.agency_id, registered_by_user_id=_actor_id(ctx)
+        registered_by_agency_id=ctx.actor.agency_id, registered_by_user_id=actor_id(ctx)
     )
     session.add(person)
     datakeys.create_data_key(session, key_provider(session), person.data_key_owner)
-    _write_version(session, person, 1, details, _actor_id(ctx))
+    _write_version(session, person, 1, details, actor_id(ctx))
     _reindex(session, person, details)
     session.flush()
-    _record_about(
+    record_about(
         session,
         ctx,
         Action.PERSON_CREATED,
@@ -321,7 +115,7 @@ def view(session: Session, ctx: AuditContext, person: Person) -> PersonView:
     """The current details for display; one `person:read` event with the basis used."""
     decision = authorize_about(session, ctx, Permission.PERSON_READ, person)
     details = current_details(session, person)
-    _record_about(
+    record_about(
         session,
         ctx,
         Action.PERSON_READ,
@@ -339,16 +133,18 @@ def update(
     """Store edited details as a new version; the previous version is kept as it was."""
     decision = authorize_about(session, ctx, Permission.PERSON_UPDATE, person)
     if person.erased_at is not None:
-        raise PersonInputError("erased", "given_names")
+        raise InputError("erased", "given_names")
     details = check_details(details)
     previous = current_details(session, person)
     changed = _changed_fields(previous, details)
     if not changed:
-        raise PersonInputError("unchanged", "given_names")
-    version = _write_version(session, person, person.current_version + 1, details, _actor_id(ctx))
+        raise InputError("unchanged", "given_names")
+    version = _write_version(session, person, person.current_version + 1, details, actor_id(ctx))
     _reindex(session, person, details)
     session.flush()
-    _record_about(
+    # A corrected birth date moves the consent age; auditors look at every such change.
+    flagged: dict[str, Any] = {FLAGGED: True} if "birth_date" in changed else {}
+    record_about(
         session,
         ctx,
         Action.PERSON_UPDATED,
@@ -356,18 +152,9 @@ def update(
         bases=decision.basis,
         version=version.version,
         fields=list(changed),
-        # A corrected birth date moves the consent age; auditors look at every such change.
-        **({FLAGGED: True} if "birth_date" in changed else {}),
+        **flagged,
     )
     return version
-
-
-def _changed_fields(before: PersonDetails | None, after: PersonDetails) -> tuple[str, ...]:
-    if before is None:
-        return tuple(f.name for f in fields(PersonDetails))
-    return tuple(
-        f.name for f in fields(PersonDetails) if getattr(before, f.name) != getattr(after, f.name)
-    )
 
 
 def history(session: Session, ctx: AuditContext, person: Person) -> list[VersionSummary]:
@@ -389,7 +176,7 @@ def history(session: Session, ctx: AuditContext, person: Person) -> list[Version
             VersionSummary(version.version, version.created_at, version.created_by_user_id, changed)
         )
         previous = details
-    _record_about(
+    record_about(
         session,
         ctx,
         Action.PERSON_READ,
@@ -399,79 +186,3 @@ def history(session: Session, ctx: AuditContext, person: Person) -> list[Version
         versions=len(versions),
     )
     return list(reversed(summaries))
-
-
-def _searchable_code(text: str) -> str:
-    return parsed_code(text).code
-
-
-def search_by_identity_code(session: Session, ctx: AuditContext, text: str) -> list[PersonSummary]:
-    """Visible persons with exactly this identity code; audited with the hit count only."""
-    authorize(ctx.actor, Permission.PERSON_SEARCH)
-    code = _searchable_code(text)
-    return _search_results(session, ctx, _by_code(session, ctx, code), "identity_code")
-
-
-def search_by_name(
-    session: Session, ctx: AuditContext, surname: str, birth_date: date
-) -> list[PersonSummary]:
-    """Visible persons with this surname (normalised) and birth date; audited with the count."""
-    authorize(ctx.actor, Permission.PERSON_SEARCH)
-    surname = name_field(surname, "surname", required=True)
-    if not normalise_name(surname):
-        raise PersonInputError("required", "surname")
-    check_birth_date(birth_date, utcnow().date())
-    found = _by_name(session, ctx, surname, birth_date)
-    return _search_results(session, ctx, found, "surname_birth_date")
-
-
-def _search_results(
-    session: Session, ctx: AuditContext, found: list[Person], by: str
-) -> list[PersonSummary]:
-    # The search event carries how and how many, never the terms; each hit shown is a read.
-    record(session, ctx, Action.PERSON_SEARCHED, object_type="person", by=by, hits=len(found))
-    _record_shown(session, ctx, found, "search_result")
-    return _summaries(session, found)
-
-
-def lookup_for_audit(session: Session, ctx: AuditContext, text: str) -> Person | None:
-    """An auditor's look-up by identity code for an access report (any agency's person)."""
-    authorize(ctx.actor, Permission.AUDIT_PERSON_LOOKUP)
-    code = _searchable_code(text)
-    found = _by_code(session, ctx, code, scoped=False)
-    person = found[0] if found else None
-    record(
-        session,
-        ctx,
-        Action.AUDIT_PERSON_LOOKUP,
-        object_type="person",
-        object_id=person.id if person else None,
-        subject=person.id if person else None,
-        hits=len(found),
-    )
-    return person
-
-
-def shred(session: Session, ctx: AuditContext, person: Person, reason: str) -> bool:
-    """Crypto-shred a person: destroy their data key and blind-index entries.
-
-    The rows stay (ids, dates, the registering agency) so that cases and the audit log keep
-    their references; every encrypted field becomes unreadable. Returns False if already done.
-    `reason` is a policy token (e.g. a retention class), never free text.
-    """
-    authorize(ctx.actor, Permission.PERSON_SHRED, person)
-    destroyed = datakeys.shred(session, person.data_key_owner)
-    already = person.erased_at is not None
-    _reindex(session, person, None)
-    if not already:
-        person.erased_at = utcnow()
-    session.flush()
-    _record_about(
-        session,
-        ctx,
-        Action.PERSON_SHREDDED,
-        person,
-        reason=reason,
-        key_destroyed=destroyed,
-    )
-    return not already or destroyed

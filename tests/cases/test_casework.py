@@ -18,14 +18,15 @@ from app.demo import DEMO_USERS
 from app.extensions import db
 from audit.events import AuditContext
 from audit.models import AuditEvent
-from cases import auditing
 from cases.accounts import services as accounts
 from cases.casework import services as casework
-from cases.casework.facts import case_facts
 from cases.casework.models import Case, CaseNote, Consent, TeamAgency
+from cases.inputs import InputError
+from cases.oversight import workspace as auditing
 from cases.persons import services as persons
 from cases.policy import CliActor, PolicyDenied
-from cases.sharing import add_months_last_day
+from cases.policy.loading import case_facts
+from cases.policy.sharing import add_months_last_day
 from core.db import utcnow
 
 # Issue 5: each marker is readable by exactly these agencies.
@@ -161,7 +162,7 @@ def test_adding_an_agency_needs_a_consent_or_disclosure_covering_it(scenario: Se
     case = case_of(scenario, P2)
     pol = accounts.get_agency_by_code(scenario, "pol")
     assert pol is not None
-    with pytest.raises(casework.CaseInputError) as refused:
+    with pytest.raises(InputError) as refused:
         casework.add_team_agency(scenario, ctx(scenario, "sanna"), case, pol)
     assert refused.value.code == "no_basis_for_agency"
     casework.create_disclosure(
@@ -232,19 +233,19 @@ def test_consent_counts_only_from_the_right_people_for_the_age(
         if effective:
             assert casework.add_team_agency(session, ctx(session, "sanna"), case, nuo)
         else:
-            with pytest.raises(casework.CaseInputError):
+            with pytest.raises(InputError):
                 casework.add_team_agency(session, ctx(session, "sanna"), case, nuo)
 
 
 def test_closure_needs_a_lead_supervisor(scenario: Session) -> None:
     case = case_of(scenario, P1)
     request = casework.request_closure(scenario, ctx(scenario, "noora"), case, "no_further_need")
-    with pytest.raises(casework.CaseInputError):
+    with pytest.raises(InputError):
         casework.request_closure(scenario, ctx(scenario, "sanna"), case, "no_further_need")
     for username in ("sanna", "nelli", "petri"):
         with pytest.raises(PolicyDenied):
             casework.decide_closure(scenario, ctx(scenario, username), request, approve=True)
-    with pytest.raises(casework.CaseInputError):
+    with pytest.raises(InputError):
         casework.decide_closure(scenario, ctx(scenario, "helena"), request, approve=False)
     casework.decide_closure(
         scenario, ctx(scenario, "helena"), request, approve=False, comment="Vielä yksi tapaaminen"
@@ -274,7 +275,7 @@ def test_notes_are_corrected_by_new_versions(scenario: Session) -> None:
     assert any(b.startswith("Korjattu") for b in bodies)
     assert original.body not in bodies
     assert scenario.get(CaseNote, original.id) is not None  # kept
-    with pytest.raises(casework.CaseInputError):
+    with pytest.raises(InputError):
         casework.write_note(
             scenario,
             ctx(scenario, "noora"),
@@ -345,7 +346,7 @@ def test_bad_input_is_named_and_changes_nothing(
     sanna = ctx(scenario, "sanna")
     case = case_of(scenario, P2)
     before = scenario.scalar(select(func.count()).select_from(AuditEvent))
-    with pytest.raises(casework.CaseInputError) as raised:
+    with pytest.raises(InputError) as raised:
         match step:
             case "open":
                 person = persons.find_by_identity_code(scenario, P2)
@@ -386,18 +387,18 @@ def test_withdrawal_and_decisions_happen_once(scenario: Session) -> None:
     consent = scenario.scalar(select(Consent).where(Consent.case_id == case.id))
     assert consent is not None
     assert casework.consent_state(consent, utcnow(), case_facts(scenario, case)) == "withdrawn"
-    with pytest.raises(casework.CaseInputError, match="already_withdrawn"):
+    with pytest.raises(InputError, match="already_withdrawn"):
         casework.withdraw_consent(scenario, ctx(scenario, "noora"), case, consent, "again")
     other = scenario.scalar(select(Consent).where(Consent.case_id == case_of(scenario, P1).id))
-    with pytest.raises(casework.CaseInputError, match="not_found"):
+    with pytest.raises(InputError, match="not_found"):
         casework.withdraw_consent(scenario, ctx(scenario, "noora"), case, other, "wrong case")  # type: ignore[arg-type]
     access = casework.request_emergency_access(scenario, ctx(scenario, "pekka"), case, "kiire")
     casework.review_emergency_access(scenario, ctx(scenario, "nelli"), access)
-    with pytest.raises(casework.CaseInputError, match="already_reviewed"):
+    with pytest.raises(InputError, match="already_reviewed"):
         casework.review_emergency_access(scenario, ctx(scenario, "nelli"), access)
     request = casework.request_closure(scenario, ctx(scenario, "noora"), case, "moved_away")
     casework.decide_closure(scenario, ctx(scenario, "nelli"), request, approve=True)
-    with pytest.raises(casework.CaseInputError, match="already_decided"):
+    with pytest.raises(InputError, match="already_decided"):
         casework.decide_closure(scenario, ctx(scenario, "nelli"), request, approve=True)
     # Issue 9: a closed case takes no new closure request either; the policy refuses it.
     with pytest.raises(PolicyDenied, match="case_closed"):
@@ -455,9 +456,9 @@ def test_an_erased_person_gets_no_case(scenario: Session) -> None:
     person = persons.find_by_identity_code(scenario, P2)
     assert person is not None
     persons.shred(scenario, AuditContext(CliActor("retention")), person, "retention")
-    with pytest.raises(casework.CaseInputError, match="erased"):
+    with pytest.raises(InputError, match="erased"):
         casework.open_case(scenario, ctx(scenario, "sanna"), person, ["other"])
-    with pytest.raises(casework.CaseInputError, match="erased"):
+    with pytest.raises(InputError, match="erased"):
         casework.record_consent(
             scenario,
             ctx(scenario, "sanna"),

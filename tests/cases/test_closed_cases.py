@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from cases.accounts import services as accounts
 from cases.casework import services as casework
 from cases.casework.models import Case, Consent
+from cases.inputs import InputError
 from cases.policy import PolicyDenied
 from tests.cases.test_casework import P1, case_of, ctx, scenario
 
@@ -98,7 +99,7 @@ def test_a_lead_supervisor_reopens_with_a_reason(scenario: Session) -> None:
     for username in ("sanna", "nelli", "petri"):
         with pytest.raises(PolicyDenied):
             casework.reopen_case(scenario, ctx(scenario, username), case, "more work")
-    with pytest.raises(casework.CaseInputError, match="required"):
+    with pytest.raises(InputError, match="required"):
         casework.reopen_case(scenario, ctx(scenario, "helena"), case, "  ")
     assert "case:reopen" in casework.view_case(scenario, ctx(scenario, "helena"), case).may
     reopening = casework.reopen_case(

@@ -18,16 +18,17 @@ from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
 from audit.queries import flagged_events
-from cases import auditing
-from cases.access import CaseRules, ConsentFacts, GivenBy
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency
 from cases.casework import services as casework
-from cases.casework.facts import case_facts
 from cases.casework.models import Consent
+from cases.inputs import InputError
+from cases.oversight import workspace as auditing
 from cases.persons import services as persons
 from cases.policy import PolicyDenied
-from cases.sharing import age_on, consent_effective, guardian_consent_lapses_at
+from cases.policy.facts import CaseRules, ConsentFacts, GivenBy
+from cases.policy.loading import case_facts
+from cases.policy.sharing import age_on, consent_effective, guardian_consent_lapses_at
 from tests.cases.test_casework import P1, P2, P3, case_of, ctx, readable_markers, scenario
 
 __all__ = ["scenario"]  # the fixture, shared with the scenario tests
@@ -73,7 +74,7 @@ def test_the_back_dated_guardian_consent_attack_is_refused(scenario: Session) ->
         valid_from=date(2020, 1, 1),
         valid_until=date(9999, 12, 31),
     )
-    with pytest.raises(casework.CaseInputError):
+    with pytest.raises(InputError):
         casework.record_consent(scenario, ctx(scenario, "noora"), case, attack)
     scenario.rollback()
     assert "DEMO-P3-NUO-GENERAL" not in readable_markers(scenario, "pekka")
@@ -96,7 +97,7 @@ def test_back_dating_and_endless_validity_are_refused(
     scenario: Session, changes: dict[str, object], code: str
 ) -> None:
     case = case_of(scenario, P3)
-    with pytest.raises(casework.CaseInputError) as refused:
+    with pytest.raises(InputError) as refused:
         casework.record_consent(
             scenario, ctx(scenario, "noora"), case, _consent(scenario, given_by="self", **changes)
         )
@@ -122,7 +123,7 @@ def test_given_on_rules(scenario: Session) -> None:
     today = _today()
 
     def refused(**changes: object) -> str:
-        with pytest.raises(casework.CaseInputError) as raised:
+        with pytest.raises(InputError) as raised:
             casework.record_consent(scenario, sanna, case, _consent(scenario, **changes))
         scenario.rollback()
         return raised.value.code
@@ -223,7 +224,7 @@ def test_a_guardian_consent_alone_stops_at_midnight_in_helsinki_on_the_15th_birt
     with time_machine.travel(after + timedelta(minutes=1), tick=False):
         # The demo's own P2 consent (Venla and her guardian) still holds: ngo reads on.
         assert "DEMO-P2-SOS-FAMILY" in readable_markers(scenario, "jari")
-        with pytest.raises(casework.CaseInputError, match="no_basis_for_agency"):
+        with pytest.raises(InputError, match="no_basis_for_agency"):
             casework.add_team_agency(
                 scenario, ctx(scenario, "sanna"), case, _agency(scenario, "nuo")
             )
@@ -248,7 +249,7 @@ def test_the_ngo_cannot_change_the_sos_case_through_a_case_of_its_own(scenario: 
     own = casework.open_case(scenario, ctx(scenario, "jari"), venla, ["other"])
     sos_consent = scenario.scalar(select(Consent).where(Consent.case_id == sos_case.id))
     assert sos_consent is not None
-    with pytest.raises(casework.CaseInputError, match="not_found"):
+    with pytest.raises(InputError, match="not_found"):
         casework.withdraw_consent(scenario, ctx(scenario, "jari"), own, sos_consent, "x")
     assert sos_consent.withdrawn_at is None
     # A consent recorded on the NGO's own case governs that case only.
@@ -258,7 +259,7 @@ def test_the_ngo_cannot_change_the_sos_case_through_a_case_of_its_own(scenario: 
         own,
         _consent(scenario, given_by="both", recipients=(_agency_id(scenario, "pol"),)),
     )
-    with pytest.raises(casework.CaseInputError, match="no_basis_for_agency"):
+    with pytest.raises(InputError, match="no_basis_for_agency"):
         casework.add_team_agency(
             scenario, ctx(scenario, "sanna"), sos_case, _agency(scenario, "pol")
         )

@@ -1,6 +1,6 @@
 """Issue 9, finding 5: each legal basis fixes who may disclose under it and who may receive.
 
-The expected table is the issue's, typed out here (not read from `cases.legal_bases`):
+The expected table is the issue's, typed out here (not read from `cases.policy.legal_bases`):
 | basis | discloser kinds | recipient kinds |
 | Child Welfare Act §25 notification | any but social_services | social_services |
 | Child Welfare Act §25a joint contact | any but social_services | social_services |
@@ -18,13 +18,21 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from cases.access import CaseFacts, CaseRules, DisclosureFacts, LegalBasis, NoteFacts, Sensitivity
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency
 from cases.casework import services as casework
 from cases.casework.models import Disclosure
+from cases.inputs import InputError
 from cases.policy import Permission, decide
-from cases.sharing import disclosure_problem
+from cases.policy.facts import (
+    CaseFacts,
+    CaseRules,
+    DisclosureFacts,
+    LegalBasis,
+    NoteFacts,
+    Sensitivity,
+)
+from cases.policy.sharing import disclosure_problem
 from tests.cases.test_casework import P1, case_of, ctx, readable_markers, scenario
 
 __all__ = ["scenario"]
@@ -143,7 +151,7 @@ def test_the_service_refuses_every_unfitting_basis(scenario: Session) -> None:
                         justification="testi",
                         expires_on=expires,
                     )
-                except casework.CaseInputError as refused:
+                except InputError as refused:
                     assert not fits, (code, to_code, basis, refused.code)
                     assert refused.code in ("basis_not_for_discloser", "basis_not_for_recipient")
                 else:
@@ -159,7 +167,7 @@ def test_section_18_to_youth_work_no_longer_releases_a_restricted_health_note(
     """The finding: Act 812/2000 §18 accepted with youth work as the recipient released a
     restricted health note (DEMO-P1-SOS-HEALTH)."""
     case = case_of(scenario, P1)
-    with pytest.raises(casework.CaseInputError) as refused:
+    with pytest.raises(InputError) as refused:
         casework.create_disclosure(
             scenario,
             ctx(scenario, "sanna"),
@@ -199,7 +207,7 @@ def test_a_disclosure_lasts_at_most_12_months(scenario: Session) -> None:
         "basis": "act_812_2000_18",
         "justification": "x",
     }
-    with pytest.raises(casework.CaseInputError, match="expiry_too_far"):
+    with pytest.raises(InputError, match="expiry_too_far"):
         casework.create_disclosure(
             scenario,
             ctx(scenario, "sanna"),

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from cases.access import (
+from cases.policy import Permission, decide
+from cases.policy.facts import (
     CaseFacts,
     Category,
     ConsentFacts,
@@ -31,7 +32,6 @@ from cases.access import (
     NoteFacts,
     Sensitivity,
 )
-from cases.policy import Permission, decide
 
 TABLE = Path(__file__).parents[1] / "data" / "note_access.csv"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from audit.events import AuditContext
 from cases.accounts import services as accounts
+from cases.inputs import InputError
 from cases.persons import services as persons
 from cases.persons.models import NAME_BIRTH_INDEX, Person, PersonIndexEntry, PersonVersion
 from core import datakeys
@@ -47,7 +48,7 @@ def _ctx(session: Session) -> AuditContext:
 
 def _refused(session: Session, details: persons.PersonDetails) -> tuple[str, str]:
     before = session.scalar(select(func.count()).select_from(Person))
-    with pytest.raises(persons.PersonInputError) as raised:
+    with pytest.raises(InputError) as raised:
         persons.register(session, _ctx(session), details)
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Person)) == before
@@ -102,9 +103,9 @@ class TestControlCharacters:
             assert refused == ("line_break", field), repr(brk)
 
     def test_a_nul_in_a_search_is_refused_too(self, session: Session) -> None:
-        with pytest.raises(persons.PersonInputError) as by_code:
+        with pytest.raises(InputError) as by_code:
             persons.search_by_identity_code(session, _ctx(session), "020612A2465\x00")
-        with pytest.raises(persons.PersonInputError) as by_name:
+        with pytest.raises(InputError) as by_name:
             persons.search_by_name(session, _ctx(session), "Virta\x00nen", date(2012, 6, 2))
         assert by_code.value.code == by_name.value.code == "control_characters"
 
@@ -219,6 +220,6 @@ class TestBirthDates:
 
     def test_a_name_search_with_an_impossible_birth_date_is_refused(self, session: Session) -> None:
         for born in (date(1, 1, 1), date(9999, 12, 31)):
-            with pytest.raises(persons.PersonInputError) as raised:
+            with pytest.raises(InputError) as raised:
                 persons.search_by_name(session, _ctx(session), "Virtanen", born)
             assert raised.value.field == "birth_date"

@@ -17,6 +17,7 @@ from app.extensions import db
 from audit.events import AuditContext
 from audit.models import AuditEvent
 from cases.accounts import services as accounts
+from cases.inputs import InputError
 from cases.persons import identity
 from cases.persons import services as persons
 from cases.persons.models import Person, PersonIndexEntry, PersonVersion
@@ -106,7 +107,7 @@ def test_register_view_and_edit_keep_every_version(register: Session) -> None:
     update = events(session, "person:update")[-1]
     assert update.details == {"fields": ["municipality", "postal_code"], "version": 2}
     assert update.subject_id == person.id and update.bases == ["registering_agency"]
-    with pytest.raises(persons.PersonInputError) as unchanged:
+    with pytest.raises(InputError) as unchanged:
         persons.update(session, ctx(session, "sanna"), person, moved)
     assert unchanged.value.code == "unchanged"
 
@@ -140,7 +141,7 @@ def test_bad_input_is_named_and_changes_nothing(
 ) -> None:
     session = register
     before = session.scalar(select(func.count()).select_from(Person))
-    with pytest.raises(persons.PersonInputError) as raised:
+    with pytest.raises(InputError) as raised:
         persons.register(session, ctx(session, "sanna"), replace(EETU, **change))  # type: ignore[arg-type]
     assert (raised.value.code, raised.value.field) == (code, field)
     session.rollback()
@@ -270,7 +271,7 @@ def test_shredding_leaves_nothing_readable_or_findable(register: Session) -> Non
             _ = version.surname
         with pytest.raises(crypto.DecryptionError):
             _ = version.identity_code
-    with pytest.raises(persons.PersonInputError):
+    with pytest.raises(InputError):
         persons.update(session, ctx(session, "sanna"), person, EETU)
     history = persons.history(session, ctx(session, "sanna"), person)
     assert [v.changed for v in history] == [(), ()]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from cases.access import CaseFacts, DisclosureRequest, PersonFacts
 from cases.accounts.models import Role
 from cases.policy import (
     CliActor,
@@ -18,6 +17,7 @@ from cases.policy import (
     decide,
     visible_persons,
 )
+from cases.policy.facts import CaseFacts, DisclosureRequest, PersonFacts
 
 
 @dataclass

@@ -18,8 +18,8 @@ from audit.events import Action, AuditContext, Outcome, record
 from audit.models import AuditEvent
 from audit.sequencer import Sequencer
 from audit.verify import VerifyResult, verify
+from cases.inputs import InputError, line_field
 from cases.policy import Permission, authorize
-from cases.text import TextProblem, clean_line
 from core.db import utcnow
 from core.keyring import KeyProvider
 
@@ -42,18 +42,9 @@ class OlderReason(StrEnum):
     INTERNAL_INVESTIGATION = "internal_investigation"
 
 
-class ReportError(ValueError):
-    """A filter or report request refused: `code` names why and `field` which input it concerns."""
-
-    def __init__(self, code: str, field: str = "reason") -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
-
-
 def _check_day(value: date | None, field: str) -> None:
     if value is not None and not EARLIEST_FILTER_DATE <= value <= LATEST_FILTER_DATE:
-        raise ReportError("date_out_of_range", field)
+        raise InputError("date_out_of_range", field)
 
 
 def _day_start(value: date) -> datetime:
@@ -67,19 +58,16 @@ def day_range(
     _check_day(date_from, "date_from")
     _check_day(date_to, "date_to")
     if date_from is not None and date_to is not None and date_to < date_from:
-        raise ReportError("date_to_before_from", "date_to")
+        raise InputError("date_to_before_from", "date_to")
     since = _day_start(date_from) if date_from is not None else None
     until = _day_start(date_to) + timedelta(days=1) if date_to is not None else None
     return since, until
 
 
 def _reference(value: str | None) -> str | None:
-    try:
-        reference = clean_line(value, limit=60)
-    except TextProblem as problem:
-        raise ReportError(problem.code, "reference") from None
+    reference = line_field(value, "reference", limit=60)
     if reference and not re.match(REFERENCE_PATTERN, reference):
-        raise ReportError("invalid_reference", "reference")
+        raise InputError("invalid_reference", "reference")
     return reference or None
 
 
@@ -138,7 +126,7 @@ def access_report(
     until = now + timedelta(seconds=1)
     older = since < default_start
     if older and reason not in OlderReason.__members__.values():
-        raise ReportError("reason_required")
+        raise InputError("reason_required")
     flt = queries.EventFilter(subject_id=subject_id, since=since, until=until)
     events = list(queries.stream(session, flt))
     extra: dict[str, object] = {"older_than_two_years": older, "results": len(events)}

@@ -1,6 +1,6 @@
 """The facts the policy decides case access on: plain values, no database.
 
-Services load them (`cases.casework.facts`); `cases.policy` reads them; tests build them
+Services load them (`cases.policy.loading`); `cases.policy` reads them; tests build them
 directly from the reference tables.
 """
 
@@ -39,7 +39,7 @@ class Sensitivity(StrEnum):
 
 class LegalBasis(StrEnum):
     """The stored codes of DESIGN.md §3's disclosure bases other than consent (their citations
-    and rules are the table in `cases.legal_bases`)."""
+    and rules are the table in `cases.policy.legal_bases`)."""
 
     CHILD_WELFARE_25 = "child_welfare_417_2007_25"
     CHILD_WELFARE_25A = "child_welfare_417_2007_25a"
@@ -48,7 +48,7 @@ class LegalBasis(StrEnum):
     POLICE_812_18 = "act_812_2000_18"
 
 
-# Who may disclose under each basis, to whom, and what it releases: `cases.legal_bases`.
+# Who may disclose under each basis, to whom, and what it releases: `cases.policy.legal_bases`.
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 must satisfy, when a disclosure releases notes, and who reads a note (DESIGN.md §3–§4).
 
 `cases.policy` is the entry point (`decide`); this module holds the rules it and the services
-share, on `cases.access` facts only. Thresholds come in `CaseRules`, never from globals.
+share, on `cases.policy.facts` facts only. Thresholds come in `CaseRules`, never from globals.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from cases.access import (
+from cases.policy.facts import (
     POLICE_COMPARTMENT,
     CaseFacts,
     CaseRules,
@@ -21,7 +21,7 @@ from cases.access import (
     GivenBy,
     LegalBasis,
 )
-from cases.legal_bases import basis_entry, basis_fits
+from cases.policy.legal_bases import basis_entry, basis_fits
 
 # --- calendar -------------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cases.access import LegalBasis
 from cases.accounts.models import AgencyKind
+from cases.policy.facts import LegalBasis
 
 
 def N_(text: str) -> str:

@@ -1,0 +1,83 @@
+"""Case notes: written for the author's agency; a correction supersedes one of its own notes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, AuditContext
+from cases.casework.models import (
+    Case,
+    CaseNote,
+)
+from cases.inputs import InputError, long_field
+from cases.policy import (
+    Permission,
+    authorize,
+)
+from cases.policy.facts import (
+    Category,
+    Sensitivity,
+)
+from cases.policy.loading import case_facts
+from cases.records import actor_id, record_about
+from cases.text import MAX_NOTE
+
+
+def write_note(
+    session: Session,
+    ctx: AuditContext,
+    case: Case,
+    *,
+    category: str,
+    sensitivity: str,
+    body: str,
+    supersedes: CaseNote | None = None,
+) -> CaseNote:
+    """Write a note for the actor's agency; a correction supersedes one of its own notes."""
+    facts = case_facts(session, case)
+    decision = authorize(ctx.actor, Permission.NOTE_WRITE, facts)
+    assert ctx.actor is not None and ctx.actor.agency_id is not None  # noqa: S101 - policy
+    if category not in Category.__members__.values():
+        raise InputError("invalid_choice", "category")
+    if sensitivity not in Sensitivity.__members__.values():
+        raise InputError("invalid_choice", "sensitivity")
+    if supersedes is not None and (
+        supersedes.case_id != case.id or supersedes.author_agency_id != ctx.actor.agency_id
+    ):
+        raise InputError("not_correctable", "supersedes")
+    note = CaseNote(
+        person_id=case.person_id,
+        case_id=case.id,
+        author_user_id=actor_id(ctx),
+        author_agency_id=ctx.actor.agency_id,
+        category=category,
+        sensitivity=sensitivity,
+        supersedes_id=supersedes.id if supersedes is not None else None,
+    )
+    session.add(note)
+    note.body = long_field(body, "body", limit=MAX_NOTE)
+    session.flush()
+    record_about(
+        session,
+        ctx,
+        Action.NOTE_WRITTEN,
+        case,
+        decision.basis,
+        object_type="case_note",
+        object_id=note.id,
+        category=category,
+        sensitivity=sensitivity,
+        correction=supersedes is not None,
+    )
+    return note
+
+
+def _current_notes(session: Session, case: Case) -> list[CaseNote]:
+    notes = list(
+        session.scalars(
+            select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.created_at)
+        )
+    )
+    superseded = {n.supersedes_id for n in notes if n.supersedes_id is not None}
+    return [n for n in notes if n.id not in superseded]

@@ -1,0 +1,1 @@
+"""Meetings about a case: network meetings and their minutes (a later issue)."""

@@ -1,0 +1,230 @@
+"""The access decision: `decide(actor, permission, resource, now)` on plain facts.
+
+Routes and services name a `Permission` and ask `decide` (or `authorize`, which raises); anything
+not granted by the tables in `cases.policy.permissions` is denied.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from audit.events import Actor
+from cases.accounts.models import AgencyKind, Role
+from cases.policy.credentials import CREDENTIAL_RELEASE, credential_release
+from cases.policy.facts import (
+    CaseFacts,
+    DisclosureRequest,
+    LegalBasis,
+    NoteFacts,
+    PersonFacts,
+    Sensitivity,
+)
+from cases.policy.permissions import (
+    ADMIN_ONLY,
+    ANY_ACCOUNT,
+    AUDITOR_ONLY,
+    CLI_ONLY,
+    LEAD_AGENCY,
+    LEAD_SUPERVISOR,
+    NOT_ON_SELF,
+    ONE_PERSON,
+    OPEN_CASE_ONLY,
+    PRACTITIONER_ROLES,
+    REGISTER,
+    TEAM_WORK,
+    CliActor,
+    Decision,
+    Permission,
+    Reason,
+    allow,
+    deny,
+)
+from cases.policy.sharing import consent_effective, police_compartment, releasing_disclosures
+from core.db import utcnow
+
+
+class PolicyDenied(Exception):
+    """Raised by `authorize` when the policy denies an action."""
+
+    def __init__(self, permission: Permission, decision: Decision, resource: Any = None) -> None:
+        super().__init__(f"{permission} denied: {decision.reason}")
+        self.permission = permission
+        self.decision = decision
+        # Only the resource's kind and id travel on, never its content. A refusal about a
+        # person names the person (the one denial type for every area).
+        self.object_type = _kind_of(resource)
+        self.object_id = getattr(resource, "id", None)
+        # The person the refused action concerns, so the denial is in their access report.
+        self.subject_id = subject_of(resource)
+
+
+def _kind_of(resource: Any) -> str | None:
+    if resource is None:
+        return None
+    if isinstance(resource, PersonFacts):
+        return "person"
+    return type(resource).__name__.lower()
+
+
+def subject_of(resource: Any) -> uuid.UUID | None:
+    """The young person whose data a resource of the policy is (None for anything else)."""
+    if isinstance(resource, PersonFacts):
+        return resource.id
+    if isinstance(resource, NoteFacts | DisclosureRequest):
+        return resource.case.person_id
+    if isinstance(resource, CaseFacts):
+        return resource.person_id
+    return None
+
+
+def decide(
+    actor: Actor | None, permission: Permission, resource: Any = None, now: datetime | None = None
+) -> Decision:
+    """Decide whether `actor` may exercise `permission` on `resource` at `now`."""
+    if actor is None:
+        return deny(Reason.ANONYMOUS)
+    if not actor.active:
+        return deny(Reason.INACTIVE)
+    if permission in CREDENTIAL_RELEASE:
+        return credential_release(actor, permission, resource)
+    if isinstance(actor, CliActor):
+        if (
+            permission in ADMIN_ONLY
+            or permission in CLI_ONLY
+            or permission == Permission.AUDIT_VERIFY
+        ):
+            return allow(Reason.HOST_OPERATOR)
+        return deny(Reason.NOT_GRANTED)
+    if permission in ANY_ACCOUNT:
+        return allow(Reason.SIGNED_IN)
+    if permission in ADMIN_ONLY:
+        if actor.role != Role.ADMIN:
+            return deny(Reason.ROLE_NOT_ALLOWED)
+        if permission in NOT_ON_SELF and getattr(resource, "id", None) == actor.id:
+            return deny(Reason.SELF_ADMINISTRATION)
+        return allow(Reason.ROLE_ADMIN)
+    if permission in AUDITOR_ONLY:
+        if actor.role != Role.AUDITOR:
+            return deny(Reason.ROLE_NOT_ALLOWED)
+        return allow(Reason.ROLE_AUDITOR)
+    case_permissions = (
+        TEAM_WORK
+        | LEAD_SUPERVISOR
+        | {
+            Permission.NOTE_READ,
+            Permission.DISCLOSURE_CREATE,
+        }
+    )
+    if permission in case_permissions:
+        if actor.role not in PRACTITIONER_ROLES:
+            return deny(Reason.ROLE_NO_CONTENT)
+        if resource is None:
+            return allow(Reason.PRACTITIONER)
+        if permission == Permission.NOTE_READ:
+            return _note_read(actor, resource, now or utcnow())
+        return _case_work(actor, permission, resource)
+    if permission in REGISTER or permission in ONE_PERSON:
+        if actor.role not in PRACTITIONER_ROLES:
+            return deny(Reason.ROLE_NO_CONTENT)
+        if permission in REGISTER:
+            return allow(Reason.PRACTITIONER)
+        return _person_visible(actor, resource)
+    return deny(Reason.NOT_GRANTED)
+
+
+def _person_visible(actor: Actor, person: Any) -> Decision:
+    # DESIGN.md §3: the registering agency and the agencies on the person's case teams.
+    if person is None:
+        # The route guard asks before the person is loaded: the role may hold this permission;
+        # the service asks again with the person.
+        return allow(Reason.PRACTITIONER)
+    if not isinstance(person, PersonFacts):
+        return deny(Reason.NOT_VISIBLE)
+    if person.registered_by_agency == actor.agency_id:
+        return allow(Reason.REGISTERING_AGENCY, Reason.REGISTERING_AGENCY)
+    if actor.agency_id in person.team_agencies:
+        return allow(Reason.CASE_TEAM, Reason.CASE_TEAM)
+    return deny(Reason.NOT_VISIBLE)
+
+
+def _case_work(actor: Actor, permission: Permission, resource: Any) -> Decision:
+    case = resource.case if isinstance(resource, DisclosureRequest) else resource
+    if not isinstance(case, CaseFacts):
+        return deny(Reason.NOT_GRANTED)
+    if not on_team(actor, case):
+        return deny(Reason.NOT_ON_TEAM)
+    if case.closed and permission in OPEN_CASE_ONLY:
+        return deny(Reason.CASE_CLOSED)
+    if permission == Permission.CASE_REOPEN and not case.closed:
+        return deny(Reason.CASE_NOT_CLOSED)
+    if permission in LEAD_SUPERVISOR:
+        if actor.role != Role.SUPERVISOR or actor.agency_id != case.lead_agency:
+            return deny(Reason.NOT_LEAD_SUPERVISOR)
+        return allow(Reason.LEAD_SUPERVISOR, Reason.LEAD_SUPERVISOR)
+    if permission in LEAD_AGENCY and actor.agency_id != case.lead_agency:
+        return deny(Reason.NOT_LEAD_AGENCY)
+    if permission == Permission.DISCLOSURE_CREATE and (
+        not isinstance(resource, DisclosureRequest) or resource.from_agency != actor.agency_id
+    ):
+        # Only the agency whose notes a disclosure releases may grant it.
+        return deny(Reason.NOT_DISCLOSING_AGENCY)
+    return allow(Reason.CASE_TEAM, Reason.CASE_TEAM)
+
+
+def authorize(
+    actor: Actor | None, permission: Permission, resource: Any = None, now: datetime | None = None
+) -> Decision:
+    """Return the allowing decision or raise PolicyDenied."""
+    decision = decide(actor, permission, resource, now)
+    if not decision.allowed:
+        raise PolicyDenied(permission, decision, resource)
+    return decision
+
+
+def on_team(actor: Actor, case: CaseFacts) -> bool:
+    """A caseworker must be named on the team; a supervisor's agency must be a member."""
+    if actor.role == Role.SUPERVISOR:
+        return actor.agency_id in case.member_agencies
+    return actor.id in case.member_users and actor.agency_id in case.member_agencies
+
+
+def _note_read(actor: Actor, note: Any, now: datetime) -> Decision:
+    if not isinstance(note, NoteFacts):
+        return deny(Reason.NOT_GRANTED)
+    case = note.case
+    if not on_team(actor, case):
+        return deny(Reason.NOT_ON_TEAM)
+    if note.author_agency == actor.agency_id:
+        return allow(Reason.OWN_AGENCY, Reason.OWN_AGENCY)
+    # Only a disclosure whose basis fits both agencies' kinds counts (DESIGN.md §3's table).
+    disclosures = releasing_disclosures(
+        case, note.author_agency, actor.agency_id, note.category, now
+    )
+    reader_is_police = case.agency_kinds.get(actor.agency_id) == AgencyKind.POLICE  # type: ignore[arg-type]
+    if reader_is_police and police_compartment(note.category):
+        section_18 = [d for d in disclosures if d.basis == LegalBasis.POLICE_812_18]
+        if section_18:
+            return allow(Reason.DISCLOSURE, _basis("disclosure", section_18[0].id))
+        return deny(Reason.POLICE_COMPARTMENT)
+    if disclosures:
+        return allow(Reason.DISCLOSURE, _basis("disclosure", disclosures[0].id))
+    if note.sensitivity == Sensitivity.NORMAL:
+        for emergency in case.emergencies:
+            if emergency.user_id == actor.id and emergency.granted_at <= now < emergency.expires_at:
+                return allow(Reason.EMERGENCY, _basis("emergency", emergency.id))
+    if note.sensitivity == Sensitivity.RESTRICTED:
+        return deny(Reason.RESTRICTED)
+    for consent in case.consents:
+        if (
+            consent_effective(consent, case, now)
+            and actor.agency_id in consent.recipients
+            and note.category in consent.categories
+        ):
+            return allow(Reason.CONSENT, _basis("consent", consent.id))
+    return deny(Reason.NO_BASIS)
+
+
+def _basis(kind: str, identifier: uuid.UUID | None) -> str:
+    return kind if identifier is None else f"{kind}:{identifier}"

@@ -1,0 +1,188 @@
+"""Load the facts `cases.policy` decides on, from the database, as of one moment."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cases.accounts.models import Agency
+from cases.casework.models import (
+    Case,
+    CaseNote,
+    CaseStatus,
+    Consent,
+    Disclosure,
+    EmergencyAccess,
+    TeamAgency,
+    TeamUser,
+)
+from cases.persons.models import Person, PersonVersion
+from cases.policy.facts import (
+    DEFAULT_RULES,
+    CaseFacts,
+    CaseRules,
+    ConsentFacts,
+    DisclosureFacts,
+    EmergencyFacts,
+    GivenBy,
+    LegalBasis,
+    NoteFacts,
+    PersonFacts,
+    Sensitivity,
+)
+from core import datakeys
+from core.db import utcnow
+from core.fields import key_provider
+
+
+def _current(model: type[TeamAgency] | type[TeamUser], now: datetime):  # type: ignore[no-untyped-def]
+    return (model.start_at <= now) & or_(model.end_at.is_(None), model.end_at > now)
+
+
+def person_facts(session: Session, person: Person, now: datetime | None = None) -> PersonFacts:
+    now = now or utcnow()
+    teams = session.scalars(
+        select(TeamAgency.agency_id)
+        .join(Case, Case.id == TeamAgency.case_id)
+        .where(Case.person_id == person.id, _current(TeamAgency, now))
+    )
+    return PersonFacts(person.id, person.registered_by_agency_id, frozenset(teams))
+
+
+def consent_facts(consent: Consent, *, person_known: bool = True) -> ConsentFacts:
+    """`person_known` False (an erased person): the recorded birth date cannot be read either."""
+    return ConsentFacts(
+        given_by=GivenBy(consent.given_by),
+        age_when_given=consent.age_when_given,
+        recipients=frozenset(uuid.UUID(a) for a in consent.recipients),
+        categories=frozenset(consent.categories),
+        valid_from=consent.valid_from,
+        valid_until=consent.valid_until,
+        given_on=consent.given_on,
+        withdrawn_at=consent.withdrawn_at,
+        id=consent.id,
+        born_when_given=consent.birth_date_when_given if person_known else None,
+    )
+
+
+def disclosure_facts(disclosure: Disclosure) -> DisclosureFacts:
+    return DisclosureFacts(
+        from_agency=disclosure.from_agency_id,
+        to_agency=disclosure.to_agency_id,
+        categories=frozenset(disclosure.categories),
+        basis=LegalBasis(disclosure.basis),
+        granted_at=disclosure.granted_at,
+        expires_at=disclosure.expires_at,
+        id=disclosure.id,
+    )
+
+
+def case_facts(
+    session: Session, case: Case, now: datetime | None = None, rules: CaseRules = DEFAULT_RULES
+) -> CaseFacts:
+    """The case as the policy sees it now: read afresh on every request, so a withdrawal or an
+    expiry takes effect on the next one. Only this case's own consents count."""
+    return cases_facts(session, [case], now, rules)[case.id]
+
+
+def cases_facts(
+    session: Session,
+    cases: Sequence[Case],
+    now: datetime | None = None,
+    rules: CaseRules = DEFAULT_RULES,
+) -> dict[uuid.UUID, CaseFacts]:
+    """The facts of many cases with one statement per kind of fact, however many cases (the
+    listings and queues); `case_facts` is this for one case."""
+    now = now or utcnow()
+    ids = [case.id for case in cases]
+    if not ids:
+        return {}
+    agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for case_id, agency_id in session.execute(
+        select(TeamAgency.case_id, TeamAgency.agency_id).where(
+            TeamAgency.case_id.in_(ids), _current(TeamAgency, now)
+        )
+    ):
+        agencies[case_id].add(agency_id)
+    users: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for case_id, user_id in session.execute(
+        select(TeamUser.case_id, TeamUser.user_id).where(
+            TeamUser.case_id.in_(ids), _current(TeamUser, now)
+        )
+    ):
+        users[case_id].add(user_id)
+    kinds = {agency_id: kind for agency_id, kind in session.execute(select(Agency.id, Agency.kind))}
+    born = birth_dates_of(session, {case.person_id for case in cases})
+    consents: dict[uuid.UUID, list[ConsentFacts]] = defaultdict(list)
+    for consent in session.scalars(select(Consent).where(Consent.case_id.in_(ids))):
+        known = consent.person_id in born
+        consents[consent.case_id].append(consent_facts(consent, person_known=known))
+    disclosures: dict[uuid.UUID, list[DisclosureFacts]] = defaultdict(list)
+    for disclosure in session.scalars(select(Disclosure).where(Disclosure.case_id.in_(ids))):
+        disclosures[disclosure.case_id].append(disclosure_facts(disclosure))
+    emergencies: dict[uuid.UUID, list[EmergencyFacts]] = defaultdict(list)
+    for e in session.scalars(select(EmergencyAccess).where(EmergencyAccess.case_id.in_(ids))):
+        emergencies[e.case_id].append(EmergencyFacts(e.user_id, e.granted_at, e.expires_at, e.id))
+    return {
+        case.id: CaseFacts(
+            id=case.id,
+            lead_agency=case.lead_agency_id,
+            member_agencies=frozenset(agencies[case.id]),
+            member_users=frozenset(users[case.id]),
+            agency_kinds=kinds,
+            consents=tuple(consents[case.id]),
+            disclosures=tuple(disclosures[case.id]),
+            emergencies=tuple(emergencies[case.id]),
+            person_id=case.person_id,
+            person_birth_date=born.get(case.person_id),
+            closed=case.status == CaseStatus.CLOSED,
+            rules=rules,
+        )
+        for case in cases
+    }
+
+
+def birth_dates_of(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
+    """The current dates of birth of many persons (erased persons have none)."""
+    wanted = list(set(person_ids))
+    if not wanted:
+        return {}
+    versions = list(
+        session.scalars(
+            select(PersonVersion)
+            .join(Person, Person.id == PersonVersion.person_id)
+            .where(
+                Person.id.in_(wanted),
+                Person.erased_at.is_(None),
+                PersonVersion.version == Person.current_version,
+            )
+        )
+    )
+    datakeys.preload_data_keys(session, key_provider(session), (v.data_key_owner for v in versions))
+    return {v.person_id: v.birth_date for v in versions if v.birth_date is not None}
+
+
+def note_facts(case: CaseFacts, note: CaseNote) -> NoteFacts:
+    return NoteFacts(
+        case=case,
+        author_agency=note.author_agency_id,
+        category=note.category,
+        sensitivity=Sensitivity(note.sensitivity),
+        id=note.id,
+    )
+
+
+def person_concerned(session: Session, view_args: Mapping[str, object]) -> uuid.UUID | None:
+    """The person named by `person_id`, or whose case `case_id` is, when that row exists."""
+    person_id = view_args.get("person_id")
+    if isinstance(person_id, uuid.UUID):
+        return session.scalar(select(Person.id).where(Person.id == person_id))
+    case_id = view_args.get("case_id")
+    if isinstance(case_id, uuid.UUID):
+        return session.scalar(select(Case.person_id).where(Case.id == case_id))
+    return None

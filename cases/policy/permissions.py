@@ -1,0 +1,210 @@
+"""The policy's vocabulary and tables: permissions, reasons, and which roles hold which
+permissions. Nothing else in Silta compares roles; `cases.policy.decisions` reads these tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cases.accounts.models import Role
+
+
+class Permission(StrEnum):
+    # Any signed-in, active account.
+    DASHBOARD_VIEW = "dashboard:view"
+    ACCOUNT_MANAGE_OWN = "account:self:manage"
+    # Administration of agencies and accounts; never case content.
+    AGENCY_LIST = "admin:agency:list"
+    AGENCY_CREATE = "admin:agency:create"
+    AGENCY_SET_ACTIVE = "admin:agency:set-active"
+    USER_LIST = "admin:user:list"
+    USER_READ = "admin:user:read"
+    USER_CREATE = "admin:user:create"
+    USER_SET_ACTIVE = "admin:user:set-active"
+    USER_RESET_PASSWORD = "admin:user:reset-password"  # noqa: S105 - a label, not a password
+    USER_UNLOCK = "admin:user:unlock"
+    USER_END_SESSIONS = "admin:user:end-sessions"
+    # The auditor's workspace: metadata of the log, never case content.
+    AUDIT_LOG_READ = "audit:log:read"
+    AUDIT_LOG_EXPORT = "audit:log:export"
+    AUDIT_REPORT_READ = "audit:report:read"
+    AUDIT_FLAGS_READ = "audit:flags:read"
+    AUDIT_INTEGRITY_READ = "audit:integrity:read"
+    AUDIT_VERIFY = "audit:log:verify"
+    AUDIT_PERSON_LOOKUP = "audit:person:lookup"
+    # The register of young people: practitioners, and only persons visible to them.
+    PERSON_CREATE = "person:create"
+    PERSON_SEARCH = "person:search"
+    PERSON_READ = "person:read"
+    PERSON_UPDATE = "person:update"
+    # Operators on a host with the keyring: erasure (the retention job) and key management.
+    PERSON_SHRED = "person:shred"
+    # Case content (DESIGN.md §4); decided on `cases.policy.facts` facts.
+    NOTE_READ = "case:note:read"
+    NOTE_WRITE = "case:note:write"
+    CASE_OPEN = "case:open"
+    CASE_READ = "case:read"
+    TEAM_ADD = "case:team:add"
+    CONSENT_RECORD = "case:consent:record"
+    CONSENT_WITHDRAW = "case:consent:withdraw"
+    DISCLOSURE_CREATE = "case:disclosure:create"
+    EMERGENCY_REQUEST = "case:emergency:request"
+    EMERGENCY_REVIEW = "case:emergency:review"
+    CLOSURE_REQUEST = "case:closure:request"
+    CLOSURE_APPROVE = "case:closure:approve"
+    CASE_REOPEN = "case:reopen"
+    KEYS_MANAGE = "keys:manage"
+    # Four-eyes release of a practitioner's credential (issue 9, finding 7).
+    CREDENTIAL_PENDING_LIST = "account:credential:list-pending"
+    CREDENTIAL_RELEASE = "account:credential:release"
+
+
+class Reason(StrEnum):
+    SIGNED_IN = "signed_in"
+    ANONYMOUS = "anonymous"
+    ROLE_ADMIN = "role_admin"
+    ROLE_AUDITOR = "role_auditor"
+    HOST_OPERATOR = "host_operator"
+    OWN_ACCOUNT = "own_account"
+    ROLE_NOT_ALLOWED = "role_not_allowed"
+    INACTIVE = "inactive"
+    SELF_ADMINISTRATION = "self_administration"
+    NOT_GRANTED = "not_granted"
+    PRACTITIONER = "practitioner"
+    REGISTERING_AGENCY = "registering_agency"
+    ROLE_NO_CONTENT = "role_no_content"
+    NOT_VISIBLE = "not_visible"
+    # Reading a case note, in the order DESIGN.md §4 evaluates them.
+    NOT_ON_TEAM = "not_on_team"
+    OWN_AGENCY = "own_agency"
+    POLICE_COMPARTMENT = "police_compartment"
+    DISCLOSURE = "disclosure"
+    EMERGENCY = "emergency"
+    RESTRICTED = "restricted"
+    CONSENT = "consent"
+    NO_BASIS = "no_basis"
+    CASE_TEAM = "case_team"
+    LEAD_SUPERVISOR = "lead_supervisor"
+    NOT_LEAD_SUPERVISOR = "not_lead_supervisor"
+    NOT_DISCLOSING_AGENCY = "not_disclosing_agency"
+    NOT_LEAD_AGENCY = "not_lead_agency"
+    CASE_CLOSED = "case_closed"
+    CASE_NOT_CLOSED = "case_not_closed"
+    # Four-eyes release of a practitioner's credential.
+    AGENCY_SUPERVISOR = "agency_supervisor"
+    NOT_AGENCY_SUPERVISOR = "not_agency_supervisor"
+    SUPERVISOR_AVAILABLE = "supervisor_available"
+
+
+@dataclass(frozen=True)
+class CliActor:
+    """An operator running a Flask CLI command on a host that holds the keyring."""
+
+    name: str
+    id: None = None
+    role: str = "cli"
+    agency_id: None = None
+    active: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"cli:{self.name}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: Reason
+    basis: tuple[str, ...] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ANY_ACCOUNT = frozenset({Permission.DASHBOARD_VIEW, Permission.ACCOUNT_MANAGE_OWN})
+
+ADMIN_ONLY = frozenset(
+    {
+        Permission.AGENCY_LIST,
+        Permission.AGENCY_CREATE,
+        Permission.AGENCY_SET_ACTIVE,
+        Permission.USER_LIST,
+        Permission.USER_READ,
+        Permission.USER_CREATE,
+        Permission.USER_SET_ACTIVE,
+        Permission.USER_RESET_PASSWORD,
+        Permission.USER_UNLOCK,
+        Permission.USER_END_SESSIONS,
+    }
+)
+
+AUDITOR_ONLY = frozenset(
+    {
+        Permission.AUDIT_LOG_READ,
+        Permission.AUDIT_LOG_EXPORT,
+        Permission.AUDIT_REPORT_READ,
+        Permission.AUDIT_FLAGS_READ,
+        Permission.AUDIT_INTEGRITY_READ,
+        Permission.AUDIT_VERIFY,
+        Permission.AUDIT_PERSON_LOOKUP,
+    }
+)
+
+CLI_ONLY = frozenset({Permission.PERSON_SHRED, Permission.KEYS_MANAGE})
+
+# Practitioner work on the register; a single person is further limited to visible persons.
+PRACTITIONER_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
+REGISTER = frozenset({Permission.PERSON_CREATE, Permission.PERSON_SEARCH})
+ONE_PERSON = frozenset({Permission.PERSON_READ, Permission.PERSON_UPDATE, Permission.CASE_OPEN})
+# Acting on a case: practitioners on its team (DESIGN.md §3).
+TEAM_WORK = frozenset(
+    {
+        Permission.CASE_READ,
+        Permission.NOTE_WRITE,
+        Permission.TEAM_ADD,
+        Permission.CONSENT_RECORD,
+        Permission.CONSENT_WITHDRAW,
+        Permission.EMERGENCY_REQUEST,
+        Permission.CLOSURE_REQUEST,
+    }
+)
+# Decisions for the lead agency's supervisors.
+LEAD_SUPERVISOR = frozenset(
+    {
+        Permission.CLOSURE_APPROVE,
+        Permission.EMERGENCY_REVIEW,
+        Permission.CASE_REOPEN,
+    }
+)
+# What a closed case no longer takes (DESIGN.md §3); reading it and withdrawing a consent
+# (which only narrows sharing) go on.
+OPEN_CASE_ONLY = frozenset(
+    {
+        Permission.NOTE_WRITE,
+        Permission.TEAM_ADD,
+        Permission.CONSENT_RECORD,
+        Permission.DISCLOSURE_CREATE,
+        Permission.EMERGENCY_REQUEST,
+        Permission.CLOSURE_REQUEST,
+    }
+)
+# Widening sharing by consent is for the lead agency's caseworkers and supervisors.
+LEAD_AGENCY = frozenset({Permission.CONSENT_RECORD})
+
+# Actions an admin may not take on their own account through the admin pages: it would let
+# one admin lock themselves out or bypass the password-change flow.
+NOT_ON_SELF = frozenset(
+    {
+        Permission.USER_SET_ACTIVE,
+        Permission.USER_RESET_PASSWORD,
+    }
+)
+
+
+def allow(reason: Reason, *basis: str) -> Decision:
+    return Decision(True, reason, basis)
+
+
+def deny(reason: Reason) -> Decision:
+    return Decision(False, reason)

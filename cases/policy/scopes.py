@@ -1,0 +1,58 @@
+"""SQL scopes: the policy's rules stated as query conditions, for listings and searches."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+
+from audit.events import Actor
+from cases.casework.models import Case, TeamAgency
+from cases.persons.models import Person
+from cases.policy.permissions import PRACTITIONER_ROLES, CliActor
+from core.db import utcnow
+
+
+def visible_persons(actor: Actor | None) -> ColumnElement[bool]:
+    """The SQL condition selecting the persons `actor` may see (search, duplicate checks).
+
+    It states the same rule as `_person_visible`, for queries: a person the condition
+    excludes is one the actor must not learn exists.
+    """
+    if (
+        actor is None
+        or not actor.active
+        or isinstance(actor, CliActor)
+        or actor.role not in PRACTITIONER_ROLES
+    ):
+        return false()
+    now = utcnow()
+    on_a_team = (
+        select(Case.person_id)
+        .join(TeamAgency, TeamAgency.case_id == Case.id)
+        .where(
+            TeamAgency.agency_id == actor.agency_id,
+            TeamAgency.start_at <= now,
+            or_(TeamAgency.end_at.is_(None), TeamAgency.end_at > now),
+        )
+    )
+    return and_(
+        Person.erased_at.is_(None),
+        or_(Person.registered_by_agency_id == actor.agency_id, Person.id.in_(on_a_team)),
+    )
+
+
+def cases_worth_checking(actor: Actor | None) -> ColumnElement[bool]:
+    """An SQL pre-filter for "my cases": cases on which the actor's agency is a current member.
+
+    Necessary for every case permission (see `on_team`), so it only saves work; `decide` is
+    still asked about each case it lets through.
+    """
+    if actor is None or isinstance(actor, CliActor) or actor.role not in PRACTITIONER_ROLES:
+        return false()
+    now = utcnow()
+    return Case.id.in_(
+        select(TeamAgency.case_id).where(
+            TeamAgency.agency_id == actor.agency_id,
+            TeamAgency.start_at <= now,
+            or_(TeamAgency.end_at.is_(None), TeamAgency.end_at > now),
+        )
+    )

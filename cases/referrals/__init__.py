@@ -1,0 +1,1 @@
+"""Referrals between agencies (a later issue builds them on the case-work core)."""

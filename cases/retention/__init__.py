@@ -1,0 +1,1 @@
+"""Retention: when case and register data are erased, and the erasure job (a later issue)."""

@@ -1,0 +1,1 @@
+"""Data-subject rights: subject access and the person's access report (a later issue)."""

@@ -1,0 +1,1 @@
+"""Statistics: counts for the city without personal data (a later issue)."""
