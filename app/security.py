@@ -150,8 +150,12 @@ def safe_next(target: str | None, fallback: str) -> str:
 def _load_principal(token: str) -> SignedInUser | None:
     # No principal yet (this is how it is found): the session's user is named by the service.
     ctx = AuditContext(None, g.get("request_id"), request.remote_addr)
-    user_session = signin.resume_session(db(), ctx, silta().auth, token)
-    db().commit()
+    session = db()
+    user_session = signin.resume_session(session, ctx, silta().auth, token)
+    # Commit only what resuming wrote (a session ended and audited, or last seen moved on): a
+    # request that merely reads keeps its one transaction and its one pooled connection.
+    if session.info.get(RECORDED_FLAG) or session.dirty:
+        session.commit()
     if user_session is None:
         return None
     return SignedInUser(token, user_session)
