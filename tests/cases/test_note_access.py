@@ -120,9 +120,7 @@ def _disclosure(kind: str, category: str, reader_is_police: bool) -> tuple[Discl
             basis = LegalBasis.POLICE_812_18
         case "basis_unfit":
             # §18 reaches only police, §25 only social services: either way, not the reader.
-            basis = (
-                LegalBasis.CHILD_WELFARE_25 if reader_is_police else LegalBasis.POLICE_812_18
-            )
+            basis = LegalBasis.CHILD_WELFARE_25 if reader_is_police else LegalBasis.POLICE_812_18
         case "expired":
             expires = NOW - DAY
         case "other_category":

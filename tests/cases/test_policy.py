@@ -40,11 +40,15 @@ REGISTER = {p for p in Permission if p.value.startswith("case:")} | {
 }
 # Four-eyes release of practitioners' credentials (issue 9): supervisors, and host operators.
 RELEASE = {Permission.CREDENTIAL_PENDING_LIST, Permission.CREDENTIAL_RELEASE}
-HOST_OPERATOR = ADMIN_PERMISSIONS | RELEASE | {
-    Permission.AUDIT_VERIFY,
-    Permission.PERSON_SHRED,
-    Permission.KEYS_MANAGE,
-}
+HOST_OPERATOR = (
+    ADMIN_PERMISSIONS
+    | RELEASE
+    | {
+        Permission.AUDIT_VERIFY,
+        Permission.PERSON_SHRED,
+        Permission.KEYS_MANAGE,
+    }
+)
 
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
 EXPECTED = {
