@@ -303,6 +303,41 @@ def _report(label: str, page: Result, floor: Result) -> None:
     print(f"  ratio      {page.rate / floor.rate:.2f}×  (target ≥ 0.50×)")
 
 
+# Where a signed-in page's time goes: (label, file suffix, function), as shares of the request.
+PARTS = [
+    ("whole request (Flask)", "flask/app.py", "wsgi_app"),
+    ("resume the session (user loader)", "app/security.py", "_load_principal"),
+    ("route: reachable_case (facts, decide)", "app/casework/pages.py", "reachable_case"),
+    ("route: view_case service", "cases/casework/services.py", "view_case"),
+    ("  case_facts (both calls)", "cases/casework/facts.py", "case_facts"),
+    ("  audit.record", "audit/events.py", "record"),
+    ("  decrypt fields", "core/fields.py", "__get__"),
+    ("render the template", "flask/templating.py", "render_template"),
+    ("  babel date formatting", "flask_babel/__init__.py", "format_datetime"),
+    ("session commits", "sqlalchemy/orm/session.py", "commit"),
+    ("  audit chaining after commit", "audit/sequencer.py", "run"),
+    (
+        "  waiting for SQLite (sqlite3 execute)",
+        "~",
+        "<method 'execute' of 'sqlite3.Cursor' objects>",
+    ),
+    ("  waiting for PostgreSQL (psycopg wait)", "psycopg/connection.py", "wait"),
+]
+
+
+def _summary(stats: pstats.Stats) -> None:
+    table = stats.stats  # type: ignore[attr-defined]  # pstats keeps its table here
+    totals: dict[str, float] = {}
+    for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in table.items():
+        for label, suffix, name in PARTS:
+            if function == name and filename.endswith(suffix):
+                totals[label] = max(totals.get(label, 0.0), cumulative)
+    whole = totals.get(PARTS[0][0]) or 1.0
+    for label, _suffix, _name in PARTS:
+        share = totals.get(label, 0.0)
+        print(f"    {label:<40} {share / whole * 100:5.1f} %")
+
+
 def profile(url: str, args: argparse.Namespace) -> None:
     """Serve the case page in-process under cProfile; print hot spots and statements per page."""
     with TemporaryDirectory(prefix="silta-page-bench-") as name:
@@ -344,8 +379,10 @@ def profile(url: str, args: argparse.Namespace) -> None:
             profiler.disable()
             print(f"  {(time.perf_counter() - began) / 200 * 1000:.2f} ms per request in-process")
             stats = pstats.Stats(profiler)
-            stats.sort_stats("cumulative").print_stats(args.profile_lines)
-            stats.sort_stats("tottime").print_stats(args.profile_lines)
+            _summary(stats)
+            if args.profile_lines:
+                stats.sort_stats("cumulative").print_stats(args.profile_lines)
+                stats.sort_stats("tottime").print_stats(args.profile_lines)
         app.extensions["silta"].dispose()
 
 
