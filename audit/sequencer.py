@@ -10,6 +10,7 @@ Requests never wait for each other on the chain.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -226,7 +227,28 @@ class Sequencer:
                 raise
             connection.exec_driver_sql("COMMIT")
             due = _crosses_checkpoint(before, after)
+            if due:
+                self._sync_sqlite_log()
         return True, count, after if due else None, count > 0 and self._anything_pending(connection)
+
+    def _sync_sqlite_log(self) -> None:
+        """Put a batch that a signed checkpoint will cover on the disk before the checkpoint.
+
+        With WAL and synchronous=NORMAL a commit reaches the log file, not necessarily the disk
+        (SQLite refuses to change the setting inside a transaction); fsync of the log file
+        flushes it, as PostgreSQL's durable commit does for such a batch.
+        """
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return
+        try:
+            log = os.open(f"{database}-wal", os.O_RDONLY)
+        except FileNotFoundError:
+            return  # already moved into the database file by a WAL checkpoint, which syncs
+        try:
+            os.fsync(log)
+        finally:
+            os.close(log)
 
     def run(self) -> int:
         """Chain every committed event; return how many this process chained."""

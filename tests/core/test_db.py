@@ -8,6 +8,7 @@ A power cut or an OS crash can lose the last commits whole; README "Database con
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -22,10 +23,11 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
-from audit.events import Action
+from audit.events import Action, AuditContext, record
 from audit.models import AuditChain, AuditEvent, AuditPending
 from audit.sequencer import Sequencer
 from cases.accounts.models import Agency
+from cases.policy import CliActor
 from core.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
 from tests.databases import SqliteDatabases
 
@@ -36,6 +38,7 @@ import sys
 from audit.events import Action, AuditContext, record
 from audit.sequencer import Sequencer
 from cases.accounts.models import Agency
+from cases.policy import CliActor
 from cases.policy import CliActor
 from core.db import make_engine, make_session_factory
 
@@ -127,6 +130,30 @@ def _run_and_kill(url: str, delay: float) -> list[str]:
         except ValueError:
             continue
     return reported
+
+
+class TestCheckpointedBatches:
+    def test_a_batch_a_checkpoint_covers_is_synced_to_disk_first(
+        self, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        synced: list[str] = []
+        real_fsync = os.fsync
+        monkeypatch.setattr(
+            "audit.sequencer.os.fsync",
+            lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real_fsync(fd),
+        )
+        factory = make_session_factory(engine)
+        sequencer = Sequencer(engine)
+        after_each = []
+        for _ in range(3):  # 40, 80, 120 events: the third batch crosses event 100
+            with factory() as session:
+                for _ in range(40):
+                    record(session, AuditContext(CliActor("tests")), Action.DEMO_SEEDED)
+                session.commit()
+            sequencer.run()
+            after_each.append(len(synced))
+        assert after_each == [0, 0, 1]
+        assert synced == [f"{engine.url.database}-wal"]
 
 
 class TestCrash:
