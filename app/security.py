@@ -13,7 +13,7 @@ from flask import g, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager, silta
-from audit.events import Action, AuditContext, Outcome, record
+from audit.events import RECORDED_FLAG, Action, AuditContext, Outcome, record
 from cases.accounts import signin
 from cases.accounts.models import User, UserSession
 from cases.policy import Decision, Permission
@@ -136,8 +136,12 @@ def safe_next(target: str | None, fallback: str) -> str:
 def _load_principal(token: str) -> SignedInUser | None:
     # No principal yet (this is how it is found): the session's user is named by the service.
     ctx = AuditContext(None, g.get("request_id"), request.remote_addr)
-    user_session = signin.resume_session(db(), ctx, silta().auth, token)
-    db().commit()
+    session = db()
+    user_session = signin.resume_session(session, ctx, silta().auth, token)
+    # Commit only what resuming wrote (a session ended and audited, or last seen moved on): a
+    # request that merely reads keeps its one transaction and its one pooled connection.
+    if session.info.get(RECORDED_FLAG) or session.dirty:
+        session.commit()
     if user_session is None:
         return None
     return SignedInUser(token, user_session)

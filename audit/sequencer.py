@@ -10,6 +10,7 @@ Requests never wait for each other on the chain.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from audit.canonical import canonical
 from audit.events import event_document
 from audit.merkle import Frontier, leaf_hash
 from audit.models import AuditChain, AuditEvent, AuditHead, AuditPending
-from core.db import utcnow
+from core.db import SQLITE_BUSY_TIMEOUT_MS, utcnow
 from core.keyring import KeyProvider
 
 ADVISORY_LOCK_KEY = 0x51174_A0D17  # a session-level PostgreSQL advisory lock, unique to Silta
@@ -39,6 +40,8 @@ CHECKPOINT_EVERY = 100
 # A request that holds the lock under sustained load would otherwise chain everyone's events
 # for ever; after this many passes it returns and the next committer (or cron) takes over.
 MAX_PASSES = 50
+# On SQLite, how long a committer waits for the chain's write lock before leaving the work.
+SEQUENCER_BUSY_TIMEOUT_MS = 250
 
 # Core tables: the sequencer and verification work in bulk, below the ORM.
 events_t = cast(Table, AuditEvent.__table__)
@@ -149,8 +152,14 @@ class Sequencer:
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
         if not self.postgresql:
+            # A pooled request connection: try the lock briefly, then give it back as it was.
             with self.engine.connect() as sqlite_connection:
-                yield sqlite_connection.execution_options(isolation_level="AUTOCOMMIT")
+                autocommit = sqlite_connection.execution_options(isolation_level="AUTOCOMMIT")
+                autocommit.exec_driver_sql(f"PRAGMA busy_timeout = {SEQUENCER_BUSY_TIMEOUT_MS}")
+                try:
+                    yield autocommit
+                finally:
+                    autocommit.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             return
         # One connection per thread, kept between commits: under load nearly every attempt
         # fails to get the lock, and a pool checkout would cost more than the attempt itself.
@@ -180,7 +189,6 @@ class Sequencer:
         if self.postgresql:
             try_lock = f"SELECT pg_try_advisory_lock({ADVISORY_LOCK_KEY})"
             return bool(connection.exec_driver_sql(try_lock).scalar())
-        connection.exec_driver_sql("PRAGMA busy_timeout = 250")
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except OperationalError:
@@ -219,7 +227,28 @@ class Sequencer:
                 raise
             connection.exec_driver_sql("COMMIT")
             due = _crosses_checkpoint(before, after)
+            if due:
+                self._sync_sqlite_log()
         return True, count, after if due else None, count > 0 and self._anything_pending(connection)
+
+    def _sync_sqlite_log(self) -> None:
+        """Put a batch that a signed checkpoint will cover on the disk before the checkpoint.
+
+        With WAL and synchronous=NORMAL a commit reaches the log file, not necessarily the disk
+        (SQLite refuses to change the setting inside a transaction); fsync of the log file
+        flushes it, as PostgreSQL's durable commit does for such a batch.
+        """
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return
+        try:
+            log = os.open(f"{database}-wal", os.O_RDONLY)
+        except FileNotFoundError:
+            return  # already moved into the database file by a WAL checkpoint, which syncs
+        try:
+            os.fsync(log)
+        finally:
+            os.close(log)
 
     def run(self) -> int:
         """Chain every committed event; return how many this process chained."""

@@ -10,7 +10,6 @@ from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -64,22 +63,37 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# How long a SQLite writer waits for another's lock before failing (the sequencer, which must
+# never wait, sets a shorter time on its own connection and puts this one back).
+SQLITE_BUSY_TIMEOUT_MS = 10000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set up a new SQLite connection: runs once per connection, not once per checkout."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # In WAL mode NORMAL syncs the log at checkpoints rather than at every commit. A transaction
+    # stays atomic (its data and its audit events are both there or both gone), and a killed
+    # process loses nothing it committed; only a power cut or an OS crash can lose the last
+    # commits, whole (tests/core/test_db.py, README "Database connections").
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def make_engine(url: str) -> Engine:
     """Create an engine with the settings Silta relies on for each backend."""
     if url.startswith("sqlite"):
-        # One connection per checkout: SQLite files are cheap to open, and NullPool avoids
-        # sharing a connection across threads.
-        engine = create_engine(url, poolclass=NullPool)
+        # A QueuePool (pysqlite's same-thread check is off; a checkout still belongs to one
+        # thread at a time) keeps five connections open between checkouts, so a request neither
+        # reopens the file nor repeats the pragmas. Past five, connections are opened and closed
+        # as needed rather than waited for: SQLite serialises writers itself.
+        engine = create_engine(url, pool_size=5, max_overflow=-1)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # PostgreSQL: a QueuePool per process (5 kept, 10 more on demand); see README "Database
+    # connections" for sizing it against gunicorn workers and max_connections.
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -12,9 +12,12 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from hypothesis import HealthCheck, settings
+from sqlalchemy.orm import Session
 
 from app import create_app
 from core import keyring
+from core.db import make_engine, make_session_factory
+from core.fields import KEYS_INFO
 from tests.databases import PostgresDatabases, SqliteDatabases
 
 # CI shares two cores with PostgreSQL and Redis: timing says nothing about these properties.
@@ -75,6 +78,42 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     instance = tmp_path / "instance"
     monkeypatch.setenv("SILTA_INSTANCE_PATH", str(instance))
     return instance
+
+
+def _plain_session(
+    databases: SqliteDatabases | PostgresDatabases, keyring_file: Path, source: str | None
+) -> Iterator[Session]:
+    url = databases.new(source=source)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    factory.configure(info={KEYS_INFO: keyring.KeyringFile(keyring_file)})
+    with factory() as session:
+        yield session
+    engine.dispose()
+    databases.drop(url)
+
+
+@pytest.fixture
+def domain_session(
+    databases: SqliteDatabases | PostgresDatabases, keyring_file: Path
+) -> Iterator[Session]:
+    """A session on a fresh migrated database without Flask: what domain services need.
+
+    Like the application's session factory (app/extensions.py), it carries the key provider the
+    encrypted columns use; the audit events it records are committed but not chained (no
+    sequencer runs after its commits).
+    """
+    yield from _plain_session(databases, keyring_file, None)
+
+
+@pytest.fixture
+def demo_session(
+    databases: SqliteDatabases | PostgresDatabases,
+    keyring_file: Path,
+    demo_template: tuple[str, list[dict[str, str]]],
+) -> Iterator[Session]:
+    """Like `domain_session`, on a copy of the demo scenario."""
+    yield from _plain_session(databases, keyring_file, demo_template[0])
 
 
 AppFactory = Callable[..., Flask]

@@ -272,8 +272,8 @@ def resume_session(
         )
         return None
     if now - user_session.last_seen_at >= settings.last_seen_resolution:
+        # Left unflushed: the caller commits it (most requests change nothing and need not).
         user_session.last_seen_at = now
-        session.flush()
     return user_session
 
 

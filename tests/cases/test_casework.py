@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -47,9 +46,9 @@ P1, P2, P3, P4 = "140310A1230", "020612A2465", "090909A357W", "200411A4682"
 
 
 @pytest.fixture
-def scenario(demo_app: Flask) -> Iterator[Session]:
-    with demo_app.app_context():
-        yield db()
+def scenario(demo_session: Session) -> Session:
+    """The demo scenario on a session without Flask."""
+    return demo_session
 
 
 def ctx(session: Session, username: str) -> AuditContext:

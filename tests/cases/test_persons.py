@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.extensions import db
 from audit.events import AuditContext
 from audit.models import AuditEvent
 from cases.accounts import services as accounts
@@ -23,7 +20,7 @@ from cases.persons import services as persons
 from cases.persons.models import Person, PersonIndexEntry, PersonVersion
 from cases.policy import CliActor, PolicyDenied, Reason
 from core import crypto, datakeys
-from tests.helpers import make_user
+from tests.factories import Builders
 
 VECTORS = Path(__file__).parents[1] / "data" / "henkilotunnus.csv"
 
@@ -59,14 +56,16 @@ def test_identity_code_vectors(row: dict[str, str]) -> None:
 
 
 @pytest.fixture
-def register(app: Flask) -> Iterator[Session]:
-    for username, agency in [("sanna", "sos"), ("helena", "sos"), ("noora", "nuo")]:
-        role = "supervisor" if username == "helena" else "caseworker"
-        make_user(app, username, role, agency)
-    make_user(app, "aino", "auditor", "tur")
-    make_user(app, "admin", "admin", "tur")
-    with app.app_context():
-        yield db()
+def register(domain_session: Session) -> Session:
+    """The users these tests act as, on a session without Flask."""
+    build = Builders(domain_session)
+    build.user("sanna", agency="sos")
+    build.user("helena", role="supervisor", agency="sos")
+    build.user("noora", agency="nuo")
+    build.user("aino", role="auditor", agency="tur")
+    build.user("admin", role="admin", agency="tur")
+    domain_session.commit()
+    return domain_session
 
 
 def ctx(session: Session, username: str) -> AuditContext:
