@@ -82,6 +82,9 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SILTA_RATELIMIT_NAMESPACE": _env(environ, "RATELIMIT_NAMESPACE", "silta"),
         "BABEL_DEFAULT_LOCALE": "en",
+        # Pages show days and times where the work is done, the zone the policy counts whole
+        # days in (`CaseRules.timezone`): a consent valid from 2 December reads as 2 December.
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "TESTING": False,
     }

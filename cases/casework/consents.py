@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from cases.policy.sharing import (
     guardian_consent_lapses_at,
     last_valid_day,
     local_day,
+    local_midnight,
 )
 from cases.records import actor_id, record_about
 from core.db import utcnow
@@ -142,8 +143,8 @@ def record_consent(
         given_on=given_on,
         recipients=sorted(str(r) for r in given.recipients),
         categories=sorted(set(given.categories)),
-        valid_from=datetime.combine(valid_from, time.min, tzinfo=UTC),
-        valid_until=end_of_day(valid_until),
+        valid_from=local_midnight(valid_from, rules),
+        valid_until=end_of_day(valid_until, rules),
         how_recorded=given.how_recorded,
         age_when_given=check.age_when_given,
         recorded_by_user_id=actor_id(ctx),
@@ -229,7 +230,7 @@ def consent_state(consent: Consent, now: datetime, facts: CaseFacts) -> str:
         return "withdrawn"
     if now < consent.valid_from:
         return "not_yet_valid"
-    term_end = end_of_day(last_valid_day(consent.given_on, facts.rules))
+    term_end = end_of_day(last_valid_day(consent.given_on, facts.rules), facts.rules)
     if now > consent.valid_until or now > term_end:
         return "expired"
     as_facts = consent_facts(consent, person_known=facts.person_birth_date is not None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from cases.policy import Permission, authorize
 from cases.policy.facts import DEFAULT_RULES, CaseRules, Category, DisclosureRequest
 from cases.policy.legal_bases import BasisEntry, bases_for, basis_entry
 from cases.policy.loading import case_facts
-from cases.policy.sharing import disclosure_problem, local_day
+from cases.policy.sharing import disclosure_problem, end_of_day, local_day
 from cases.records import actor_id, record_about
 from core.db import utcnow
 
@@ -85,7 +85,7 @@ def create_disclosure(
         basis=basis,
         granted_by_user_id=actor_id(ctx),
         granted_at=now,
-        expires_at=datetime.combine(expires_on, time.max, tzinfo=now.tzinfo),
+        expires_at=end_of_day(expires_on, rules),
     )
     session.add(disclosure)
     disclosure.justification = text

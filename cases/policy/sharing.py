@@ -49,9 +49,11 @@ def local_day(moment: datetime, rules: CaseRules) -> date:
     return moment.astimezone(ZoneInfo(rules.timezone)).date()
 
 
-def end_of_day(day: date) -> datetime:
-    # Validity dates are whole days ending at the last moment of the day (UTC, as stored).
-    return datetime.combine(day, time.max, tzinfo=UTC)
+def end_of_day(day: date, rules: CaseRules) -> datetime:
+    """The last moment of `day` where the work is done: validity dates are whole local days, so
+    a consent given and recorded at 00:30 in Helsinki is in effect at once, and one valid until
+    a day holds to its end there."""
+    return local_midnight(day + timedelta(days=1), rules) - timedelta(microseconds=1)
 
 
 def last_valid_day(given_on: date, rules: CaseRules) -> date:
@@ -104,7 +106,7 @@ def consent_ends_at(consent: ConsentFacts, case: CaseFacts) -> datetime:
     maximum term from the day it was given, or a guardian-only consent's lapse, whichever is
     first ("consents ending soon" lists this)."""
     rules = case.rules
-    ends = min(consent.valid_until, end_of_day(last_valid_day(consent.given_on, rules)))
+    ends = min(consent.valid_until, end_of_day(last_valid_day(consent.given_on, rules), rules))
     lapse = guardian_consent_lapses_at(consent, case.person_birth_date, rules)
     return ends if lapse is None or lapse > ends else lapse - timedelta(microseconds=1)
 
@@ -173,7 +175,8 @@ def check_consent(proposal: ConsentProposal) -> ConsentCheck:
 def disclosure_active(disclosure: DisclosureFacts, now: datetime, rules: CaseRules) -> bool:
     """Granted, not expired, and within the maximum term (rows recorded before it was set)."""
     term_end = end_of_day(
-        add_months_last_day(disclosure.granted_at.date(), rules.disclosure_max_months)
+        add_months_last_day(local_day(disclosure.granted_at, rules), rules.disclosure_max_months),
+        rules,
     )
     return disclosure.granted_at <= now < min(disclosure.expires_at, term_end)
 

@@ -5,7 +5,7 @@ its denial is in the young person's access report (finding 11); closed cases and
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from cases.accounts.models import Agency
 from cases.casework.models import Case, ClosureRequest, Consent
 from cases.persons import services as persons
 from tests.app.test_casework_pages import signed_in
+from tests.clock import work_day
 from tests.conftest import AppFactory
 from tests.databases import PostgresDatabases, SqliteDatabases
 from tests.helpers import post
@@ -123,7 +124,7 @@ def test_the_disclosure_form_offers_only_bases_for_the_users_agency(
             "basis": "act_812_2000_18",
             "categories": ["health"],
             "justification": "x",
-            "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+            "expires_on": (work_day() + timedelta(days=30)).isoformat(),
         },
     )
     assert unfit.status_code == 400
@@ -142,7 +143,7 @@ def test_a_late_consent_through_the_form_shows_its_reason(
         "categories": ["general"],
         "purpose": "Tuki",
         "how_recorded": "written",
-        "given_on": (date.today() - timedelta(days=40)).isoformat(),
+        "given_on": (work_day() - timedelta(days=40)).isoformat(),
     }
     refused = post(sanna, f"/cases/{p2}/consents/new", fields)
     assert refused.status_code == 400 and "say why it is recorded only now" in refused.text
@@ -184,7 +185,7 @@ def test_the_thresholds_come_from_the_configuration(
             "categories": ["general"],
             "purpose": "Tuki",
             "how_recorded": "written",
-            "given_on": (date.today() - timedelta(days=15)).isoformat(),
+            "given_on": (work_day() - timedelta(days=15)).isoformat(),
         },
     )
     assert late.status_code == 400 and "more than 10 days ago" in late.text
@@ -196,7 +197,7 @@ def test_the_thresholds_come_from_the_configuration(
             "basis": "act_812_2000_18",
             "categories": ["general"],
             "justification": "x",
-            "expires_on": (date.today() + timedelta(days=45)).isoformat(),
+            "expires_on": (work_day() + timedelta(days=45)).isoformat(),
         },
     )
     assert far.status_code == 400 and "at most 1 months" in far.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -19,6 +19,7 @@ from cases.accounts.models import Agency, User
 from cases.casework.models import Case, CaseNote, ClosureRequest, Consent, EmergencyAccess
 from cases.persons import services as persons
 from tests.cases.test_casework import MARKER_RE, MARKERS
+from tests.clock import work_day
 from tests.helpers import b32_secret, post, reauthenticate, sign_in
 
 LINK_RE = re.compile(r'href="(/(?:cases|persons)/[0-9a-f-]{36})"')
@@ -217,7 +218,7 @@ def test_forms_open_note_consent_disclosure_team_closure(
             "categories": ["general"],
             "justification": "Poliisin pyyntö",
             # Issue 9: at most 12 months.
-            "expires_on": (date.today() + timedelta(days=60)).isoformat(),
+            "expires_on": (work_day() + timedelta(days=60)).isoformat(),
         },
     )
     assert disclosure.status_code == 302, disclosure.text

@@ -27,6 +27,7 @@ from cases.policy import CliActor, PolicyDenied
 from cases.policy.loading import case_facts
 from cases.policy.sharing import add_months_last_day
 from core.db import utcnow
+from tests.clock import work_day
 
 # Issue 5: each marker is readable by exactly these agencies.
 MARKERS = {
@@ -174,7 +175,7 @@ def test_adding_an_agency_needs_a_consent_or_disclosure_covering_it(scenario: Se
         # is the basis on which they disclose to police.
         basis="act_812_2000_18",
         justification="police request",
-        expires_on=date.today() + timedelta(days=10),
+        expires_on=work_day() + timedelta(days=10),
     )
     member = casework.add_team_agency(scenario, ctx(scenario, "sanna"), case, pol)
     assert member.basis.startswith("disclosure:")
@@ -201,7 +202,7 @@ def test_consent_counts_only_from_the_right_people_for_the_age(
 ) -> None:
     with demo_app.app_context():
         session = db()
-        today = date.today()
+        today = work_day()
         person = persons.register(
             session,
             ctx(session, "sanna"),
@@ -359,7 +360,7 @@ def test_bad_input_is_named_and_changes_nothing(
                     "categories": ["family"],
                     "basis": "act_812_2000_18",
                     "justification": "syy",
-                    "expires_on": date.today() + timedelta(days=5),
+                    "expires_on": work_day() + timedelta(days=5),
                 }
                 if "to_agency" in change:
                     change = {**change, "to_agency": _agency(scenario, str(change["to_agency"]))}
@@ -409,12 +410,12 @@ def test_withdrawal_and_decisions_happen_once(scenario: Session) -> None:
 
 def test_consent_states_and_expiring_list(scenario: Session) -> None:
     case = case_of(scenario, P2)
-    soon = date.today() + timedelta(days=10)
+    soon = work_day() + timedelta(days=10)
     later = casework.record_consent(
         scenario,
         ctx(scenario, "sanna"),
         case,
-        _consent_input(scenario, given_by="guardian", valid_from=date.today() + timedelta(days=3)),
+        _consent_input(scenario, given_by="guardian", valid_from=work_day() + timedelta(days=3)),
     )
     # Issue 9: a consent valid from the past was given then, and recorded late with a reason.
     ending = casework.record_consent(
@@ -424,9 +425,9 @@ def test_consent_states_and_expiring_list(scenario: Session) -> None:
         _consent_input(
             scenario,
             given_by="guardian",
-            given_on=date.today() - timedelta(days=400),
+            given_on=work_day() - timedelta(days=400),
             late_entry_reason="paper form found",
-            valid_from=date.today() - timedelta(days=400),
+            valid_from=work_day() - timedelta(days=400),
             valid_until=soon,
         ),
     )

@@ -4,7 +4,7 @@ still be withdrawn (GDPR Art. 7(3)), and a lead-agency supervisor reopens it wit
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from cases.casework.models import Case, Consent
 from cases.inputs import InputError
 from cases.policy import PolicyDenied
 from tests.cases.test_casework import P1, case_of, ctx, scenario
+from tests.clock import work_day
 
 __all__ = ["scenario"]
 
@@ -58,7 +59,7 @@ NEW_WORK: dict[str, Callable[[Session, Case], object]] = {
         categories=["general"],
         basis="act_812_2000_18",
         justification="x",
-        expires_on=date.today() + timedelta(days=10),
+        expires_on=work_day() + timedelta(days=10),
     ),
     "emergency": lambda s, c: casework.request_emergency_access(s, ctx(s, "noora"), c, "x"),
     "team_agency": lambda s, c: casework.add_team_agency(s, ctx(s, "sanna"), c, _agency(s, "ngo")),

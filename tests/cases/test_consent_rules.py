@@ -26,10 +26,16 @@ from cases.inputs import InputError
 from cases.oversight import workspace as auditing
 from cases.persons import services as persons
 from cases.policy import PolicyDenied
-from cases.policy.facts import CaseRules, ConsentFacts, GivenBy
+from cases.policy.facts import DEFAULT_RULES, CaseRules, ConsentFacts, GivenBy
 from cases.policy.loading import case_facts
-from cases.policy.sharing import age_on, consent_effective, guardian_consent_lapses_at
+from cases.policy.sharing import (
+    age_on,
+    consent_effective,
+    guardian_consent_lapses_at,
+    local_day,
+)
 from tests.cases.test_casework import P1, P2, P3, case_of, ctx, readable_markers, scenario
+from tests.clock import work_day
 
 __all__ = ["scenario"]  # the fixture, shared with the scenario tests
 
@@ -57,7 +63,7 @@ def _consent(session: Session, **changes: object) -> casework.ConsentInput:
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return work_day()
 
 
 def test_the_back_dated_guardian_consent_attack_is_refused(scenario: Session) -> None:
@@ -161,7 +167,8 @@ def test_a_late_entry_keeps_its_reason_is_shown_and_flagged(scenario: Session) -
         _consent(scenario, given_on=given, late_entry_reason="paper form found in the archive"),
     )
     scenario.commit()
-    assert consent.given_on == given and consent.valid_from.date() == given
+    # Whole local days: valid from 00:00 in Helsinki on the day it was given.
+    assert consent.given_on == given and local_day(consent.valid_from, DEFAULT_RULES) == given
     assert consent.late_entry_reason == "paper form found in the archive"
     event = scenario.scalars(
         select(AuditEvent).where(

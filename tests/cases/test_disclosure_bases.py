@@ -13,7 +13,7 @@ Youth Act §11 releases identification and contact data only, never notes.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from cases.policy.facts import (
 )
 from cases.policy.sharing import disclosure_problem
 from tests.cases.test_casework import P1, case_of, ctx, readable_markers, scenario
+from tests.clock import work_day
 
 __all__ = ["scenario"]
 
@@ -131,7 +132,7 @@ DISCLOSERS = {"sos": "sanna", "nuo": "noora", "pol": "pekka"}
 
 def test_the_service_refuses_every_unfitting_basis(scenario: Session) -> None:
     case = case_of(scenario, P1)
-    expires = date.today() + timedelta(days=30)
+    expires = work_day() + timedelta(days=30)
     tried = 0
     for code, username in DISCLOSERS.items():
         for to_code in DEMO_KINDS:
@@ -176,7 +177,7 @@ def test_section_18_to_youth_work_no_longer_releases_a_restricted_health_note(
             categories=["health"],
             basis="act_812_2000_18",
             justification="x",
-            expires_on=date.today() + timedelta(days=30),
+            expires_on=work_day() + timedelta(days=30),
         )
     assert refused.value.code == "basis_not_for_recipient"
     scenario.rollback()
@@ -200,7 +201,7 @@ def test_section_18_to_youth_work_no_longer_releases_a_restricted_health_note(
 
 def test_a_disclosure_lasts_at_most_12_months(scenario: Session) -> None:
     case = case_of(scenario, P1)
-    today = date.today()
+    today = work_day()
     arguments = {
         "to_agency": _agency(scenario, "pol"),
         "categories": ["general"],
