@@ -25,8 +25,8 @@ from app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordF
 from app.extensions import db, limiter, silta
 from app.messages import PASSWORD_PROBLEMS, account_error
 from app.security import SignedInUser, actor, audit_context, principal, public, requires, safe_next
-from cases.accounts import services as accounts
 from cases.accounts import second_factor, signin, totp
+from cases.accounts import services as accounts
 from cases.accounts.models import User
 from cases.inputs import InputError
 from cases.policy import Permission

@@ -97,7 +97,11 @@ def confirm_totp_enrolment(
     secret = begin_totp_enrolment(session, keys, user)
     pending = user.totp_pending_secret
     step = totp.matching_step(secret, code, now, None)
-    if step is None or pending is None or not _claim_pending(session, keys, user, pending, secret, step):
+    if (
+        step is None
+        or pending is None
+        or not _claim_pending(session, keys, user, pending, secret, step)
+    ):
         record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now, enrolment=True)
         return False
     record(

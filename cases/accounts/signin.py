@@ -11,12 +11,10 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from audit.events import Action, AuditContext, Outcome, record
-from cases.accounts import totp
 from cases.accounts.lockout import record_failure
 from cases.accounts.models import User, UserSession
 from cases.accounts.passwords import Passwords, password_problems
@@ -26,15 +24,12 @@ from cases.accounts.services import (
     PasswordRejected,
     SessionEnd,
     end_all_sessions,
-    enrol_totp_secret,
     get_user,
     get_user_by_username,
     may_sign_in,
     renew_credential,
-    totp_secret,
 )
 from core import crypto
-from core.datakeys import decrypt_system_field, encrypt_system_field
 from core.db import utcnow
 from core.keyring import KeyProvider
 

@@ -140,8 +140,8 @@ def test_first_sign_in_enrols_totp(app: Flask) -> None:
     page = client.get("/login/enrol")
     assert "<svg" in page.text and "<script" not in page.text
     from app.extensions import silta
-    from cases.accounts import services as accounts
     from cases.accounts import second_factor
+    from cases.accounts import services as accounts
 
     with app.app_context():
         user = accounts.get_user_by_username(db(), "noora")

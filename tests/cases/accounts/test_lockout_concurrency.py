@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from app.extensions import db, silta
 from audit.events import Action, AuditContext
 from audit.models import AuditEvent
-from cases.accounts import services as accounts
 from cases.accounts import second_factor, signin, totp
+from cases.accounts import services as accounts
 from cases.accounts.models import User, UserSession
 from tests.conftest import PG_URL, AppFactory, requires_postgres
 from tests.databases import PostgresDatabases, SqliteDatabases
