@@ -21,6 +21,7 @@ from cases.accounts import admin as admin_services
 from cases.accounts import release, totp
 from cases.accounts import services as accounts
 from cases.accounts.models import AgencyKind, Role
+from cases.casework import upgrades as data_upgrades
 from cases.inputs import InputError
 from cases.oversight import workspace as auditing
 from cases.policy import CliActor, PolicyDenied
@@ -126,9 +127,18 @@ def keys_retire(version: int) -> None:
 
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
-    """Migrate the database to the newest schema."""
+    """Migrate the database to the newest schema, then run the data upgrades that need keys."""
     migrations.upgrade(current_app.config["SILTA_DATABASE_URL"])
     current_app.logger.info("database migrated to the newest schema")
+    try:
+        filled = data_upgrades.backfill_consent_birth_dates(db(), _ctx("db upgrade"))
+    except keyring.KeyringError as exc:
+        db().rollback()
+        _fail(f"{exc} (the schema is migrated; run `db upgrade` again with the keyring)", 2)
+        return
+    db().commit()
+    if filled:
+        click.echo(f"Filled in the recorded birth date of {filled} consent(s) recorded before revision 0007.")
     click.echo("Database is at the newest schema.")
 
 
