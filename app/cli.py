@@ -24,6 +24,7 @@ from cases.accounts.models import AgencyKind, Role
 from cases.casework import upgrades as data_upgrades
 from cases.inputs import InputError
 from cases.oversight import workspace as auditing
+from cases.persons import upgrades as person_upgrades
 from cases.policy import CliActor, PolicyDenied
 from core import datakeys, keyring
 
@@ -33,6 +34,7 @@ agencies_cli = AppGroup("agencies", help="Manage agencies.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data (refused in production).")
 audit_cli = AppGroup("audit", help="Verify and checkpoint the audit log.")
+persons_cli = AppGroup("persons", help="Maintain stored person records.")
 
 
 def _ctx(command: str) -> AuditContext:
@@ -138,7 +140,10 @@ def db_upgrade() -> None:
         return
     db().commit()
     if filled:
-        click.echo(f"Filled in the recorded birth date of {filled} consent(s) recorded before revision 0007.")
+        click.echo(
+            f"Filled in the recorded birth date of {filled} consent(s) recorded before "
+            "revision 0007."
+        )
     click.echo("Database is at the newest schema.")
 
 
@@ -312,6 +317,20 @@ def audit_verify() -> None:
         raise SystemExit(1)
 
 
+@persons_cli.command("reclean-names")
+def persons_reclean_names() -> None:
+    """Give every person whose stored names predate the name rules a cleaned version."""
+    result = person_upgrades.reclean_names(db(), _ctx("persons reclean-names"))
+    db().commit()
+    click.echo(f"Wrote a cleaned version for {result.corrected} person(s).")
+    if result.left_for_review:
+        click.echo(
+            f"{result.left_for_review} person(s) have details that fail today's checks: "
+            "correct them on their person page."
+        )
+
+
 def init_app(app: Flask) -> None:
-    for group in (keys_cli, db_cli, agencies_cli, users_cli, demo_cli, audit_cli):
+    groups = (keys_cli, db_cli, agencies_cli, users_cli, demo_cli, audit_cli, persons_cli)
+    for group in groups:
         app.cli.add_command(group)

@@ -203,3 +203,11 @@ def test_db_upgrade_fills_in_the_birth_date_of_consents_from_before_0007(app: Fl
         assert missing == 0
     again = runner.invoke(args=["db", "upgrade"])
     assert again.exit_code == 0 and "Filled in" not in again.output
+
+
+def test_persons_reclean_names_leaves_the_clean_demo_alone(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    result = runner.invoke(args=["persons", "reclean-names"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote a cleaned version for 0 person(s)." in result.output
