@@ -254,6 +254,7 @@ CASE_ERRORS = {
     "case_closed": _l("The case is closed."),
     "closure_pending": _l("A closure request is already waiting for a decision."),
     "already_decided": _l("This request has already been decided."),
+    "case_changed": _l("The case was changed by someone else meanwhile. Open it again."),
     "given_in_future": _l("The day the consent was given cannot be in the future."),
     "given_before_birth": _l("The day the consent was given is before the date of birth."),
     "late_entry_reason_required": _l(

@@ -43,9 +43,10 @@ _INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}]")
 
 
 # Characters that are letters, digits, punctuation or symbols to Unicode yet draw nothing: the
-# Braille blank, the Hangul and Khitan fillers and the musical null notehead. A field of these
+# Braille blank, the Hangul and Khitan fillers, the musical null notehead, the ideographic half
+# fill space and the object replacement character (a placeholder for nothing). A field of these
 # looks empty to its reader, and a name carrying one would escape the duplicate warning.
-_BLANK_CHARACTERS = r"\u2800\u115F\u1160\u3164\uFFA0\U00016FE4\U0001D159"
+_BLANK_CHARACTERS = r"\u2800\u115F\u1160\u3164\uFFA0\U00016FE4\U0001D159\u303F\uFFFC"
 _BLANK = regex.compile(f"[{_BLANK_CHARACTERS}]")
 # Something a reader sees: a letter, digit, punctuation mark or symbol (never an unassigned,
 # private-use, combining, space or format code point on its own) that is not one of the blanks.

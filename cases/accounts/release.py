@@ -20,6 +20,7 @@ from cases.accounts.models import Role, User
 from cases.accounts.passwords import Passwords
 from cases.accounts.services import AccountError, SessionEnd, renew_credential
 from cases.policy import CliActor, PendingCredential, Permission, authorize
+from core.claims import claim
 from core.db import utcnow
 
 
@@ -92,14 +93,22 @@ def release_credential(
 ) -> str:
     """Release a pending credential: return the temporary password, shown to the releaser only."""
     authorize(ctx.actor, Permission.CREDENTIAL_RELEASE, pending_facts(session, user))
-    if not user.awaiting_release or not user.active:
-        raise AccountError("not_pending")
     why = user.credential_pending
+    if not user.awaiting_release or not user.active or why is None:
+        raise AccountError("not_pending")
+    # One release per pending credential, even for simultaneous requests: otherwise each would
+    # hand out a temporary password and only the last one would work.
+    if not claim(
+        session,
+        user,
+        User.credential_pending == why,
+        credential_pending=None,
+        credential_pending_at=None,
+    ):
+        raise AccountError("not_pending")
     temporary = generate_temporary_password()
     user.password_hash = passwords.hash(temporary)
     user.must_change_password = True
-    user.credential_pending = None
-    user.credential_pending_at = None
     ended = renew_credential(session, user, SessionEnd.RELEASED)
     record(
         session,

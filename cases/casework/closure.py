@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
+from cases.casework.holding import hold_open, refuse_as_now
 from cases.casework.models import (
     Case,
     CaseReopening,
@@ -18,6 +19,7 @@ from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize
 from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
+from core.claims import claim
 from core.db import utcnow
 
 
@@ -30,6 +32,8 @@ def request_closure(
         raise InputError("case_closed", "outcome")
     if outcome not in CaseOutcome.__members__.values():
         raise InputError("invalid_choice", "outcome")
+    # Held first, so that of two simultaneous requests the second sees the first's row.
+    hold_open(session, ctx, case, Permission.CLOSURE_REQUEST)
     pending = session.scalar(
         select(ClosureRequest).where(
             ClosureRequest.case_id == case.id, ClosureRequest.decision.is_(None)
@@ -69,15 +73,30 @@ def decide_closure(
         raise InputError("already_decided", "decision")
     text = long_field(comment, "comment", required=not approve)
     now = utcnow()
-    request.decision = "approved" if approve else "returned"
-    request.decided_by_user_id = actor_id(ctx)
-    request.decided_at = now
+    decided = claim(
+        session,
+        request,
+        ClosureRequest.decision.is_(None),
+        decision="approved" if approve else "returned",
+        decided_by_user_id=actor_id(ctx),
+        decided_at=now,
+    )
+    if not decided:
+        # Decided by a simultaneous request, or replayed: one decision per request.
+        raise InputError("already_decided", "decision")
     if text:
         request.comment = text
     if approve:
-        case.status = CaseStatus.CLOSED
-        case.closed_at = now
-        case.outcome = request.outcome
+        closed = claim(
+            session,
+            case,
+            Case.status == CaseStatus.OPEN,
+            status=CaseStatus.CLOSED,
+            closed_at=now,
+            outcome=request.outcome,
+        )
+        if not closed:
+            refuse_as_now(session, ctx, case, Permission.CLOSURE_APPROVE)
     session.flush()
     record_about(
         session,
@@ -97,19 +116,28 @@ def reopen_case(session: Session, ctx: AuditContext, case: Case, reason: str) ->
     encrypted; the audit event records that it happened, not the reason)."""
     decision = authorize(ctx.actor, Permission.CASE_REOPEN, case_facts(session, case))
     text = long_field(reason, "reason")
+    closed_at, outcome = case.closed_at, case.outcome
+    reopened = claim(
+        session,
+        case,
+        Case.status == CaseStatus.CLOSED,
+        status=CaseStatus.OPEN,
+        closed_at=None,
+        outcome=None,
+    )
+    if not reopened:
+        # Reopened by a simultaneous request: one reopening per closure.
+        refuse_as_now(session, ctx, case, Permission.CASE_REOPEN)
     reopening = CaseReopening(
         person_id=case.person_id,
         case_id=case.id,
         reopened_by_user_id=actor_id(ctx),
         reopened_at=utcnow(),
-        closed_at=case.closed_at,
-        outcome=case.outcome,
+        closed_at=closed_at,
+        outcome=outcome,
     )
     session.add(reopening)
     reopening.reason = text
-    case.status = CaseStatus.OPEN
-    case.closed_at = None
-    case.outcome = None
     session.flush()
     record_about(
         session,

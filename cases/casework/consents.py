@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import FLAGGED, Action, AuditContext
 from cases.accounts.models import Agency
+from cases.casework.holding import hold_open
 from cases.casework.models import Case, Consent, HowRecorded
 from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize
@@ -151,6 +152,7 @@ def record_consent(
         recorded_by_user_id=actor_id(ctx),
         recorded_at=now,
     )
+    hold_open(session, ctx, case, Permission.CONSENT_RECORD)
     session.add(consent)
     consent.birth_date_when_given = facts.person_birth_date
     consent.purpose = purpose

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
 from cases.accounts.models import Agency
+from cases.casework.holding import hold_open
 from cases.casework.models import Case, Disclosure
 from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize
@@ -87,6 +88,7 @@ def create_disclosure(
         granted_at=now,
         expires_at=end_of_day(expires_on, rules),
     )
+    hold_open(session, ctx, case, Permission.DISCLOSURE_CREATE)
     session.add(disclosure)
     disclosure.justification = text
     session.flush()

@@ -7,12 +7,14 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
+from cases.casework.holding import hold_open
 from cases.casework.models import Case, EmergencyAccess
 from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize
 from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
+from core.claims import claim
 from core.db import utcnow
 
 EMERGENCY_HOURS = 4
@@ -34,6 +36,7 @@ def request_emergency_access(
     decision = authorize(ctx.actor, Permission.EMERGENCY_REQUEST, facts)
     assert ctx.actor is not None and ctx.actor.id is not None  # noqa: S101 - policy
     text = long_field(justification, "justification")
+    hold_open(session, ctx, case, Permission.EMERGENCY_REQUEST)
     now = utcnow()
     access = EmergencyAccess(
         person_id=case.person_id,
@@ -64,11 +67,15 @@ def review_emergency_access(
     case = session.get(Case, access.case_id)
     assert case is not None  # noqa: S101 - foreign key
     decision = authorize(ctx.actor, Permission.EMERGENCY_REVIEW, case_facts(session, case))
-    if access.reviewed_at is not None:
+    reviewed = claim(
+        session,
+        access,
+        EmergencyAccess.reviewed_at.is_(None),
+        reviewed_at=utcnow(),
+        reviewed_by_user_id=actor_id(ctx),
+    )
+    if not reviewed:
         raise InputError("already_reviewed", "access")
-    access.reviewed_at = utcnow()
-    access.reviewed_by_user_id = actor_id(ctx)
-    session.flush()
     record_about(
         session,
         ctx,

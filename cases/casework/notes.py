@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
+from cases.casework.holding import hold_open
 from cases.casework.models import (
     Case,
     CaseNote,
@@ -55,8 +56,10 @@ def write_note(
         sensitivity=sensitivity,
         supersedes_id=supersedes.id if supersedes is not None else None,
     )
+    text = long_field(body, "body", limit=MAX_NOTE)
+    hold_open(session, ctx, case, Permission.NOTE_WRITE)
     session.add(note)
-    note.body = long_field(body, "body", limit=MAX_NOTE)
+    note.body = text
     session.flush()
     record_about(
         session,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
 from cases.accounts.models import Agency, User
+from cases.casework.holding import hold_open
 from cases.casework.models import (
     Case,
     TeamAgency,
@@ -74,6 +75,7 @@ def add_team_agency(
             agency=agency.code,
         )
         raise InputError("no_basis_for_agency", "agency")
+    hold_open(session, ctx, case, Permission.TEAM_ADD)
     member = TeamAgency(
         case_id=case.id,
         agency_id=agency.id,
@@ -105,6 +107,7 @@ def add_team_user(
         raise InputError("agency_not_member", "user")
     if user.id in facts.member_users:
         raise InputError("already_member", "user")
+    hold_open(session, ctx, case, Permission.TEAM_ADD)
     member = TeamUser(case_id=case.id, user_id=user.id, start_at=now)
     session.add(member)
     session.flush()

@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.extensions import db
-from audit.events import Action
+from app.extensions import db, silta
+from audit.events import Action, AuditContext
 from audit.models import AuditEvent
+from cases.accounts import release
 from cases.accounts import services as accounts
 from tests.helpers import PASSWORD, make_user, open_session, post
 
@@ -216,3 +217,26 @@ def test_demo_practitioners_come_released_by_the_seed(demo_app: Flask) -> None:
     assert {e.actor_label for e in released} == {"cli:demo seed"}
     assert all(e.details["seeded"] is True for e in released)
     assert _events(demo_app, Action.CREDENTIAL_PENDING) == []
+
+
+def test_a_credential_is_released_once_even_by_simultaneous_requests(agencies: Flask) -> None:
+    """The re-attack's race: four simultaneous releases each showed a temporary password, and
+    only the last one worked. The second request here read the account while it was pending."""
+    app = agencies
+    _create(_client(app, "root"), "uusi", "caseworker")
+    with app.app_context():
+        first = db()
+        stale = type(first)(bind=first.get_bind(), info=dict(first.info))
+        seen = accounts.get_user_by_username(stale, "uusi")
+        assert seen is not None and seen.awaiting_release
+        user = accounts.get_user_by_username(first, "uusi")
+        helena = accounts.get_user_by_username(first, "helena")
+        assert user is not None and helena is not None
+        release.release_credential(first, AuditContext(helena), silta().passwords, user)
+        first.commit()
+        other = accounts.get_user_by_username(stale, "helena")
+        with pytest.raises(accounts.AccountError):
+            release.release_credential(stale, AuditContext(other), silta().passwords, seen)
+        stale.rollback()
+        stale.close()
+    assert len(_events(app, Action.CREDENTIAL_RELEASED)) == 1

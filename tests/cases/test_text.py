@@ -38,6 +38,8 @@ LOOK_EMPTY = [
     "\u3164",  # Hangul filler (a letter)
     "\U00016fe4",  # Khitan small script filler
     "\U0001d159",  # musical symbol null notehead
+    "\u303f",  # ideographic half fill space (a symbol)
+    "\ufffc",  # object replacement character (a symbol)
     "\ue000",  # private use
     "\u0378",  # unassigned
     "\u0301",  # a combining acute accent on nothing
