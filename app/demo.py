@@ -12,14 +12,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypedDict
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
 from cases.accounts import admin as admin_services
 from cases.accounts import release, totp
 from cases.accounts import services as accounts
-from cases.accounts.models import Agency, User
+from cases.accounts.models import User
 from cases.accounts.passwords import Passwords, password_problems
 from cases.casework import services as casework
 from cases.casework.models import Case
@@ -156,7 +155,7 @@ def _seed_persons(session: Session) -> int:
 def demo_accounts(session: Session, keys: KeyProvider) -> list[DemoAccount]:
     """The demo logins, in the order the issue lists them."""
     order = {username: index for index, (username, *_rest) in enumerate(DEMO_USERS)}
-    users = session.scalars(select(User).where(User.is_demo)).all()
+    users = accounts.demo_users(session)
     listing: list[DemoAccount] = []
     for user in sorted(users, key=lambda u: (order.get(u.username, len(order)), u.username)):
         password = accounts.demo_password(session, keys, user)
@@ -238,8 +237,8 @@ def _past_consent(given_on: date, today: date, **fields: object) -> casework.Con
 
 def _seed_cases(session: Session) -> int:
     """Issue 5's scenario, once per young person (a person with a case is left alone)."""
-    users = {u.username: u for u in session.scalars(select(User))}
-    agencies = {a.code: a for a in session.scalars(select(Agency))}
+    users = accounts.users_by_username(session)
+    agencies = accounts.agencies_by_code(session)
     today = local_day(utcnow(), DEFAULT_RULES)
 
     def as_(username: str) -> AuditContext:
@@ -247,7 +246,7 @@ def _seed_cases(session: Session) -> int:
 
     def person(code: str) -> Person | None:
         found = persons.find_by_identity_code(session, code)
-        if found is None or session.scalar(select(Case.id).where(Case.person_id == found.id)):
+        if found is None or casework.has_case(session, found):
             return None
         return found
 

@@ -24,7 +24,7 @@ from app.messages import (
     person_field_label,
     role_label,
 )
-from cases.accounts.models import Agency
+from cases.accounts import services as accounts
 
 LABEL_FILTERS: dict[str, dict[str, object]] = {
     "category_label": CATEGORY_LABELS,
@@ -41,7 +41,7 @@ def _agency_name(agency_id: object) -> str:
         key = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
     except ValueError:
         return "–"
-    agency = db().get(Agency, key)
+    agency = accounts.get_agency(db(), key)
     return agency.name if agency is not None else "–"
 
 

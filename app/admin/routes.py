@@ -24,7 +24,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _agency(agency_id: uuid.UUID) -> Agency:
-    agency = db().get(Agency, agency_id)
+    agency = accounts.get_agency(db(), agency_id)
     if agency is None:
         abort(404)
     return agency
