@@ -8,22 +8,20 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app.extensions import babel, db
-from app.messages import (
+from app.accounts.messages import agency_kind_label, role_label
+from app.casework.messages import (
     CATEGORY_LABELS,
     CONCERN_LABELS,
     CONSENT_STATE_LABELS,
     GIVEN_BY_LABELS,
     OUTCOME_LABELS,
-    agency_kind_label,
     basis_label,
     basis_recipients,
     basis_releases,
-    label,
-    mother_tongue_label,
-    person_field_label,
-    role_label,
 )
+from app.extensions import babel, db
+from app.messages import label
+from app.persons.messages import mother_tongue_label, person_field_label
 from cases.accounts import services as accounts
 
 LABEL_FILTERS: dict[str, dict[str, object]] = {

@@ -26,9 +26,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from app.auditing.forms import OLDER_REASONS, LogFilterForm, PersonLookupForm, ReportForm
+from app.auditing.messages import audit_error
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
-from app.messages import audit_error, person_error
+from app.persons.messages import person_error
 from app.security import audit_context, fresh_required, requires
 from audit.events import event_document
 from audit.models import AuditEvent

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.casework.forms import ClosureDecisionForm, ClosureForm, ReopenForm
+from app.casework.messages import case_error
 from app.casework.pages import bp, reachable_case, submit
 from app.extensions import db
-from app.messages import case_error
 from app.security import audit_context, requires
 from cases.accounts import services as accounts
 from cases.casework import services as casework

@@ -10,9 +10,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, url_for
 from werkzeug.wrappers import Response
 
+from app.casework.messages import case_error
 from app.casework.settings import case_rules
 from app.extensions import db
-from app.messages import case_error
 from app.security import audit_context, audit_denial
 from cases.accounts import services as accounts
 from cases.casework import services as casework

@@ -21,10 +21,10 @@ from app.casework.forms import (
     TeamUserForm,
     WithdrawForm,
 )
+from app.casework.messages import basis_label
 from app.casework.pages import agency_choices, bp, reachable_case, show_error, submit
 from app.casework.settings import case_rules
 from app.extensions import db
-from app.messages import basis_label
 from app.security import audit_context, fresh_required, requires
 from cases.accounts import services as accounts
 from cases.casework import services as casework
