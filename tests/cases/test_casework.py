@@ -356,3 +356,23 @@ class TestNoteCorrections:
                 body="x",
                 supersedes=corrected,
             )
+
+
+def test_my_cases_is_a_read_of_each_person_listed(scenario: Session) -> None:
+    """Each young person on the list gets a `person:read` of their own (their access report)."""
+    sanna = ctx(scenario, "sanna")
+    listed_before = select(AuditEvent.id).where(AuditEvent.action == "person:read")
+    before = set(scenario.scalars(listed_before))
+    listing = casework.list_my_cases(scenario, sanna)
+    scenario.flush()
+    events = [
+        e
+        for e in scenario.scalars(select(AuditEvent).where(AuditEvent.action == "person:read"))
+        if e.id not in before
+    ]
+    assert len(listing) == 3  # P1, P2 and P4: social services is on their teams
+    assert sorted(str(e.subject_id) for e in events) == sorted(
+        str(entry.case.person_id) for entry in listing
+    )
+    assert all(e.details == {"view": "case_list"} and e.bases for e in events)
+    assert all(e.actor_user_id == sanna.actor.id for e in events)  # type: ignore[union-attr]
