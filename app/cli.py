@@ -1,5 +1,6 @@
 """Operator commands: the keyring and the schema here; each area's commands in its package
-(`app.accounts.cli`, `app.demo.cli`, `app.auditing.cli`), all registered by `init_app`."""
+(`app.accounts.cli`, `app.persons.cli`, `app.demo.cli`, `app.auditing.cli`), all registered by
+`init_app`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from app.auditing.cli import audit_cli
 from app.commands import command_context, fail, keyring_or_exit
 from app.demo.cli import demo_cli
 from app.extensions import db
+from app.persons.cli import persons_cli
 from cases import keys as key_services
+from cases.casework import upgrades as data_upgrades
 from core import datakeys, keyring
 
 keys_cli = AppGroup("keys", help="Manage the keyring.")
@@ -104,12 +107,25 @@ def keys_retire(version: int) -> None:
 
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
-    """Migrate the database to the newest schema."""
+    """Migrate the database to the newest schema, then run the data upgrades that need keys."""
     migrations.upgrade(current_app.config["SILTA_DATABASE_URL"])
     current_app.logger.info("database migrated to the newest schema")
+    try:
+        filled = data_upgrades.backfill_consent_birth_dates(db(), command_context("db upgrade"))
+    except keyring.KeyringError as exc:
+        db().rollback()
+        fail(f"{exc} (the schema is migrated; run `db upgrade` again with the keyring)", 2)
+        return
+    db().commit()
+    if filled:
+        click.echo(
+            f"Filled in the recorded birth date of {filled} consent(s) recorded before "
+            "revision 0007."
+        )
     click.echo("Database is at the newest schema.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (keys_cli, db_cli, agencies_cli, users_cli, demo_cli, audit_cli):
+    groups = (keys_cli, db_cli, agencies_cli, users_cli, demo_cli, audit_cli, persons_cli)
+    for group in groups:
         app.cli.add_command(group)

@@ -69,6 +69,7 @@ class Action(StrEnum):
     CASE_TEAM_CHANGED = "case:team:change"
     CONSENT_RECORDED = "case:consent:record"
     CONSENT_WITHDRAWN = "case:consent:withdraw"
+    CONSENT_BIRTH_DATE_FILLED = "case:consent:birth-date-fill"
     DISCLOSURE_CREATED = "case:disclosure:create"
     EMERGENCY_GRANTED = "case:emergency:grant"
     EMERGENCY_REVIEWED = "case:emergency:review"

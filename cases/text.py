@@ -42,10 +42,24 @@ _BIDI_CONTROLS = regex.compile(r"[\u202A-\u202E\u2066-\u2069]")
 _INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}]")
 
 
-def _has_visible(value: str) -> bool:
-    """Whether anything is left to read once invisible characters and spaces are gone: a
-    required field filled with a zero-width space is empty to the person who reads it."""
-    return bool("".join(_INVISIBLE.sub("", value).split()))
+# Characters that are letters, digits, punctuation or symbols to Unicode yet draw nothing: the
+# Braille blank, the Hangul and Khitan fillers and the musical null notehead. A field of these
+# looks empty to its reader, and a name carrying one would escape the duplicate warning.
+_BLANK_CHARACTERS = r"\u2800\u115F\u1160\u3164\uFFA0\U00016FE4\U0001D159"
+_BLANK = regex.compile(f"[{_BLANK_CHARACTERS}]")
+# Something a reader sees: a letter, digit, punctuation mark or symbol (never an unassigned,
+# private-use, combining, space or format code point on its own) that is not one of the blanks.
+_READABLE = regex.compile(r"[[\p{L}\p{N}\p{P}\p{S}]--[" + _BLANK_CHARACTERS + "]]", regex.V1)
+# Unassigned and private-use code points have no agreed glyph: one reader's font shows a logo,
+# another's an empty box, so a name keeps none of them.
+_NO_GLYPH = regex.compile(r"[\p{Cn}\p{Co}]")
+
+
+def has_visible_text(value: str | None) -> bool:
+    """Whether a reader would see anything: a required field filled with a zero-width space, a
+    Braille blank, a private-use character or a lone combining mark is empty to the person who
+    reads it."""
+    return bool(value) and _READABLE.search(_INVISIBLE.sub("", value or "")) is not None
 
 
 def _one_line(raw: str) -> None:
@@ -56,7 +70,7 @@ def _one_line(raw: str) -> None:
 
 
 def _finish(cleaned: str, *, limit: int, required: bool) -> str:
-    if required and not _has_visible(cleaned):
+    if required and not has_visible_text(cleaned):
         raise TextProblem("required")
     if len(cleaned) > limit:
         raise TextProblem("too_long")
@@ -87,12 +101,14 @@ def clean_long(value: str | None, *, limit: int = MAX_TEXT, required: bool = Fal
 def clean_name(value: str | None, *, limit: int = MAX_LINE, required: bool = False) -> str:
     """A person's name: a one-line field, NFC-normalised, with every invisible character
     (Unicode Cf and Default_Ignorable_Code_Point: zero-width space, bidi controls, combining
-    grapheme joiner, Hangul filler, variation selectors, …) removed and inner spaces collapsed,
+    grapheme joiner, Hangul filler, variation selectors, …), blank-drawing characters (Braille
+    blank, …) and characters without an agreed glyph (unassigned, private use) removed and inner
+    spaces collapsed,
     so that "Virtanen" typed two ways is stored, indexed and compared as one string."""
     raw = value or ""
     _one_line(raw)
     # Invisible characters go first: one between a letter and its combining mark would
     # otherwise keep NFC from composing the two.
-    visible = _INVISIBLE.sub("", raw)
+    visible = _NO_GLYPH.sub("", _BLANK.sub("", _INVISIBLE.sub("", raw)))
     cleaned = " ".join(unicodedata.normalize("NFC", visible).split())
     return _finish(cleaned, limit=limit, required=required)

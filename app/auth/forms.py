@@ -28,7 +28,8 @@ class CodeForm(SiltaForm):
         _l("Six-digit code"),
         validators=[
             DataRequired(_l("Enter the code from your authenticator app.")),
-            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("The code is six digits.")),
+            # ASCII digits only: `\d` would also take Arabic-Indic or full-width digits.
+            Regexp(r"^\s*[0-9]{3} ?[0-9]{3}\s*$", message=_l("The code is six digits.")),
         ],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )

@@ -25,8 +25,8 @@ from app.accounts.messages import PASSWORD_PROBLEMS, account_error
 from app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm, ReauthForm
 from app.extensions import db, limiter, silta
 from app.security import SignedInUser, actor, audit_context, principal, public, requires, safe_next
+from cases.accounts import second_factor, signin, totp
 from cases.accounts import services as accounts
-from cases.accounts import signin, totp
 from cases.accounts.models import User
 from cases.inputs import InputError
 from cases.policy import Permission
@@ -139,7 +139,7 @@ def code() -> Response | tuple[str, int]:
         return _restart() if user is None else _next_stage(user)
     form = CodeForm()
     if form.validate_on_submit():
-        ok = signin.check_totp(
+        ok = second_factor.check_totp(
             db(), audit_context(), silta().keys(), silta().auth, user, form.code.data
         )
         db().commit()
@@ -159,12 +159,13 @@ def enrol() -> Response | tuple[str, int]:
     user = _pending_user()
     if user is None or user.must_change_password or user.totp_enrolled:
         return _restart() if user is None else _next_stage(user)
-    secret = signin.begin_totp_enrolment(db(), silta().keys(), user)
+    secret = second_factor.begin_totp_enrolment(db(), silta().keys(), user)
     db().commit()
     form = CodeForm()
+    submitted = form.validate_on_submit()
     status = _status(form)
-    if form.validate_on_submit():
-        ok = signin.confirm_totp_enrolment(
+    if submitted:
+        ok = second_factor.confirm_totp_enrolment(
             db(), audit_context(), silta().keys(), silta().auth, user, form.code.data
         )
         db().commit()

@@ -27,6 +27,7 @@ from cases.accounts.services import (
 )
 from cases.inputs import line_field
 from cases.policy import Permission, authorize, credential_needs_release
+from cases.text import has_visible_text
 from core.db import utcnow
 
 __all__ = ["generate_temporary_password"]
@@ -49,7 +50,7 @@ def create_agency(session: Session, ctx: AuditContext, code: str, name: str, kin
     if kind not in AgencyKind.__members__.values():
         raise AccountError("invalid_agency_kind", "kind")
     name = line_field(name, "name")
-    if not name:
+    if not has_visible_text(name):
         raise AccountError("invalid_agency_name", "name")
     if get_agency_by_code(session, code) is not None:
         raise AccountError("agency_code_taken", "code")
@@ -123,7 +124,7 @@ def create_user(
     if role not in Role.__members__.values():
         raise AccountError("invalid_role", "role")
     display_name = line_field(display_name, "display_name")
-    if not display_name:
+    if not has_visible_text(display_name):
         raise AccountError("invalid_display_name", "display_name")
     if not agency.active:
         raise AccountError("agency_inactive", "agency")

@@ -11,12 +11,10 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from audit.events import Action, AuditContext, Outcome, record
-from cases.accounts import totp
 from cases.accounts.lockout import record_failure
 from cases.accounts.models import User, UserSession
 from cases.accounts.passwords import Passwords, password_problems
@@ -26,15 +24,12 @@ from cases.accounts.services import (
     PasswordRejected,
     SessionEnd,
     end_all_sessions,
-    enrol_totp_secret,
     get_user,
     get_user_by_username,
     may_sign_in,
     renew_credential,
-    totp_secret,
 )
 from core import crypto
-from core.datakeys import decrypt_system_field, encrypt_system_field
 from core.db import utcnow
 from core.keyring import KeyProvider
 
@@ -118,85 +113,6 @@ def resume_pending_sign_in(
         )
         return None
     return user if may_sign_in(user, now) else None
-
-
-def check_totp(
-    session: Session,
-    ctx: AuditContext,
-    keys: KeyProvider,
-    settings: AuthSettings,
-    user: User,
-    code: str,
-    now: datetime | None = None,
-) -> bool:
-    """Second factor: a code of the current step ±1 that this user has not used yet."""
-    now = now or utcnow()
-    if not may_sign_in(user, now) or user.totp_secret is None:
-        return False
-    step = totp.matching_step(totp_secret(session, keys, user), code, now, user.totp_last_step)
-    if step is None or not _claim_step(session, user, step):
-        record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now)
-        return False
-    return True
-
-
-def _claim_step(session: Session, user: User, step: int) -> bool:
-    """Mark `step` used, in one conditional UPDATE: of simultaneous requests with the same code
-    exactly one sees its row change (each step is usable once, even in a race)."""
-    claimed = session.execute(
-        update(User)
-        .where(
-            User.id == user.id,
-            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
-        )
-        .values(totp_last_step=step)
-        .returning(User.totp_last_step)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if claimed is None:
-        return False
-    set_committed_value(user, "totp_last_step", step)
-    return True
-
-
-def begin_totp_enrolment(session: Session, keys: KeyProvider, user: User) -> bytes:
-    """Return the pending TOTP secret, creating it once so a reload shows the same QR code."""
-    if user.totp_pending_secret is not None:
-        value = decrypt_system_field(
-            session, keys, "users", "totp_pending_secret", user.id, user.totp_pending_secret
-        )
-        return bytes.fromhex(value)
-    secret = totp.new_secret()
-    user.totp_pending_secret = encrypt_system_field(
-        session, keys, "users", "totp_pending_secret", user.id, secret.hex()
-    )
-    session.flush()
-    return secret
-
-
-def confirm_totp_enrolment(
-    session: Session,
-    ctx: AuditContext,
-    keys: KeyProvider,
-    settings: AuthSettings,
-    user: User,
-    code: str,
-    now: datetime | None = None,
-) -> bool:
-    """Activate the pending secret once the user proves their authenticator shows its codes."""
-    now = now or utcnow()
-    if not may_sign_in(user, now):
-        return False
-    secret = begin_totp_enrolment(session, keys, user)
-    step = totp.matching_step(secret, code, now, None)
-    if step is None:
-        record_failure(session, ctx, settings, user, Action.TOTP_FAILED, now, enrolment=True)
-        return False
-    enrol_totp_secret(session, keys, user, secret)
-    user.totp_last_step = step
-    session.flush()
-    record(session, _as(ctx, user), Action.TOTP_ENROLLED, object_type="user", object_id=user.id)
-    return True
 
 
 def complete_sign_in(

@@ -49,7 +49,8 @@ def matching_step(
 ) -> int | None:
     """Return the time step `code` belongs to, if it is within ±1 step and not yet used."""
     code = code.strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    # `isdigit` alone is true for any script's digits (Arabic-Indic, full-width, …).
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     current = step_at(moment)
     totp = _totp(secret)

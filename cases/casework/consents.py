@@ -39,6 +39,7 @@ from cases.policy.sharing import (
     local_midnight,
 )
 from cases.records import actor_id, record_about
+from cases.text import has_visible_text
 from core.db import utcnow
 
 DEFAULT_CONSENT_MONTHS = 12
@@ -129,7 +130,7 @@ def record_consent(
             valid_from=valid_from,
             valid_until=valid_until,
             recorded_on=recorded_on,
-            has_late_entry_reason=bool(late_reason),
+            has_late_entry_reason=has_visible_text(late_reason),
             latest_withdrawal_on=_latest_withdrawal_on(session, case, rules),
         )
     )

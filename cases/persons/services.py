@@ -142,8 +142,12 @@ def update(
     version = _write_version(session, person, person.current_version + 1, details, actor_id(ctx))
     _reindex(session, person, details)
     session.flush()
-    # A corrected birth date moves the consent age; auditors look at every such change.
-    flagged: dict[str, Any] = {FLAGGED: True} if "birth_date" in changed else {}
+    # A corrected birth date moves the consent age; auditors look at every such change and
+    # see which way it went (later makes the young person younger: a guardian's consent lasts
+    # longer, their own counts later).
+    flagged: dict[str, Any] = {}
+    if "birth_date" in changed:
+        flagged = {FLAGGED: True, "birth_date_moved": _direction(previous, details)}
     record_about(
         session,
         ctx,
@@ -155,6 +159,12 @@ def update(
         **flagged,
     )
     return version
+
+
+def _direction(previous: PersonDetails | None, current: PersonDetails) -> str:
+    if previous is None:
+        return "set"
+    return "later" if current.birth_date > previous.birth_date else "earlier"
 
 
 def history(session: Session, ctx: AuditContext, person: Person) -> list[VersionSummary]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from flask import Flask
 from sqlalchemy import select
@@ -200,3 +201,22 @@ def test_admin_create_user_requires_fresh_password(app: Flask) -> None:
         )
         assert response.status_code == 302
         assert response.location == "/reauthenticate?next=/admin/users/new"
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u2800", "\u3164\u200d", "\ue000"])
+def test_a_name_that_looks_empty_is_refused(app: Flask, blank: str) -> None:
+    """The issue-9 re-attack: an agency and an account named with a zero-width space were
+    created, because the check asked whether the string was empty, not whether it was seen."""
+    client = _admin(app)
+    make_user(app, "xavier", agency="sos")
+    agency = post(client, "/admin/agencies", {"code": "sko", "name": blank, "kind": "school"})
+    assert agency.status_code == 400 and "Enter a name." in agency.text
+    account = post(
+        client,
+        "/admin/users/new",
+        {"username": "uusi", "display_name": blank, "agency": "sos", "role": "analyst"},
+    )
+    assert account.status_code == 400 and "Enter a name." in account.text
+    with app.app_context():
+        assert db().scalar(select(Agency).where(Agency.code == "sko")) is None
+        assert db().scalar(select(User).where(User.username == "uusi")) is None

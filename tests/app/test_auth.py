@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
+from cases.accounts import totp
 from cases.accounts.models import User, UserSession
 from tests.helpers import PASSWORD, code_for, make_user, open_session, post, sign_in
 
@@ -139,13 +140,13 @@ def test_first_sign_in_enrols_totp(app: Flask) -> None:
     page = client.get("/login/enrol")
     assert "<svg" in page.text and "<script" not in page.text
     from app.extensions import silta
+    from cases.accounts import second_factor
     from cases.accounts import services as accounts
-    from cases.accounts import signin
 
     with app.app_context():
         user = accounts.get_user_by_username(db(), "noora")
         assert user is not None and user.totp_pending_secret is not None
-        secret = signin.begin_totp_enrolment(db(), silta().keys(), user)
+        secret = second_factor.begin_totp_enrolment(db(), silta().keys(), user)
     assert client.get("/login/enrol").text.count("<svg") == 1
     wrong = post(client, "/login/enrol", {"code": "123456"})
     assert wrong.status_code == 400
@@ -340,3 +341,25 @@ def test_password_rehashed_when_parameters_change(make_app) -> None:
         after = db().scalar(select(User.password_hash).where(User.username == "sanna"))
     assert before is not None and after is not None
     assert "t=1" in before and "t=2" in after
+
+
+NON_ASCII_CODES = ["١٢٣٤٥٦", "１２３４５６", "۱۲۳۴۵۶", "१२३४५६", "123\u00a0456"]
+
+
+@pytest.mark.parametrize("code", NON_ASCII_CODES)
+def test_digits_of_other_scripts_are_refused_not_a_server_error(app: Flask, code: str) -> None:
+    """The re-attack's 500: `\\d` and `isdigit` take Arabic-Indic or full-width digits, which the
+    TOTP comparison could not encode. Only ASCII digits are a code; others are a clear error."""
+    make_user(app, "sanna")
+    make_user(app, "noora", enrolled=False)
+    for username, stage in (("sanna", "/login/code"), ("noora", "/login/enrol")):
+        client = app.test_client()
+        post(client, "/login", {"username": username, "password": PASSWORD})
+        response = post(client, stage, {"code": code})
+        assert response.status_code == 400, (stage, response.status_code)
+        assert "The code is six digits." in response.text
+
+
+@pytest.mark.parametrize("code", NON_ASCII_CODES)
+def test_the_totp_check_itself_refuses_other_digits(code: str) -> None:
+    assert totp.matching_step(totp.new_secret(), code, datetime.now(UTC), None) is None

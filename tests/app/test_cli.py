@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text, update
 
 from app.extensions import db
 from cases.accounts.models import Agency, User
+from cases.casework.models import Consent
 
 
 def test_keys_init_writes_and_refuses_to_overwrite(make_app, tmp_path: Path) -> None:
@@ -94,3 +95,30 @@ def test_demo_commands_are_refused_in_production(app: Flask) -> None:
     for args in (["demo", "seed"], ["demo", "code", "sanna"], ["demo", "logins"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 1 and "refused" in result.output
+
+
+def test_db_upgrade_fills_in_the_birth_date_of_consents_from_before_0007(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    with app.app_context():
+        db().execute(update(Consent).values(birth_date_when_given_ct=None))
+        db().commit()
+        legacy = db().scalar(select(func.count()).select_from(Consent))
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"Filled in the recorded birth date of {legacy} consent(s)" in result.output
+    with app.app_context():
+        missing = db().scalar(
+            select(func.count()).where(Consent.birth_date_when_given_ct.is_(None))
+        )
+        assert missing == 0
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0 and "Filled in" not in again.output
+
+
+def test_persons_reclean_names_leaves_the_clean_demo_alone(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    result = runner.invoke(args=["persons", "reclean-names"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote a cleaned version for 0 person(s)." in result.output

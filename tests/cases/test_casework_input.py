@@ -65,6 +65,20 @@ BAD_INPUT = [
     ("note", {"body": "a\x1b[31mb"}, "control_characters"),
     ("consent", {"purpose": "tuki\x07"}, "control_characters"),
     ("disclosure", {"justification": "syy\x00"}, "control_characters"),
+    # The issue-9 re-attack: text that looks empty to its reader is missing.
+    ("disclosure", {"justification": "\u2800"}, "required"),
+    ("note", {"body": "\u200b\U0001d159"}, "required"),
+    ("consent", {"purpose": "\u3164"}, "required"),
+    (
+        "consent",
+        {
+            "given_on": date(2025, 1, 1),
+            "valid_from": date(2025, 1, 1),
+            "late_entry_reason": "\u200b",
+        },
+        "late_entry_reason_required",
+    ),
+    ("emergency", {"justification": "\u2800"}, "required"),
     ("closure", {"outcome": "vanished"}, "invalid_choice"),
     ("team_agency", {"agency": "sos"}, "already_member"),
     ("team_user", {"user": "noora"}, "agency_not_member"),
@@ -101,6 +115,9 @@ def test_bad_input_is_named_and_changes_nothing(
             case "note":
                 note = {"category": "general", "sensitivity": "normal", "body": "x", **change}
                 casework.write_note(scenario, sanna, case, **note)  # type: ignore[arg-type]
+            case "emergency":
+                justification = str(change["justification"])
+                casework.request_emergency_access(scenario, sanna, case, justification)
             case "closure":
                 casework.request_closure(scenario, sanna, case, str(change["outcome"]))
             case "team_agency":

@@ -349,6 +349,7 @@ def test_a_birth_date_edit_never_widens_a_consent(scenario: Session) -> None:
     since = datetime.now(UTC) - timedelta(hours=1)
     flagged = [e for e in flagged_events(scenario, since) if e.action == "person:update"]
     assert [e.subject_id for e in flagged] == [person.id]
+    assert [e.details.get("birth_date_moved") for e in flagged] == ["later"]
 
 
 def test_a_self_consent_under_a_falsified_age_stops_when_the_birth_date_is_restored(

@@ -117,6 +117,10 @@ class TestNames:
             ("Virtanen", "Vir\u200btanen"),  # a zero-width space pasted from a chat
             ("M\u00e4kinen", "Ma\u0308kinen"),  # composed vs decomposed ä
             ("Ma\u0308kinen", "M\u00e4\u2060kinen"),  # decomposed vs a word joiner
+            ("Virtanen", "Virtanen\u2800"),  # a Braille blank, which is a symbol to Unicode
+            ("Virtanen", "Vir\U0001d159tanen"),  # the musical null notehead
+            ("Virtanen", "Virtanen\ue000"),  # a private-use character
+            ("Virtanen", "Virta\u0378nen"),  # an unassigned code point
         ],
     )
     def test_one_name_typed_two_ways_is_stored_as_one_and_warns_of_a_duplicate(
@@ -169,8 +173,14 @@ class TestNames:
         session.commit()
         assert _stored(session, person).guardians == [{"name": "Mari Virtänen", "contact": ""}]
 
-    def test_a_name_of_only_invisible_characters_is_missing(self, session: Session) -> None:
-        assert _refused(session, replace(VENLA, surname="\u200b\u200d")) == ("required", "surname")
+    @pytest.mark.parametrize(
+        "blank",
+        ["\u200b\u200d", "\u2800", "\U00016fe4", "\U0001d159", "\ue000", "\u0378", "\u0301"],
+    )
+    def test_a_name_of_only_invisible_characters_is_missing(
+        self, session: Session, blank: str
+    ) -> None:
+        assert _refused(session, replace(VENLA, surname=blank)) == ("required", "surname")
 
 
 class TestPostalCodes:

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.text import MAX_LINE, TextProblem, clean_line, clean_long, clean_name
+from cases.text import (
+    MAX_LINE,
+    TextProblem,
+    clean_line,
+    clean_long,
+    clean_name,
+    has_visible_text,
+)
 
 # Written out by hand, not taken from the code: what a user or an attacker may paste.
 CONTROL_CHARACTERS = ["\x00", "\x01", "\x07", "\x08", "\x1b", "\x7f", "\x85", "\x9b"]
@@ -21,6 +28,33 @@ def _code(clean: object, value: str, **kw: object) -> str | None:
     except TextProblem as problem:
         return problem.code
     return None
+
+
+# Written out by hand: values that look empty to a reader although Unicode calls some of them
+# symbols or letters (the re-attack of issue 9 was granted emergency access with U+2800).
+LOOK_EMPTY = [
+    "\u200b",  # zero-width space
+    "\u2800",  # Braille pattern blank (a symbol)
+    "\u3164",  # Hangul filler (a letter)
+    "\U00016fe4",  # Khitan small script filler
+    "\U0001d159",  # musical symbol null notehead
+    "\ue000",  # private use
+    "\u0378",  # unassigned
+    "\u0301",  # a combining acute accent on nothing
+    "\u00a0\u3000",  # no-break and ideographic spaces
+]
+
+
+@pytest.mark.parametrize("clean", [clean_line, clean_long, clean_name])
+@pytest.mark.parametrize("blank", LOOK_EMPTY)
+def test_a_required_field_that_looks_empty_is_missing(clean: object, blank: str) -> None:
+    assert _code(clean, blank, required=True) == "required"
+    assert _code(clean, f"{blank}x{blank}", required=True) is None
+
+
+@pytest.mark.parametrize("visible", ["a", "7", ".", "€", "李", "Ö", "-"])
+def test_one_readable_character_is_enough(visible: str) -> None:
+    assert has_visible_text(f"\u2800{visible}")
 
 
 class TestCleanLine:

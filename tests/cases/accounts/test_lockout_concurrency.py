@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from app.extensions import db, silta
 from audit.events import Action, AuditContext
 from audit.models import AuditEvent
+from cases.accounts import second_factor, signin, totp
 from cases.accounts import services as accounts
-from cases.accounts import signin, totp
 from cases.accounts.models import User, UserSession
 from tests.conftest import PG_URL, AppFactory, requires_postgres
 from tests.databases import PostgresDatabases, SqliteDatabases
@@ -46,7 +46,7 @@ def _totp(app: Flask, state: dict[str, object]) -> None:
     # The code page is reached only by an unlocked account; every thread got there in time.
     user = state["user"]
     assert isinstance(user, User)
-    signin.check_totp(
+    second_factor.check_totp(
         db(), AuditContext(None), silta().keys(), silta().auth, user, str(state["code"])
     )
 
@@ -174,7 +174,7 @@ def test_a_code_sent_simultaneously_signs_in_once(make_app: AppFactory, backend_
                 assert user is not None
                 db().commit()
                 barrier.wait(timeout=30)
-                ok = signin.check_totp(
+                ok = second_factor.check_totp(
                     db(), AuditContext(None), silta().keys(), silta().auth, user, code
                 )
                 db().commit()
@@ -189,3 +189,53 @@ def test_a_code_sent_simultaneously_signs_in_once(make_app: AppFactory, backend_
         worker.join(timeout=120)
     assert not errors, errors
     assert sorted(accepted) == [False] * (THREADS - 1) + [True]
+
+
+def test_an_enrolment_code_sent_simultaneously_enrols_once(
+    make_app: AppFactory, backend_url: str
+) -> None:
+    """The re-attack's break: eight simultaneous confirmations of one enrolment code made eight
+    sessions. The pending secret moves to the active one once; the other requests fail."""
+    app = make_app(db_url=backend_url)
+    make_user(app, "noora", enrolled=False)
+    with app.app_context():
+        user = accounts.get_user_by_username(db(), "noora")
+        assert user is not None
+        secret = second_factor.begin_totp_enrolment(db(), silta().keys(), user)
+        db().commit()
+    code = totp.code_at(secret, datetime.now(UTC))
+    barrier = threading.Barrier(THREADS)
+    accepted: list[bool] = []
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            with app.app_context():
+                user = accounts.get_user_by_username(db(), "noora")
+                assert user is not None and user.totp_pending_secret is not None
+                db().commit()
+                barrier.wait(timeout=30)
+                ok = second_factor.confirm_totp_enrolment(
+                    db(), AuditContext(None), silta().keys(), silta().auth, user, code
+                )
+                db().commit()
+                accepted.append(ok)
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=attempt) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors, errors
+    assert sorted(accepted) == [False] * (THREADS - 1) + [True]
+    with app.app_context():
+        user = accounts.get_user_by_username(db(), "noora")
+        assert user is not None and user.totp_enrolled and user.totp_pending_secret is None
+        enrolled = db().scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == Action.TOTP_ENROLLED, AuditEvent.object_id == str(user.id))
+        )
+        assert enrolled == 1
