@@ -8,23 +8,21 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app.extensions import babel, db
-from app.messages import (
+from app.accounts.messages import agency_kind_label, role_label
+from app.casework.messages import (
     CATEGORY_LABELS,
     CONCERN_LABELS,
     CONSENT_STATE_LABELS,
     GIVEN_BY_LABELS,
     OUTCOME_LABELS,
-    agency_kind_label,
     basis_label,
     basis_recipients,
     basis_releases,
-    label,
-    mother_tongue_label,
-    person_field_label,
-    role_label,
 )
-from cases.accounts.models import Agency
+from app.extensions import babel, db
+from app.messages import label
+from app.persons.messages import mother_tongue_label, person_field_label
+from cases.accounts import services as accounts
 
 LABEL_FILTERS: dict[str, dict[str, object]] = {
     "category_label": CATEGORY_LABELS,
@@ -41,7 +39,7 @@ def _agency_name(agency_id: object) -> str:
         key = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
     except ValueError:
         return "–"
-    agency = db().get(Agency, key)
+    agency = accounts.get_agency(db(), key)
     return agency.name if agency is not None else "–"
 
 

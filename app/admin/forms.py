@@ -7,8 +7,8 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from app.accounts.messages import AGENCY_KIND_LABELS, ROLE_LABELS
 from app.forms import SiltaForm
-from app.messages import AGENCY_KIND_LABELS, ROLE_LABELS
 
 AGENCY_KINDS = [SelectChoice(kind.value, label) for kind, label in AGENCY_KIND_LABELS.items()]
 ROLES = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.messages import account_error
 from app.admin.forms import ActiveForm, AgencyForm, UserForm
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
-from app.messages import account_error
 from app.security import audit_context, fresh_required, requires
 from cases.accounts import admin as admin_services
 from cases.accounts import services as accounts
@@ -24,7 +24,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _agency(agency_id: uuid.UUID) -> Agency:
-    agency = db().get(Agency, agency_id)
+    agency = accounts.get_agency(db(), agency_id)
     if agency is None:
         abort(404)
     return agency

@@ -26,15 +26,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from app.auditing.forms import OLDER_REASONS, LogFilterForm, PersonLookupForm, ReportForm
+from app.auditing.messages import audit_error
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
-from app.messages import audit_error, person_error
+from app.persons.messages import person_error
 from app.security import audit_context, fresh_required, requires
 from audit.events import event_document
 from audit.models import AuditEvent
 from audit.queries import EventFilter
 from cases.accounts import services as accounts
-from cases.accounts.models import Agency
 from cases.inputs import InputError
 from cases.oversight import workspace as auditing
 from cases.persons import services as persons
@@ -69,8 +69,8 @@ def _filter_from(form: LogFilterForm) -> EventFilter:
 
 def _log_form() -> LogFilterForm:
     form = LogFilterForm(request.args)
-    codes = db().query(Agency.code).order_by(Agency.code).all()
-    form.agency.choices = [SelectChoice("", _("Any"))] + [SelectChoice(c, c) for (c,) in codes]
+    codes = accounts.agency_codes(db())
+    form.agency.choices = [SelectChoice("", _("Any"))] + [SelectChoice(c, c) for c in codes]
     return form
 
 

@@ -7,9 +7,9 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from app.accounts.messages import account_error
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
-from app.messages import account_error
 from app.security import audit_context, fresh_required, requires
 from cases.accounts import release
 from cases.accounts import services as accounts

@@ -21,9 +21,9 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from app.accounts.messages import PASSWORD_PROBLEMS, account_error
 from app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm, ReauthForm
 from app.extensions import db, limiter, silta
-from app.messages import PASSWORD_PROBLEMS, account_error
 from app.security import SignedInUser, actor, audit_context, principal, public, requires, safe_next
 from cases.accounts import second_factor, signin, totp
 from cases.accounts import services as accounts

@@ -6,17 +6,15 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.casework.forms import ClosureDecisionForm, ClosureForm, ReopenForm
+from app.casework.messages import case_error
 from app.casework.pages import bp, reachable_case, submit
 from app.extensions import db
-from app.messages import case_error
 from app.security import audit_context, requires
-from cases.accounts.models import User
+from cases.accounts import services as accounts
 from cases.casework import services as casework
-from cases.casework.models import ClosureRequest, EmergencyAccess
 from cases.inputs import InputError
 from cases.policy import Permission
 
@@ -73,7 +71,7 @@ def queue() -> str:
     closures = casework.closure_queue(db(), ctx)
     reviews = casework.emergency_reviews(db(), ctx)
     named = {c.requested_by_user_id for c in closures} | {r.user_id for r in reviews}
-    users = {u.id: u for u in db().scalars(select(User).where(User.id.in_(named)))}
+    users = accounts.users_by_id(db(), named)
     return render_template(
         "casework/queue.html",
         closures=closures,
@@ -87,7 +85,7 @@ def queue() -> str:
 @bp.post("/closures/<uuid:request_id>")
 @requires(Permission.CLOSURE_APPROVE)
 def decide_closure(request_id: uuid.UUID) -> Response | tuple[str, int]:
-    closure_request = db().get(ClosureRequest, request_id)
+    closure_request = casework.get_closure_request(db(), request_id)
     if closure_request is None:
         abort(404)
     reachable_case(closure_request.case_id, Permission.CLOSURE_APPROVE)
@@ -114,7 +112,7 @@ def decide_closure(request_id: uuid.UUID) -> Response | tuple[str, int]:
 @bp.post("/emergency/<uuid:access_id>/review")
 @requires(Permission.EMERGENCY_REVIEW)
 def review_emergency(access_id: uuid.UUID) -> Response:
-    access = db().get(EmergencyAccess, access_id)
+    access = casework.get_emergency_access(db(), access_id)
     if access is None:
         abort(404)
     reachable_case(access.case_id, Permission.EMERGENCY_REVIEW)

@@ -8,8 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import SiltaForm
-from app.messages import (
+from app.casework.messages import (
     CATEGORY_LABELS,
     CONCERN_LABELS,
     GIVEN_BY_LABELS,
@@ -17,6 +16,7 @@ from app.messages import (
     OUTCOME_LABELS,
     SENSITIVITY_LABELS,
 )
+from app.forms import SiltaForm
 
 
 def _choices(table: dict[str, object]) -> list[SelectChoice]:

@@ -8,20 +8,17 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.casework.messages import case_error
 from app.casework.settings import case_rules
 from app.extensions import db
-from app.messages import case_error
 from app.security import audit_context, audit_denial
-from cases.accounts.models import Agency
+from cases.accounts import services as accounts
 from cases.casework import services as casework
 from cases.casework.models import Case
 from cases.inputs import InputError
-from cases.policy import Permission, Reason, decide, subject_of
-from cases.policy.facts import DisclosureRequest
-from cases.policy.loading import case_facts
+from cases.policy import Permission, Reason, subject_of
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
 
@@ -36,16 +33,12 @@ def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool 
     reach answers 404 with the very page a missing case gets; on a closed case, new work is
     refused back on the case page.
     """
-    case = casework.get_case(db(), case_id)
-    if case is None:
+    reach = casework.reach_case(
+        db(), audit_context(), case_id, permission, rules=case_rules(), disclosing=disclosing
+    )
+    if reach is None:
         abort(404)
-    facts = case_facts(db(), case, rules=case_rules())
-    actor = audit_context().actor
-    # A disclosure is asked about as one of the actor's own agency's notes.
-    resource: object = facts
-    if disclosing and actor is not None and actor.agency_id is not None:
-        resource = DisclosureRequest(facts, actor.agency_id)
-    decision = decide(actor, permission, resource)
+    case, facts, decision = reach.case, reach.facts, reach.decision
     if decision.allowed:
         # The service on this request decides on the same facts: loaded once per request.
         g.case_facts = facts
@@ -95,5 +88,8 @@ def submit(
 
 
 def agency_choices(exclude: set[uuid.UUID] | None = None) -> list[tuple[str, str]]:
-    agencies = db().scalars(select(Agency).where(Agency.active).order_by(Agency.name))
-    return [(str(a.id), a.name) for a in agencies if a.id not in (exclude or set())]
+    return [
+        (str(a.id), a.name)
+        for a in accounts.active_agencies(db())
+        if a.id not in (exclude or set())
+    ]

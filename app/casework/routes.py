@@ -9,7 +9,6 @@ import uuid
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.casework.forms import (
@@ -22,18 +21,16 @@ from app.casework.forms import (
     TeamUserForm,
     WithdrawForm,
 )
+from app.casework.messages import basis_label
 from app.casework.pages import agency_choices, bp, reachable_case, show_error, submit
 from app.casework.settings import case_rules
 from app.extensions import db
-from app.messages import basis_label
 from app.security import audit_context, fresh_required, requires
-from cases.accounts.models import Agency, User
+from cases.accounts import services as accounts
 from cases.casework import services as casework
-from cases.casework.models import CaseNote, Consent
 from cases.inputs import InputError
-from cases.persons import services as persons
-from cases.policy import Permission, authorize
-from cases.policy.loading import case_facts, person_facts
+from cases.policy import Permission
+from cases.policy.facts import CaseFacts
 
 __all__ = ["bp"]
 
@@ -61,7 +58,7 @@ def detail(case_id: uuid.UUID) -> str:
     view = casework.view_case(
         db(), audit_context(), case, rules=case_rules(), facts=g.get("case_facts")
     )
-    agencies = {a.id: a for a in db().scalars(select(Agency))}
+    agencies = accounts.agencies_by_id(db(), view.named_agencies)
     db().commit()
     return render_template("casework/case.html", view=view, agencies=agencies)
 
@@ -69,10 +66,9 @@ def detail(case_id: uuid.UUID) -> str:
 @bp.route("/open/<uuid:person_id>", methods=["GET", "POST"])
 @requires(Permission.CASE_OPEN)
 def open_case(person_id: uuid.UUID) -> Response | tuple[str, int]:
-    person = persons.get_person(db(), person_id)
+    person = casework.person_for_new_case(db(), audit_context(), person_id)
     if person is None:
         abort(404)
-    authorize(audit_context().actor, Permission.CASE_OPEN, person_facts(db(), person))
     form = OpenCaseForm()
     status = submit(
         form,
@@ -91,10 +87,11 @@ def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
     supersedes = None
     if request.args.get("supersedes"):
         try:
-            supersedes = db().get(CaseNote, uuid.UUID(request.args["supersedes"]))
+            note_id = uuid.UUID(request.args["supersedes"])
         except ValueError:
             abort(404)
-        if supersedes is None or supersedes.case_id != case.id:
+        supersedes = casework.note_in_case(db(), case, note_id)
+        if supersedes is None:
             abort(404)
     form = NoteForm()
     status = submit(
@@ -188,8 +185,8 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
 @requires(Permission.CONSENT_WITHDRAW)
 def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tuple[str, int]:
     case = reachable_case(case_id, Permission.CONSENT_WITHDRAW)
-    consent = db().get(Consent, consent_id)
-    if consent is None or consent.case_id != case.id:
+    consent = casework.consent_in_case(db(), case, consent_id)
+    if consent is None:
         abort(404)
     form = WithdrawForm()
     status = submit(
@@ -224,7 +221,7 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
     form.basis.choices = [(entry.code.value, basis_label(entry.code.value)) for entry in bases]
 
     def disclose() -> object:
-        recipient = db().get(Agency, uuid.UUID(form.to_agency.data))
+        recipient = accounts.get_agency(db(), uuid.UUID(form.to_agency.data))
         assert recipient is not None  # noqa: S101 - validated against the choices
         return casework.create_disclosure(
             db(),
@@ -293,7 +290,7 @@ def emergency(case_id: uuid.UUID) -> Response | tuple[str, int]:
 @requires(Permission.TEAM_ADD)
 def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = reachable_case(case_id, Permission.TEAM_ADD)
-    facts = case_facts(db(), case)
+    facts: CaseFacts = g.case_facts  # decided on by `reachable_case` on this request
     agency_form = TeamAgencyForm(prefix="agency")
     agency_form.agency.choices = agency_choices(set(facts.member_agencies))
     user_form = TeamUserForm(prefix="user")
@@ -307,13 +304,13 @@ def team(case_id: uuid.UUID) -> Response | tuple[str, int]:
         if chosen.validate_on_submit():
             try:
                 if chosen is agency_form:
-                    agency = db().get(Agency, uuid.UUID(agency_form.agency.data))
+                    agency = accounts.get_agency(db(), uuid.UUID(agency_form.agency.data))
                     assert agency is not None  # noqa: S101 - validated against the choices
                     casework.add_team_agency(
                         db(), audit_context(), case, agency, rules=case_rules()
                     )
                 else:
-                    user = db().get(User, uuid.UUID(user_form.user.data))
+                    user = accounts.get_user(db(), uuid.UUID(user_form.user.data))
                     assert user is not None  # noqa: S101 - validated against the choices
                     casework.add_team_user(db(), audit_context(), case, user)
             except InputError as exc:

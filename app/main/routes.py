@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from app.extensions import db
@@ -13,6 +11,7 @@ from app.i18n import LANGUAGE_COOKIE, LANGUAGES
 from app.security import actor, public, requires, safe_next
 from cases.accounts import signin
 from cases.policy import Permission, decide
+from core.db import database_answers
 
 bp = Blueprint("main", __name__)
 
@@ -39,9 +38,7 @@ def index() -> str:
 @public
 def healthz() -> tuple[Response, int]:
     """Answer the load balancer: is the database reachable? No login, no data."""
-    try:
-        db().execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    if not database_answers(db()):
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok"), 200
 

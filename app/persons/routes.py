@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.messages import person_error
 from app.persons.forms import CodeSearchForm, NameSearchForm, PersonForm
+from app.persons.messages import person_error
 from app.security import audit_context, requires
 from cases.inputs import InputError
 from cases.persons import services as persons

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -65,6 +66,51 @@ def get_user_by_username(session: Session, username: str) -> User | None:
 
 def get_agency_by_code(session: Session, code: str) -> Agency | None:
     return session.scalar(select(Agency).where(Agency.code == code.strip().lower()))
+
+
+def get_agency(session: Session, agency_id: uuid.UUID) -> Agency | None:
+    return session.get(Agency, agency_id)
+
+
+def agencies_by_id(session: Session, agency_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Agency]:
+    """The agencies a page names, with one statement however many it names."""
+    wanted = set(agency_ids)
+    if not wanted:
+        return {}
+    return {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(wanted)))}
+
+
+def users_by_id(session: Session, user_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, User]:
+    """The users a page names (None: nobody), with one statement however many it names."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def demo_users(session: Session) -> list[User]:
+    """The demo data set's accounts (`flask demo logins`)."""
+    return list(session.scalars(select(User).where(User.is_demo)))
+
+
+def users_by_username(session: Session) -> dict[str, User]:
+    """Every account by username (the demo seed, which names its users)."""
+    return {u.username: u for u in session.scalars(select(User))}
+
+
+def agencies_by_code(session: Session) -> dict[str, Agency]:
+    """Every agency by code (the demo seed, which names its agencies)."""
+    return {a.code: a for a in session.scalars(select(Agency))}
+
+
+def active_agencies(session: Session) -> list[Agency]:
+    """The agencies a form may name (active ones), by name."""
+    return list(session.scalars(select(Agency).where(Agency.active).order_by(Agency.name)))
+
+
+def agency_codes(session: Session) -> list[str]:
+    """Every agency's code, sorted (the auditor's filter lists them)."""
+    return list(session.scalars(select(Agency.code).order_by(Agency.code)))
 
 
 def is_locked(user: User, now: datetime) -> bool:

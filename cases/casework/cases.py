@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
@@ -18,10 +20,13 @@ from cases.casework.models import (
 from cases.inputs import InputError
 from cases.persons.models import Person
 from cases.policy import (
+    Decision,
     Permission,
     authorize,
+    decide,
 )
-from cases.policy.loading import person_facts
+from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, DisclosureRequest
+from cases.policy.loading import case_facts, person_facts
 from cases.records import record_about
 from core.db import utcnow
 
@@ -72,3 +77,50 @@ def open_case(
 
 def get_case(session: Session, case_id: uuid.UUID) -> Case | None:
     return session.get(Case, case_id)
+
+
+def has_case(session: Session, person: Person) -> bool:
+    """Whether any case, open or closed, was opened for the person."""
+    return session.scalar(select(Case.id).where(Case.person_id == person.id).limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class CaseReach:
+    """A case, its facts as of now and the decision on one permission over it."""
+
+    case: Case
+    facts: CaseFacts
+    decision: Decision
+
+
+def reach_case(
+    session: Session,
+    ctx: AuditContext,
+    case_id: uuid.UUID,
+    permission: Permission,
+    *,
+    rules: CaseRules = DEFAULT_RULES,
+    disclosing: bool = False,
+) -> CaseReach | None:
+    """Decide `permission` on a case before anything of it is shown; None if it does not exist.
+
+    A disclosure (`disclosing`) is asked about as one of the actor's own agency's notes. The
+    caller answers a denial (and audits it); the facts serve the rest of its request."""
+    case = get_case(session, case_id)
+    if case is None:
+        return None
+    facts = case_facts(session, case, rules=rules)
+    actor = ctx.actor
+    resource: object = facts
+    if disclosing and actor is not None and actor.agency_id is not None:
+        resource = DisclosureRequest(facts, actor.agency_id)
+    return CaseReach(case, facts, decide(actor, permission, resource))
+
+
+def person_for_new_case(session: Session, ctx: AuditContext, person_id: uuid.UUID) -> Person | None:
+    """The person a case is to be opened for, if the actor may open one (else `PolicyDenied`);
+    None if there is no such person."""
+    person = session.get(Person, person_id)
+    if person is not None:
+        authorize(ctx.actor, Permission.CASE_OPEN, person_facts(session, person))
+    return person

@@ -3,6 +3,8 @@ and the lead supervisors' queues."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,10 @@ from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
 from core.claims import claim
 from core.db import utcnow
+
+
+def get_closure_request(session: Session, request_id: uuid.UUID) -> ClosureRequest | None:
+    return session.get(ClosureRequest, request_id)
 
 
 def request_closure(

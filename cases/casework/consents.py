@@ -182,6 +182,12 @@ def record_consent(
     return consent
 
 
+def consent_in_case(session: Session, case: Case, consent_id: uuid.UUID) -> Consent | None:
+    """A consent of this case, or None: a consent of another case is not found here."""
+    consent = session.get(Consent, consent_id)
+    return consent if consent is not None and consent.case_id == case.id else None
+
+
 def withdraw_consent(
     session: Session,
     ctx: AuditContext,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,10 @@ from core.claims import claim
 from core.db import utcnow
 
 EMERGENCY_HOURS = 4
+
+
+def get_emergency_access(session: Session, access_id: uuid.UUID) -> EmergencyAccess | None:
+    return session.get(EmergencyAccess, access_id)
 
 
 def request_emergency_access(

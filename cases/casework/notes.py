@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,12 @@ from cases.policy.facts import (
 from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
 from cases.text import MAX_NOTE
+
+
+def note_in_case(session: Session, case: Case, note_id: uuid.UUID) -> CaseNote | None:
+    """A note of this case (to correct), or None: a note of another case is not found here."""
+    note = session.get(CaseNote, note_id)
+    return note if note is not None and note.case_id == case.id else None
 
 
 def write_note(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from audit.events import Action, AuditContext, record
+from audit.events import Action, AuditContext, new_event, record_events
 from cases.casework.models import (
     Case,
     CaseStatus,
@@ -109,22 +109,25 @@ def list_my_cases(
     session: Session, ctx: AuditContext, status: CaseStatus = CaseStatus.OPEN
 ) -> list[CaseListing]:
     """My cases with the young person's name; each person listed is a `person:read`."""
-    listing = []
     decided = _my_cases_decided(session, ctx, status)
     details = current_details_of(session, (case.person_id for case, _d in decided))
-    for case, decision in decided:
-        listing.append(CaseListing(case, details.get(case.person_id)))
-        record(
-            session,
-            ctx,
-            Action.PERSON_READ,
-            object_type="person",
-            object_id=case.person_id,
-            subject=case.person_id,
-            bases=decision.basis,
-            view="case_list",
-        )
-    return listing
+    # Each person listed is a read of their own (in their access report), inserted together.
+    record_events(
+        session,
+        [
+            new_event(
+                ctx,
+                Action.PERSON_READ,
+                object_type="person",
+                object_id=case.person_id,
+                subject=case.person_id,
+                bases=decision.basis,
+                view="case_list",
+            )
+            for case, decision in decided
+        ],
+    )
+    return [CaseListing(case, details.get(case.person_id)) for case, _decision in decided]
 
 
 def list_closed_cases(session: Session, ctx: AuditContext) -> list[CaseListing]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,6 +79,14 @@ class CaseView:
     shared_with_police: bool  # the reader is police and sees another agency's notes
     may: frozenset[str]  # the case actions (`CASE_ACTIONS`) the policy allows the reader now
     reopenings: list[CaseReopening]
+
+    @property
+    def named_agencies(self) -> set[uuid.UUID]:
+        """The agencies the page names: the lead, the notes' authors, the disclosures' ends."""
+        named = {self.case.lead_agency_id, *(n.note.author_agency_id for n in self.notes)}
+        for disclosure, _active in self.disclosures:
+            named |= {disclosure.from_agency_id, disclosure.to_agency_id}
+        return named
 
 
 def _allowed_actions(ctx: AuditContext, facts: CaseFacts, now: datetime) -> frozenset[str]:

@@ -7,11 +7,24 @@ counts from the next request), asks the policy, then audits in the caller's tran
 
 from __future__ import annotations
 
-from cases.casework.cases import get_case, open_case
-from cases.casework.closure import decide_closure, reopen_case, request_closure
+from cases.casework.cases import (
+    CaseReach,
+    get_case,
+    has_case,
+    open_case,
+    person_for_new_case,
+    reach_case,
+)
+from cases.casework.closure import (
+    decide_closure,
+    get_closure_request,
+    reopen_case,
+    request_closure,
+)
 from cases.casework.consents import (
     ConsentInput,
     ConsentState,
+    consent_in_case,
     consent_state,
     expiring_consents,
     record_consent,
@@ -20,10 +33,11 @@ from cases.casework.consents import (
 from cases.casework.disclosures import create_disclosure, disclosure_bases, disclosure_recipients
 from cases.casework.emergency import (
     EMERGENCY_HOURS,
+    get_emergency_access,
     request_emergency_access,
     review_emergency_access,
 )
-from cases.casework.notes import write_note
+from cases.casework.notes import note_in_case, write_note
 from cases.casework.queues import (
     CaseListing,
     closure_queue,
@@ -40,6 +54,7 @@ __all__ = [
     "CASE_ACTIONS",
     "EMERGENCY_HOURS",
     "CaseListing",
+    "CaseReach",
     "CaseView",
     "ConsentInput",
     "ConsentState",
@@ -48,6 +63,7 @@ __all__ = [
     "add_team_agency",
     "add_team_user",
     "closure_queue",
+    "consent_in_case",
     "consent_state",
     "create_disclosure",
     "decide_closure",
@@ -56,10 +72,16 @@ __all__ = [
     "emergency_reviews",
     "expiring_consents",
     "get_case",
+    "get_closure_request",
+    "get_emergency_access",
+    "has_case",
     "list_closed_cases",
     "list_my_cases",
     "my_cases",
+    "note_in_case",
     "open_case",
+    "person_for_new_case",
+    "reach_case",
     "record_consent",
     "reopen_case",
     "request_closure",

@@ -24,10 +24,11 @@ from cases.persons.models import (
     PersonIndexEntry,
     PersonVersion,
 )
-from cases.persons.versions import current_details
+from cases.persons.versions import current_details_of
 from cases.policy import Decision, Permission, authorize, visible_persons
-from cases.policy.loading import person_facts
-from cases.records import record_about
+from cases.policy.loading import person_facts, persons_facts
+from cases.records import record_about_each
+from core import datakeys
 from core.db import utcnow
 from core.fields import BlindIndex, key_provider, normalise_name
 
@@ -94,38 +95,32 @@ def _visible_matches(
     )
     if scope_to_actor:
         query = query.where(visible_persons(ctx.actor))
-    found = []
+    rows = session.execute(query).unique().all()
     # The index is truncated on purpose (see models): decrypt each candidate's compared fields
-    # and compare exactly.
-    for person, version in session.execute(query).unique():
-        if matches(version):
-            found.append(person)
-    return found
+    # (their keys unwrapped together) and compare exactly.
+    keys = key_provider(session)
+    datakeys.preload_data_keys(session, keys, (version.data_key_owner for _p, version in rows))
+    return [person for person, version in rows if matches(version)]
 
 
 def _record_shown(session: Session, ctx: AuditContext, persons: list[Person], view: str) -> None:
     # A result list shows names and birth dates: each person shown gets a read event of their
-    # own, so their access report lists it.
-    for person in persons:
-        decision = authorize_about(session, ctx, Permission.PERSON_READ, person)
-        record_about(
-            session,
-            ctx,
-            Action.PERSON_READ,
-            person,
-            bases=decision.basis,
-            view=view,
-        )
+    # own, so their access report lists it; the facts and the events go in one statement each.
+    facts = persons_facts(session, persons)
+    decided = [
+        (person, authorize(ctx.actor, Permission.PERSON_READ, facts[person.id]).basis)
+        for person in persons
+    ]
+    record_about_each(session, ctx, Action.PERSON_READ, decided, view=view)
 
 
 def _summaries(session: Session, persons: Iterable[Person]) -> list[PersonSummary]:
-    out = []
-    for person in persons:
-        details = current_details(session, person)
-        if details is not None:
-            out.append(
-                PersonSummary(person.id, details.given_names, details.surname, details.birth_date)
-            )
+    details = current_details_of(session, (person.id for person in persons))
+    out = [
+        PersonSummary(person_id, d.given_names, d.surname, d.birth_date)
+        for person_id, d in details.items()
+        if d is not None
+    ]
     return sorted(
         out, key=lambda s: (normalise_name(s.surname), normalise_name(s.given_names), s.birth_date)
     )

@@ -54,6 +54,25 @@ def person_facts(session: Session, person: Person, now: datetime | None = None) 
     return PersonFacts(person.id, person.registered_by_agency_id, frozenset(teams))
 
 
+def persons_facts(
+    session: Session, persons: Sequence[Person], now: datetime | None = None
+) -> dict[uuid.UUID, PersonFacts]:
+    """The facts of many persons with one statement (a search's hits); `person_facts` is this
+    for one person."""
+    now = now or utcnow()
+    teams: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    if persons:
+        for person_id, agency_id in session.execute(
+            select(Case.person_id, TeamAgency.agency_id)
+            .join(Case, Case.id == TeamAgency.case_id)
+            .where(Case.person_id.in_([p.id for p in persons]), _current(TeamAgency, now))
+        ):
+            teams[person_id].add(agency_id)
+    return {
+        p.id: PersonFacts(p.id, p.registered_by_agency_id, frozenset(teams[p.id])) for p in persons
+    }
+
+
 def consent_facts(consent: Consent, *, person_known: bool = True) -> ConsentFacts:
     """`person_known` False (an erased person): the recorded birth date cannot be read either."""
     return ConsentFacts(

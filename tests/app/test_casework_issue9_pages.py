@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from cases.accounts.models import Agency
 from cases.casework.models import Case, ClosureRequest, Consent
 from cases.persons import services as persons
-from tests.app.test_casework_pages import signed_in
+from tests.app.casework_helpers import signed_in
 from tests.clock import work_day
 from tests.conftest import AppFactory
 from tests.databases import PostgresDatabases, SqliteDatabases

@@ -1,4 +1,4 @@
-"""Operator commands: keys, database, agencies, users and the demo."""
+"""Operator commands: keys, database, the demo and the audit log (accounts: test_accounts_cli)."""
 
 from __future__ import annotations
 
@@ -33,95 +33,6 @@ def test_db_upgrade_migrates_an_empty_database(make_app, databases) -> None:
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db().scalars(select(Agency)).all() == []
-
-
-def test_agencies_and_users_create(app: Flask) -> None:
-    runner = app.test_cli_runner()
-    made = runner.invoke(
-        args=[
-            "agencies",
-            "create",
-            "--code",
-            "sos",
-            "--name",
-            "Sosiaali",
-            "--kind",
-            "social_services",
-        ]
-    )
-    assert made.exit_code == 0, made.output
-    again = runner.invoke(
-        args=["agencies", "create", "--code", "sos", "--name", "X", "--kind", "ngo"]
-    )
-    assert again.exit_code == 1 and "agency_code_taken" in again.output
-    user = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--username",
-            "root",
-            "--display-name",
-            "Root",
-            "--agency",
-            "sos",
-            "--role",
-            "admin",
-        ],
-        input="a long admin passphrase\na long admin passphrase\n",
-    )
-    assert user.exit_code == 0, user.output
-    assert "a long admin passphrase" not in user.output
-    weak = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--username",
-            "weak",
-            "--display-name",
-            "W",
-            "--agency",
-            "sos",
-            "--role",
-            "admin",
-        ],
-        input="short\nshort\n",
-    )
-    assert weak.exit_code == 1 and "at least 12" in weak.output
-    taken = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--username",
-            "root",
-            "--display-name",
-            "R",
-            "--agency",
-            "sos",
-            "--role",
-            "admin",
-        ],
-        input="another long passphrase\nanother long passphrase\n",
-    )
-    assert taken.exit_code == 1 and "username_taken" in taken.output
-    no_agency = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--username",
-            "x1",
-            "--display-name",
-            "X",
-            "--agency",
-            "zzz",
-            "--role",
-            "admin",
-        ],
-        input="another long passphrase\nanother long passphrase\n",
-    )
-    assert no_agency.exit_code == 1 and "no agency" in no_agency.output
-    with app.app_context():
-        root = db().scalar(select(User).where(User.username == "root"))
-        assert root is not None and not root.must_change_password and not root.totp_enrolled
 
 
 def test_demo_seed_is_idempotent_and_writes_the_logins(app: Flask, tmp_path: Path) -> None:

@@ -19,10 +19,12 @@ from audit.events import Action
 from audit.models import AuditEvent
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency, User
+from tests.app.casework_helpers import case_id_of
 from tests.conftest import AppFactory
 from tests.helpers import (
     PASSWORD,
     Account,
+    b32_secret,
     code_for,
     make_user,
     open_session,
@@ -282,10 +284,7 @@ def test_an_export_right_after_signing_in_asks_for_the_password(app: Flask) -> N
 def test_emergency_access_right_after_signing_in_asks_for_the_password(
     demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
 ) -> None:
-    from tests.app.test_casework_pages import _case_id
-    from tests.helpers import b32_secret
-
-    case_id = _case_id(demo_app, "140310A1230")  # P1: nuo is on the team
+    case_id = case_id_of(demo_app, "140310A1230")  # P1: nuo is on the team
     account = demo_accounts["noora"]
     client = demo_app.test_client()
     sign_in(client, "noora", account["password"], b32_secret(account["totp_secret"]))

@@ -16,7 +16,7 @@ from cases.casework import services as casework
 from cases.casework.models import Case, Consent
 from cases.inputs import InputError
 from cases.policy import PolicyDenied
-from tests.cases.test_casework import P1, case_of, ctx, scenario
+from tests.cases.casework_scenario import P1, case_of, ctx, scenario
 from tests.clock import work_day
 
 __all__ = ["scenario"]

@@ -34,7 +34,7 @@ from cases.policy.sharing import (
     guardian_consent_lapses_at,
     local_day,
 )
-from tests.cases.test_casework import P1, P2, P3, case_of, ctx, readable_markers, scenario
+from tests.cases.casework_scenario import P1, P2, P3, case_of, ctx, readable_markers, scenario
 from tests.clock import work_day
 
 __all__ = ["scenario"]  # the fixture, shared with the scenario tests

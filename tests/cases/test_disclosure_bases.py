@@ -33,7 +33,7 @@ from cases.policy.facts import (
     Sensitivity,
 )
 from cases.policy.sharing import disclosure_problem
-from tests.cases.test_casework import P1, case_of, ctx, readable_markers, scenario
+from tests.cases.casework_scenario import P1, case_of, ctx, readable_markers, scenario
 from tests.clock import work_day
 
 __all__ = ["scenario"]

@@ -1,187 +1,21 @@
-"""The demo data set (`flask demo seed`): agencies, users and their TOTP enrolment.
-
-It follows the issues to the letter; later issues add their parts here, each once.
-"""
+"""The demo's cases (issue 5's scenario): teams, consents, a disclosure and marked notes."""
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import TypedDict
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, AuditContext, record
-from cases.accounts import admin as admin_services
-from cases.accounts import release, totp
+from audit.events import AuditContext
 from cases.accounts import services as accounts
-from cases.accounts.models import Agency, User
-from cases.accounts.passwords import Passwords, password_problems
+from cases.accounts.models import User
 from cases.casework import services as casework
 from cases.casework.models import Case
 from cases.persons import services as persons
-from cases.persons.models import MotherTongue, Person
-from cases.persons.services import Guardian, PersonDetails
-from cases.policy import CliActor, credential_needs_release
+from cases.persons.models import Person
 from cases.policy.facts import DEFAULT_RULES, Category, LegalBasis
 from cases.policy.sharing import local_day
 from core.db import utcnow
-from core.keyring import KeyProvider
-
-DEMO_AGENCIES = [
-    ("sos", "Helsingin kaupunki, sosiaalipalvelut", "social_services"),
-    ("nuo", "Helsingin kaupunki, nuorisopalvelut", "youth_work"),
-    ("pol", "Helsingin poliisilaitos", "police"),
-    ("ngo", "Nuorten Tuki ry", "ngo"),
-    ("tur", "Kaupunginkanslia, turvallisuus- ja valmiusyksikkö", "coordination"),
-]
-
-DEMO_USERS = [
-    ("sanna", "Sanna Saarinen", "caseworker", "sos"),
-    ("helena", "Helena Heikkilä", "supervisor", "sos"),
-    ("noora", "Noora Nieminen", "caseworker", "nuo"),
-    ("nelli", "Nelli Nurmi", "supervisor", "nuo"),
-    ("pekka", "Pekka Peltonen", "caseworker", "pol"),
-    ("petri", "Petri Pelkonen", "supervisor", "pol"),
-    ("jari", "Jari Järvinen", "caseworker", "ngo"),
-    ("aino", "Aino Aalto", "auditor", "tur"),
-    ("timo", "Timo Turunen", "analyst", "tur"),
-    ("admin", "Ylläpitäjä", "admin", "tur"),
-]
-
-
-# Issue 5's scenario: the young people and who registered them (cases, consents and notes are
-# added with the case issue). Fictional people; the codes are valid test codes.
-DEMO_PERSONS = [
-    # (marker, given names, surname, birth date, identity code, registering user, guardians)
-    ("P1", "Eetu", "Esimerkki", date(2010, 3, 14), "140310A1230", "sanna", ()),
-    ("P2", "Venla", "Virtanen", date(2012, 6, 2), "020612A2465", "sanna", ("Mari Virtanen",)),
-    ("P3", "Oskari", "Ojala", date(2009, 9, 9), "090909A357W", "noora", ()),
-    ("P4", "Lumi", "Laine", date(2011, 4, 20), "200411A4682", "pekka", ()),
-]
-
-
-class DemoAccount(TypedDict):
-    username: str
-    password: str
-    totp_secret: str
-    role: str
-    agency: str
-
-
-def _new_demo_password(username: str) -> str:
-    while True:
-        candidate = secrets.token_urlsafe(12)
-        if not password_problems(candidate, username):
-            return candidate
-
-
-def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[DemoAccount]:
-    """Create whatever part of the demo data is missing; return the demo accounts."""
-    ctx = AuditContext(CliActor("demo seed"))
-    agencies_created = users_created = 0
-    for code, name, kind in DEMO_AGENCIES:
-        if accounts.get_agency_by_code(session, code) is None:
-            admin_services.create_agency(session, ctx, code, name, kind)
-            agencies_created += 1
-    for username, display_name, role, agency_code in DEMO_USERS:
-        if accounts.get_user_by_username(session, username) is not None:
-            continue
-        agency = accounts.get_agency_by_code(session, agency_code)
-        assert agency is not None  # noqa: S101 - created above
-        password = _new_demo_password(username)
-        user, _ = admin_services.create_user(
-            session,
-            ctx,
-            passwords,
-            username=username,
-            display_name=display_name,
-            agency=agency,
-            role=role,
-            password=password,
-        )
-        accounts.store_demo_password(session, keys, user, password)
-        accounts.enrol_totp_secret(session, keys, user, totp.new_secret())
-        if credential_needs_release(role):
-            # Practitioners come released (by the seed command), so the demo logins work.
-            release.record_seeded_release(session, ctx, user)
-        users_created += 1
-    persons_created = _seed_persons(session)
-    cases_created = _seed_cases(session)
-    if agencies_created or users_created or persons_created or cases_created:
-        # A re-run that creates nothing changes nothing, not even the audit log.
-        record(
-            session,
-            ctx,
-            Action.DEMO_SEEDED,
-            agencies_created=agencies_created,
-            users_created=users_created,
-            persons_created=persons_created,
-            cases_created=cases_created,
-        )
-    return demo_accounts(session, keys)
-
-
-def _seed_persons(session: Session) -> int:
-    created = 0
-    for _marker, given, surname, born, code, username, guardians in DEMO_PERSONS:
-        if persons.find_by_identity_code(session, code) is not None:
-            continue
-        registrar = accounts.get_user_by_username(session, username)
-        assert registrar is not None  # noqa: S101 - created above
-        # The registering user is the actor so the person belongs to their agency; the request
-        # id marks these events as the seed's.
-        persons.register(
-            session,
-            AuditContext(registrar, request_id="demo-seed"),
-            PersonDetails(
-                given_names=given,
-                surname=surname,
-                birth_date=born,
-                identity_code=code,
-                municipality="Helsinki",
-                guardians=tuple(Guardian(name) for name in guardians),
-                mother_tongue=MotherTongue.FINNISH,
-            ),
-            confirmed=True,
-        )
-        created += 1
-    return created
-
-
-def demo_accounts(session: Session, keys: KeyProvider) -> list[DemoAccount]:
-    """The demo logins, in the order the issue lists them."""
-    order = {username: index for index, (username, *_rest) in enumerate(DEMO_USERS)}
-    users = session.scalars(select(User).where(User.is_demo)).all()
-    listing: list[DemoAccount] = []
-    for user in sorted(users, key=lambda u: (order.get(u.username, len(order)), u.username)):
-        password = accounts.demo_password(session, keys, user)
-        if password is None or user.totp_secret is None:
-            continue
-        listing.append(
-            DemoAccount(
-                username=user.username,
-                password=password,
-                totp_secret=totp.to_base32(accounts.totp_secret(session, keys, user)),
-                role=user.role,
-                agency=user.agency.code,
-            )
-        )
-    return listing
-
-
-def write_accounts_file(path: Path, listing: list[DemoAccount]) -> None:
-    """Write the demo logins for the owner's eyes only (mode 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(listing, handle, ensure_ascii=False, indent=2)
-        handle.write("\n")
 
 
 def _at(day: str) -> datetime:
@@ -236,10 +70,10 @@ def _past_consent(given_on: date, today: date, **fields: object) -> casework.Con
     )
 
 
-def _seed_cases(session: Session) -> int:
+def seed_cases(session: Session) -> int:
     """Issue 5's scenario, once per young person (a person with a case is left alone)."""
-    users = {u.username: u for u in session.scalars(select(User))}
-    agencies = {a.code: a for a in session.scalars(select(Agency))}
+    users = accounts.users_by_username(session)
+    agencies = accounts.agencies_by_code(session)
     today = local_day(utcnow(), DEFAULT_RULES)
 
     def as_(username: str) -> AuditContext:
@@ -247,7 +81,7 @@ def _seed_cases(session: Session) -> int:
 
     def person(code: str) -> Person | None:
         found = persons.find_by_identity_code(session, code)
-        if found is None or session.scalar(select(Case.id).where(Case.person_id == found.id)):
+        if found is None or casework.has_case(session, found):
             return None
         return found
 

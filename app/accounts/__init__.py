@@ -1,0 +1,1 @@
+"""What the account pages (sign-in, administration) and the account commands share."""
