@@ -21,7 +21,8 @@ from cases.casework import services as casework
 from cases.casework.models import Case, CaseNote, CaseReopening, ClosureRequest
 from cases.inputs import InputError
 from cases.policy import PolicyDenied
-from tests.cases.test_casework import P1, _consent_input, case_of, ctx, scenario
+from tests.cases.test_casework import P1, case_of, ctx, scenario
+from tests.cases.test_casework_input import _consent_input
 
 __all__ = ["scenario"]
 
