@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -161,10 +161,38 @@ def record(
 
     `details` (and `extra`, for a prepared mapping) hold counts, flags and field names only.
     """
+    event = new_event(
+        ctx,
+        action,
+        object_type=object_type,
+        object_id=object_id,
+        subject=subject,
+        outcome=outcome,
+        bases=bases,
+        extra=extra,
+        **details,
+    )
+    record_events(session, [event])
+    return event
+
+
+def new_event(
+    ctx: AuditContext,
+    action: Action,
+    *,
+    object_type: str | None = None,
+    object_id: object | None = None,
+    subject: uuid.UUID | None = None,
+    outcome: Outcome = Outcome.ALLOWED,
+    bases: Iterable[str] = (),
+    extra: Mapping[str, Any] | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """An audit event not yet inserted (`record_events` inserts many of them together)."""
     details = {**(extra or {}), **details}
     actor = ctx.actor
     is_user = actor is not None and getattr(actor, "label", None) is None
-    event = AuditEvent(
+    return AuditEvent(
         id=uuid.uuid4(),
         occurred_at=utcnow(),
         actor_user_id=actor.id if (actor is not None and is_user) else None,
@@ -181,11 +209,18 @@ def record(
         client_address=ctx.client_address,
         details={key: _clean_detail(key, value) for key, value in sorted(details.items())},
     )
-    session.add(event)
-    session.add(AuditPending(event_id=event.id, occurred_at=event.occurred_at))
+
+
+def record_events(session: Session, events: Sequence[AuditEvent]) -> None:
+    """Insert events in the caller's transaction with one flush, so a listing's reads are one
+    statement per table however many rows it shows; they are chained after commit."""
+    if not events:
+        return
+    for event in events:
+        session.add(event)
+        session.add(AuditPending(event_id=event.id, occurred_at=event.occurred_at))
     session.flush()
     session.info[RECORDED_FLAG] = True
-    return event
 
 
 def _iso(moment: datetime) -> str:
