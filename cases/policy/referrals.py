@@ -109,6 +109,7 @@ class ReferralFacts:
     from_user: uuid.UUID | None
     to_agency: uuid.UUID
     state: str
+    category: str | None = None
     needs_assessment: bool = False
     id: uuid.UUID | None = None
 
@@ -193,7 +194,7 @@ def referral_decision(
         return _send(actor, resource, now)
     if not isinstance(resource, ReferralFacts):
         return deny(Reason.NOT_GRANTED)
-    return _on_referral(actor, permission, resource)
+    return _on_referral(actor, permission, resource, now)
 
 
 def _send(actor: Actor, proposal: Any, now: datetime) -> Decision:
@@ -210,7 +211,9 @@ def _send(actor: Actor, proposal: Any, now: datetime) -> Decision:
     )
 
 
-def _on_referral(actor: Actor, permission: Permission, referral: ReferralFacts) -> Decision:
+def _on_referral(
+    actor: Actor, permission: Permission, referral: ReferralFacts, now: datetime
+) -> Decision:
     side = _side(actor, referral)
     if side == "outsider":
         # Answered like a referral that does not exist.
@@ -242,8 +245,21 @@ def _on_referral(actor: Actor, permission: Permission, referral: ReferralFacts) 
             return deny(Reason.NOT_RECEIVING_AGENCY)
         if permission == Permission.REFERRAL_ASSESSMENT_RECORD and not referral.needs_assessment:
             return deny(Reason.NO_ASSESSMENT_CLOCK)
-        return _in_state(permission, referral, Reason.RECEIVING_AGENCY)
+        decision = _in_state(permission, referral, Reason.RECEIVING_AGENCY)
+        if decision and permission == Permission.REFERRAL_ACCEPT:
+            return _joining(referral, now)
+        return decision
     return deny(Reason.NOT_GRANTED)
+
+
+def _joining(referral: ReferralFacts, now: datetime) -> Decision:
+    """Accepting puts the receiving agency on the team: on the referral's kind of basis, which
+    must still hold now (a consent withdrawn since it was sent stops the acceptance)."""
+    if referral.to_agency in referral.case.member_agencies:
+        return allow(Reason.CASE_TEAM, Reason.CASE_TEAM)
+    return sending_basis(
+        referral.case, referral.from_agency, referral.to_agency, referral.category, now
+    )
 
 
 def _in_state(permission: Permission, referral: ReferralFacts, reason: Reason) -> Decision:
