@@ -123,6 +123,25 @@ class TestSending:
         referral = s.send(attached_note_ids=(own.id, own.id))
         assert referral.attached_note_ids == [str(own.id)]
 
+    def test_a_note_the_sender_may_not_read_is_not_attached(self, s: Scene) -> None:
+        # Police's own offence note: social services reads no offence notes on this case.
+        casework.create_disclosure(
+            s.session,
+            ctx(s.sanna),
+            s.case,
+            to_agency=s.pol,
+            categories=["family"],
+            basis="act_812_2000_18",
+            justification="Rikosasia.",
+            expires_on=work_day(),
+        )
+        s.build.member(s.case, s.sanna, s.pekka)
+        hidden = s.build.note(s.case, s.pekka, body="Poliisin asia.", category="offence")
+        with pytest.raises(InputError) as refused:
+            s.send(attached_note_ids=(hidden.id,))
+        assert refused.value.field == "attached_note_ids"
+        assert referral_count(s.session) == 0
+
     def test_a_superseded_note_is_not_attached(self, s: Scene) -> None:
         old = s.build.note(s.case, s.sanna, body="Vanha.")
         s.build.note(s.case, s.sanna, body="Korjattu.", supersedes=old)
@@ -421,3 +440,41 @@ class TestNeedsAssessment:
         )
         referral = s.send(by=s.noora, to_agency=s.sos.id)
         assert not referral.needs_assessment and referral.assessment_start_due_at is None
+
+
+class TestOverdue:
+    def test_overdue_first_in_the_inbox_and_marked_on_both_sides(self, s: Scene) -> None:
+        on_time, late = s.send(urgency="routine"), s.send(urgency="routine")
+        late.sent_at -= timedelta(days=30)
+        late.acknowledge_due_at -= timedelta(days=30)
+        late.response_due_at -= timedelta(days=30)
+        s.session.flush()
+        rows = referrals.inbox(s.session, ctx(s.noora))
+        assert [(r.referral.id, r.overdue) for r in rows] == [(late.id, True), (on_time.id, False)]
+        assert referrals.view_referral(s.session, ctx(s.sanna), late).overdue
+        assert referrals.overview(s.session, ctx(s.siiri)).overdue_out == 1
+
+    def test_the_assessment_clock_runs_until_its_dates_are_recorded(self, s: Scene) -> None:
+        referral = s.send()
+        now = referral.sent_at + timedelta(days=200)
+        referrals.acknowledge(s.session, ctx(s.noora), referral)
+        referrals.accept(s.session, ctx(s.noora), referral)
+        assert not referrals.overdue(referral, now)  # no clock: to youth work
+        referral.needs_assessment = True
+        referral.assessment_start_due_at = referral.sent_at + timedelta(days=9)
+        referral.assessment_complete_due_at = referral.sent_at + timedelta(days=90)
+        assert referrals.overdue(referral, now)
+        referral.assessment_started_on = work_day()
+        assert referrals.overdue(referral, now)
+        referral.assessment_completed_on = work_day()
+        assert not referrals.overdue(referral, now)
+        referral.state = "declined"
+        assert not referrals.overdue(referral, now)
+
+
+def test_an_unknown_referral_id_is_not_found(s: Scene) -> None:
+    with pytest.raises(InputError) as missing:
+        referrals.get_referral(s.session, uuid.uuid4())
+    assert missing.value.code == "not_found"
+    referral = s.send()
+    assert referrals.get_referral(s.session, referral.id) is referral
