@@ -77,6 +77,17 @@ class Action(StrEnum):
     CLOSURE_REQUESTED = "case:closure:request"
     CLOSURE_DECIDED = "case:closure:decide"
     CASE_REOPENED = "case:reopen"
+    # Referrals between agencies (issue 11).
+    REFERRAL_SENT = "case:referral:send"
+    REFERRAL_READ = "case:referral:read"
+    REFERRAL_LISTED = "case:referral:list"
+    REFERRAL_ACKNOWLEDGED = "case:referral:acknowledge"
+    REFERRAL_ACCEPTED = "case:referral:accept"
+    REFERRAL_DECLINED = "case:referral:decline"
+    REFERRAL_COMPLETED = "case:referral:complete"
+    REFERRAL_WITHDRAWN = "case:referral:withdraw"
+    REFERRAL_REOPENED = "case:referral:reopen"
+    REFERRAL_ASSESSMENT_RECORDED = "case:referral:assessment"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

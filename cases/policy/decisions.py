@@ -11,16 +11,15 @@ from datetime import datetime
 from typing import Any
 
 from audit.events import Actor
-from cases.accounts.models import AgencyKind, Role
+from cases.accounts.models import Role
 from cases.policy.credentials import CREDENTIAL_RELEASE, credential_release
 from cases.policy.facts import (
     CaseFacts,
     DisclosureRequest,
-    LegalBasis,
     NoteFacts,
     PersonFacts,
-    Sensitivity,
 )
+from cases.policy.notes import note_read, on_team
 from cases.policy.permissions import (
     ADMIN_ONLY,
     ANY_ACCOUNT,
@@ -41,7 +40,12 @@ from cases.policy.permissions import (
     allow,
     deny,
 )
-from cases.policy.sharing import consent_effective, police_compartment, releasing_disclosures
+from cases.policy.referrals import (
+    REFERRAL_PERMISSIONS,
+    ReferralFacts,
+    ReferralProposal,
+    referral_decision,
+)
 from core.db import utcnow
 
 
@@ -65,6 +69,8 @@ def _kind_of(resource: Any) -> str | None:
         return None
     if isinstance(resource, PersonFacts):
         return "person"
+    if isinstance(resource, ReferralFacts | ReferralProposal):
+        return "referral"
     return type(resource).__name__.lower()
 
 
@@ -72,7 +78,7 @@ def subject_of(resource: Any) -> uuid.UUID | None:
     """The young person whose data a resource of the policy is (None for anything else)."""
     if isinstance(resource, PersonFacts):
         return resource.id
-    if isinstance(resource, NoteFacts | DisclosureRequest):
+    if isinstance(resource, NoteFacts | DisclosureRequest | ReferralFacts | ReferralProposal):
         return resource.case.person_id
     if isinstance(resource, CaseFacts):
         return resource.person_id
@@ -109,6 +115,8 @@ def decide(
         if actor.role != Role.AUDITOR:
             return deny(Reason.ROLE_NOT_ALLOWED)
         return allow(Reason.ROLE_AUDITOR)
+    if permission in REFERRAL_PERMISSIONS:
+        return referral_decision(actor, permission, resource, now or utcnow())
     case_permissions = (
         TEAM_WORK
         | LEAD_SUPERVISOR
@@ -123,7 +131,7 @@ def decide(
         if resource is None:
             return allow(Reason.PRACTITIONER)
         if permission == Permission.NOTE_READ:
-            return _note_read(actor, resource, now or utcnow())
+            return note_read(actor, resource, now or utcnow())
         return _case_work(actor, permission, resource)
     if permission in REGISTER or permission in ONE_PERSON:
         if actor.role not in PRACTITIONER_ROLES:
@@ -181,50 +189,3 @@ def authorize(
     if not decision.allowed:
         raise PolicyDenied(permission, decision, resource)
     return decision
-
-
-def on_team(actor: Actor, case: CaseFacts) -> bool:
-    """A caseworker must be named on the team; a supervisor's agency must be a member."""
-    if actor.role == Role.SUPERVISOR:
-        return actor.agency_id in case.member_agencies
-    return actor.id in case.member_users and actor.agency_id in case.member_agencies
-
-
-def _note_read(actor: Actor, note: Any, now: datetime) -> Decision:
-    if not isinstance(note, NoteFacts):
-        return deny(Reason.NOT_GRANTED)
-    case = note.case
-    if not on_team(actor, case):
-        return deny(Reason.NOT_ON_TEAM)
-    if note.author_agency == actor.agency_id:
-        return allow(Reason.OWN_AGENCY, Reason.OWN_AGENCY)
-    # Only a disclosure whose basis fits both agencies' kinds counts (DESIGN.md §3's table).
-    disclosures = releasing_disclosures(
-        case, note.author_agency, actor.agency_id, note.category, now
-    )
-    reader_is_police = case.agency_kinds.get(actor.agency_id) == AgencyKind.POLICE  # type: ignore[arg-type]
-    if reader_is_police and police_compartment(note.category):
-        section_18 = [d for d in disclosures if d.basis == LegalBasis.POLICE_812_18]
-        if section_18:
-            return allow(Reason.DISCLOSURE, _basis("disclosure", section_18[0].id))
-        return deny(Reason.POLICE_COMPARTMENT)
-    if disclosures:
-        return allow(Reason.DISCLOSURE, _basis("disclosure", disclosures[0].id))
-    if note.sensitivity == Sensitivity.NORMAL:
-        for emergency in case.emergencies:
-            if emergency.user_id == actor.id and emergency.granted_at <= now < emergency.expires_at:
-                return allow(Reason.EMERGENCY, _basis("emergency", emergency.id))
-    if note.sensitivity == Sensitivity.RESTRICTED:
-        return deny(Reason.RESTRICTED)
-    for consent in case.consents:
-        if (
-            consent_effective(consent, case, now)
-            and actor.agency_id in consent.recipients
-            and note.category in consent.categories
-        ):
-            return allow(Reason.CONSENT, _basis("consent", consent.id))
-    return deny(Reason.NO_BASIS)
-
-
-def _basis(kind: str, identifier: uuid.UUID | None) -> str:
-    return kind if identifier is None else f"{kind}:{identifier}"

@@ -55,6 +55,19 @@ class Permission(StrEnum):
     CLOSURE_APPROVE = "case:closure:approve"
     CASE_REOPEN = "case:reopen"
     KEYS_MANAGE = "keys:manage"
+    # Referrals between agencies (issue 11); decided in `cases.policy.referrals`.
+    REFERRAL_SEND = "case:referral:send"
+    REFERRAL_READ = "case:referral:read"
+    REFERRAL_STATUS_READ = "case:referral:status"
+    REFERRAL_ACKNOWLEDGE = "case:referral:acknowledge"
+    REFERRAL_ACCEPT = "case:referral:accept"
+    REFERRAL_DECLINE = "case:referral:decline"
+    REFERRAL_COMPLETE = "case:referral:complete"
+    REFERRAL_WITHDRAW = "case:referral:withdraw"
+    REFERRAL_REOPEN = "case:referral:reopen"
+    REFERRAL_ASSESSMENT_RECORD = "case:referral:assessment"
+    REFERRAL_INBOX = "case:referral:inbox"
+    REFERRAL_OVERVIEW = "referral:overview:read"
     # Four-eyes release of a practitioner's credential (issue 9, finding 7).
     CREDENTIAL_PENDING_LIST = "account:credential:list-pending"
     CREDENTIAL_RELEASE = "account:credential:release"
@@ -95,6 +108,19 @@ class Reason(StrEnum):
     AGENCY_SUPERVISOR = "agency_supervisor"
     NOT_AGENCY_SUPERVISOR = "not_agency_supervisor"
     SUPERVISOR_AVAILABLE = "supervisor_available"
+    # Referrals (issue 11).
+    SENDER = "sender"
+    SENDING_AGENCY = "sending_agency"
+    RECEIVING_AGENCY = "receiving_agency"
+    OTHER_TEAM_AGENCY = "other_team_agency"
+    NOT_INVOLVED = "not_involved"
+    NOT_RECEIVING_AGENCY = "not_receiving_agency"
+    NOT_RECEIVING_SUPERVISOR = "not_receiving_supervisor"
+    NOT_SENDING_SIDE = "not_sending_side"
+    WRONG_STATE = "wrong_state"
+    SAME_AGENCY = "same_agency"
+    NO_ASSESSMENT_CLOCK = "no_assessment_clock"
+    AGENCY_SUPERVISOR_ONLY = "agency_supervisor_only"
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""Referrals between agencies (a later issue builds them on the case-work core)."""
+"""Referrals between agencies (issue 11): models, clocks, services; rules in cases.policy."""

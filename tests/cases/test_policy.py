@@ -40,6 +40,8 @@ REGISTER = {p for p in Permission if p.value.startswith("case:")} | {
 }
 # Four-eyes release of practitioners' credentials (issue 9): supervisors, and host operators.
 RELEASE = {Permission.CREDENTIAL_PENDING_LIST, Permission.CREDENTIAL_RELEASE}
+# Issue 11: the overview of an agency's referrals in and out is for its supervisors.
+REFERRAL_OVERVIEW = {Permission.REFERRAL_OVERVIEW}
 HOST_OPERATOR = (
     ADMIN_PERMISSIONS
     | RELEASE
@@ -53,7 +55,7 @@ HOST_OPERATOR = (
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
 EXPECTED = {
     Role.CASEWORKER: EVERYONE | REGISTER,
-    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE,
+    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE | REFERRAL_OVERVIEW,
     Role.ANALYST: EVERYONE,
     Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
     Role.ADMIN: EVERYONE | ADMIN_PERMISSIONS,
@@ -251,6 +253,8 @@ def test_every_case_permission_has_a_rule() -> None:
         Permission.NOTE_READ,  # the reference table, tests/cases/test_note_access.py
         Permission.CASE_OPEN,  # the person table above
         Permission.DISCLOSURE_CREATE,  # below, with the disclosing agency
+    } | {  # issue 11: the referral tables, tests/cases/referrals/test_referral_policy.py
+        p for p in Permission if p.value.startswith("case:referral:")
     }
 
 

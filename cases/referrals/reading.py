@@ -1,0 +1,297 @@
+"""Reading referrals: one referral with its history and attached notes, the agency inbox, the
+sent list and the supervisors' overview. Each read is audited in the caller's transaction;
+listings cost the same statements however many referrals the database holds."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, AuditContext, new_event, record_events
+from cases.casework.models import Case, CaseNote
+from cases.persons.queries import PersonDetails, current_details_of
+from cases.policy import Decision, Permission, authorize, decide
+from cases.policy.facts import DEFAULT_RULES, CaseRules
+from cases.policy.loading import case_facts, cases_facts, note_facts
+from cases.policy.referrals import attached_note_decision
+from cases.records import record_about
+from cases.referrals.loading import case_of, referral_facts
+from cases.referrals.models import (
+    AWAITING_RESPONSE,
+    OPEN_STATES,
+    Referral,
+    ReferralEvent,
+    ReferralState,
+)
+from core.db import utcnow
+
+LISTING_LIMIT = 100
+# The transitions a referral page offers, each shown only when the policy allows it.
+REFERRAL_ACTIONS = (
+    Permission.REFERRAL_ACKNOWLEDGE,
+    Permission.REFERRAL_ACCEPT,
+    Permission.REFERRAL_DECLINE,
+    Permission.REFERRAL_COMPLETE,
+    Permission.REFERRAL_WITHDRAW,
+    Permission.REFERRAL_REOPEN,
+    Permission.REFERRAL_ASSESSMENT_RECORD,
+)
+
+
+def overdue(referral: Referral, now: datetime) -> bool:
+    """Past a clock that is still running: acknowledgement, answer, or the needs assessment."""
+    if referral.state == ReferralState.SENT and now > referral.acknowledge_due_at:
+        return True
+    if referral.state in AWAITING_RESPONSE and now > referral.response_due_at:
+        return True
+    if referral.state in (ReferralState.WITHDRAWN, ReferralState.DECLINED):
+        return False
+    start_due, done_due = referral.assessment_start_due_at, referral.assessment_complete_due_at
+    if start_due is not None and referral.assessment_started_on is None and now > start_due:
+        return True
+    return done_due is not None and referral.assessment_completed_on is None and now > done_due
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: ReferralEvent
+    text: str | None
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    """A referral as its reader may see it: `content` False is the other team agencies' view
+    (that it exists, its agencies and its state), with no person, reason, notes or texts."""
+
+    referral: Referral
+    content: bool
+    person: PersonDetails | None
+    reason: str | None
+    history: list[HistoryEntry]
+    notes: list[tuple[CaseNote, str]]
+    hidden_notes: int
+    overdue: bool
+    may: frozenset[str]
+
+
+def view_referral(
+    session: Session, ctx: AuditContext, referral: Referral, *, rules: CaseRules = DEFAULT_RULES
+) -> ReferralView:
+    """The referral with what the policy lets the actor see; one audit event for the subject."""
+    now = utcnow()
+    case = case_of(session, referral)
+    facts = case_facts(session, case, now, rules)
+    current = referral_facts(referral, facts)
+    full = decide(ctx.actor, Permission.REFERRAL_READ, current, now)
+    decision = full if full else authorize(ctx.actor, Permission.REFERRAL_STATUS_READ, current, now)
+    history = list(
+        session.scalars(
+            select(ReferralEvent)
+            .where(ReferralEvent.referral_id == referral.id)
+            .order_by(ReferralEvent.at, ReferralEvent.kind)
+        )
+    )
+    notes: list[tuple[CaseNote, str]] = []
+    hidden, bases = 0, set(decision.basis)
+    person = None
+    if full:
+        person = current_details_of(session, [referral.person_id]).get(referral.person_id)
+        ids = [uuid.UUID(i) for i in referral.attached_note_ids]
+        assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
+        attached = list(session.scalars(select(CaseNote).where(CaseNote.id.in_(ids))))
+        for note in attached:
+            verdict = attached_note_decision(ctx.actor, current, note_facts(facts, note), now)
+            if verdict:
+                notes.append((note, note.body or ""))
+                bases.update(verdict.basis)
+            else:
+                hidden += 1
+    view = ReferralView(
+        referral=referral,
+        content=bool(full),
+        person=person,
+        reason=referral.reason if full else None,
+        history=[HistoryEntry(e, e.text if full else None) for e in history],
+        notes=notes,
+        hidden_notes=hidden,
+        overdue=overdue(referral, now),
+        may=frozenset(str(p) for p in REFERRAL_ACTIONS if decide(ctx.actor, p, current, now)),
+    )
+    record_about(
+        session,
+        ctx,
+        Action.REFERRAL_READ,
+        case,
+        sorted(bases),
+        object_type="referral",
+        object_id=referral.id,
+        content=bool(full),
+        notes_shown=len(notes),
+        notes_hidden=hidden,
+    )
+    return view
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    referral: Referral
+    person: PersonDetails | None
+    overdue: bool
+
+
+def _listing(
+    session: Session,
+    ctx: AuditContext,
+    referrals: list[Referral],
+    now: datetime,
+    rules: CaseRules,
+    listing: str,
+) -> list[ReferralRow]:
+    """The rows the actor may read (one decision each), with names and identity codes, and one
+    audit event per referral shown, inserted together."""
+    cases = list(session.scalars(select(Case).where(Case.id.in_({r.case_id for r in referrals}))))
+    facts = cases_facts(session, cases, now, rules) if cases else {}
+    shown: list[tuple[Referral, Decision]] = []
+    for referral in referrals:
+        decision = decide(
+            ctx.actor,
+            Permission.REFERRAL_READ,
+            referral_facts(referral, facts[referral.case_id]),
+            now,
+        )
+        if decision:
+            shown.append((referral, decision))
+    people = current_details_of(session, {r.person_id for r, _d in shown})
+    record_events(
+        session,
+        [
+            new_event(
+                ctx,
+                Action.REFERRAL_LISTED,
+                object_type="referral",
+                object_id=r.id,
+                subject=r.person_id,
+                bases=d.basis,
+                listing=listing,
+            )
+            for r, d in shown
+        ],
+    )
+    return [ReferralRow(r, people.get(r.person_id), overdue(r, now)) for r, _d in shown]
+
+
+def _by_urgency_of_clock(rows: list[ReferralRow]) -> list[ReferralRow]:
+    order = {ReferralState.SENT: 0, ReferralState.ACKNOWLEDGED: 1}
+    return sorted(
+        rows,
+        key=lambda row: (
+            not row.overdue,
+            order.get(ReferralState(row.referral.state), 2),
+            row.referral.response_due_at,
+        ),
+    )
+
+
+def inbox(
+    session: Session, ctx: AuditContext, *, rules: CaseRules = DEFAULT_RULES
+) -> list[ReferralRow]:
+    """The open referrals to the actor's agency: overdue first, then new, then acknowledged."""
+    now = utcnow()
+    authorize(ctx.actor, Permission.REFERRAL_INBOX, None, now)
+    assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
+    referrals = list(
+        session.scalars(
+            select(Referral)
+            .where(Referral.to_agency_id == ctx.actor.agency_id, Referral.state.in_(OPEN_STATES))
+            .order_by(Referral.response_due_at)
+            .limit(LISTING_LIMIT)
+        )
+    )
+    return _by_urgency_of_clock(_listing(session, ctx, referrals, now, rules, "inbox"))
+
+
+def sent(
+    session: Session, ctx: AuditContext, *, rules: CaseRules = DEFAULT_RULES
+) -> list[ReferralRow]:
+    """The referrals the actor sent, newest first, whatever their state."""
+    now = utcnow()
+    authorize(ctx.actor, Permission.REFERRAL_INBOX, None, now)
+    assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
+    referrals = list(
+        session.scalars(
+            select(Referral)
+            .where(Referral.from_user_id == ctx.actor.id)
+            .order_by(Referral.sent_at.desc())
+            .limit(LISTING_LIMIT)
+        )
+    )
+    return _listing(session, ctx, referrals, now, rules, "sent")
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A supervisor's agency's referrals in and out: counts by state, open and overdue ones
+    (no personal data: states, agencies, clocks)."""
+
+    incoming: dict[str, int]
+    outgoing: dict[str, int]
+    open_in: list[Referral]
+    open_out: list[Referral]
+    overdue_in: int
+    overdue_out: int
+
+
+def overview(session: Session, ctx: AuditContext) -> Overview:
+    """Counts by state and the open referrals of the supervisor's agency, in and out."""
+    now = utcnow()
+    authorize(ctx.actor, Permission.REFERRAL_OVERVIEW, None, now)
+    assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
+    agency = ctx.actor.agency_id
+    counts: dict[str, Counter[str]] = {"in": Counter(), "out": Counter()}
+    for to_agency, state, number in session.execute(
+        select(Referral.to_agency_id, Referral.state, func.count())
+        .where(or_(Referral.to_agency_id == agency, Referral.from_agency_id == agency))
+        .group_by(Referral.to_agency_id, Referral.state)
+    ):
+        counts["in" if to_agency == agency else "out"][state] += number
+    open_rows = list(
+        session.scalars(
+            select(Referral)
+            .where(
+                or_(Referral.to_agency_id == agency, Referral.from_agency_id == agency),
+                Referral.state.in_(OPEN_STATES),
+            )
+            .order_by(Referral.response_due_at)
+            .limit(LISTING_LIMIT)
+        )
+    )
+    open_in = [r for r in open_rows if r.to_agency_id == agency]
+    open_out = [r for r in open_rows if r.to_agency_id != agency]
+    result = Overview(
+        incoming=dict(counts["in"]),
+        outgoing=dict(counts["out"]),
+        open_in=open_in,
+        open_out=open_out,
+        overdue_in=sum(overdue(r, now) for r in open_in),
+        overdue_out=sum(overdue(r, now) for r in open_out),
+    )
+    record_events(
+        session,
+        [
+            new_event(
+                ctx,
+                Action.REFERRAL_LISTED,
+                object_type="agency",
+                object_id=agency,
+                listing="overview",
+                open_in=len(open_in),
+                open_out=len(open_out),
+            )
+        ],
+    )
+    return result

@@ -1,0 +1,148 @@
+"""Racing transitions: of simultaneous accept and decline requests (or several accepts), exactly
+one succeeds and the others are refused and write nothing, on SQLite and PostgreSQL alike.
+
+Each thread has its own session on one database; all have read the referral in state "sent"
+before any of them writes (as simultaneous requests do).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.events import Action
+from audit.models import AuditEvent
+from cases.accounts import services as accounts
+from cases.casework.models import TeamUser
+from cases.inputs import InputError
+from cases.referrals import services as referrals
+from cases.referrals.models import Referral, ReferralEvent
+from core import keyring
+from core.db import make_engine, make_session_factory
+from core.fields import KEYS_INFO
+from tests.cases.referrals.scenario import ctx, scene
+from tests.conftest import PG_URL, requires_postgres
+from tests.databases import PostgresDatabases, SqliteDatabases
+
+THREADS = 8
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=requires_postgres)])
+def factory(
+    request: pytest.FixtureRequest,
+    databases: SqliteDatabases | PostgresDatabases,
+    keyring_file: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a migrated database of the asked kind, whichever kind the run uses."""
+    own: SqliteDatabases | PostgresDatabases | None = None
+    if databases.kind == request.param:
+        source = databases
+    elif request.param == "sqlite":
+        source = own = SqliteDatabases(Path(tmp_path_factory.mktemp("sqlite-referrals")))
+    else:
+        assert PG_URL is not None
+        source = own = PostgresDatabases(PG_URL)
+    url = source.new()
+    engine = make_engine(url)
+    made = make_session_factory(engine)
+    made.configure(info={KEYS_INFO: keyring.KeyringFile(keyring_file)})
+    yield made
+    engine.dispose()
+    source.drop(url)
+    if own is not None:
+        own.close()
+
+
+def _race(factory: sessionmaker[Session], referral_id: uuid.UUID, steps: list[str]) -> list[str]:
+    """Run the steps at one moment, each in its own session; the outcome of each."""
+    barrier = threading.Barrier(len(steps))
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def attempt(step: str, username: str) -> None:
+        try:
+            with factory() as session:
+                user = accounts.get_user_by_username(session, username)
+                referral = session.get(Referral, referral_id)
+                assert user is not None and referral is not None and referral.state == "sent"
+                session.commit()
+                barrier.wait(timeout=30)
+                try:
+                    if step == "accept":
+                        referrals.accept(session, ctx(user), referral)
+                    else:
+                        referrals.decline(
+                            session, ctx(user), referral, reason_code="no_capacity", text="Ei."
+                        )
+                    session.commit()
+                    outcomes.append(step)
+                except InputError as refused:
+                    session.rollback()
+                    outcomes.append(refused.code)
+        except BaseException as exc:
+            errors.append(exc)
+
+    users = ["noora", "nuutti"]
+    workers = [
+        threading.Thread(target=attempt, args=(step, users[i % 2])) for i, step in enumerate(steps)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors, errors
+    return outcomes
+
+
+def _sent(factory: sessionmaker[Session]) -> uuid.UUID:
+    with factory() as session:
+        s = scene(session)
+        referral = s.send()
+        session.commit()
+        return referral.id
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [["accept", "decline"] * (THREADS // 2), ["accept"] * THREADS],
+    ids=["accept-and-decline", "accepts"],
+)
+def test_one_of_simultaneous_answers_wins(factory: sessionmaker[Session], steps: list[str]) -> None:
+    referral_id = _sent(factory)
+    outcomes = _race(factory, referral_id, steps)
+    winners = [o for o in outcomes if o != "state_changed"]
+    assert len(winners) == 1 and len(outcomes) == len(steps), outcomes
+    with factory() as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None and referral.state == (
+            "accepted" if winners == ["accept"] else "declined"
+        )
+        history = list(
+            session.scalars(
+                select(ReferralEvent.kind).where(ReferralEvent.referral_id == referral_id)
+            )
+        )
+        assert sorted(history) == sorted(
+            ["sent", "accepted" if winners == ["accept"] else "declined"]
+        )
+        answered = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.object_id == str(referral_id),
+                AuditEvent.action.in_([Action.REFERRAL_ACCEPTED, Action.REFERRAL_DECLINED]),
+            )
+        )
+        assert answered == 1
+        named = session.scalar(
+            select(func.count()).select_from(TeamUser).where(TeamUser.case_id == referral.case_id)
+        )
+        # The lead caseworker, and the accepting one only if an acceptance won.
+        assert named == (2 if winners == ["accept"] else 1)
