@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 import regex
+from confusable_homoglyphs import categories as scripts
 
 # One set of limits for the whole domain.
 MAX_LINE = 200
@@ -20,7 +21,8 @@ _LONG_TEXT_ALLOWED = frozenset("\n\t")
 
 
 class TextProblem(ValueError):
-    """A text input refused: `code` is one of control_characters, line_break, too_long, required."""
+    """A text input refused: `code` is one of control_characters, line_break, too_long, required,
+    mixed_scripts (names only)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -112,4 +114,17 @@ def clean_name(value: str | None, *, limit: int = MAX_LINE, required: bool = Fal
     # otherwise keep NFC from composing the two.
     visible = _NO_GLYPH.sub("", _BLANK.sub("", _INVISIBLE.sub("", raw)))
     cleaned = " ".join(unicodedata.normalize("NFC", visible).split())
+    if any(_mixes_scripts(word) for word in cleaned.split()):
+        raise TextProblem("mixed_scripts")
     return _finish(cleaned, limit=limit, required=required)
+
+
+# Punctuation, digits (Common) and combining marks (Inherited) belong to every script.
+_ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
+
+
+def _mixes_scripts(word: str) -> bool:
+    """Whether one word of a name has letters of two scripts: "Еsimerkki" with a Cyrillic Е
+    looks like the Latin name and would escape the duplicate warning. A name may hold words of
+    different scripts; one word of two is a look-alike, not a name."""
+    return len(set(scripts.unique_aliases(word)) - _ANY_SCRIPT) > 1

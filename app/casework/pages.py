@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, g, redirect, url_for
 from werkzeug.wrappers import Response
@@ -18,9 +18,24 @@ from cases.accounts import services as accounts
 from cases.casework import services as casework
 from cases.casework.models import Case
 from cases.inputs import InputError
-from cases.policy import Permission, Reason, subject_of
+from cases.policy import Decision, Permission, Reason, subject_of
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
+Found = TypeVar("Found")
+
+
+def of_this_case(
+    found: Found | None, case: Case, permission: Permission, object_type: str, object_id: uuid.UUID
+) -> Found:
+    """`found` (a record the service looked up within `case`), or an audited 404: an id of
+    another case's note or consent in a URL is a probe, answered like a missing record and
+    recorded with the case's young person as subject."""
+    if found is None:
+        denied = Decision(False, Reason.NOT_IN_CASE)
+        audit_denial(permission, denied, object_type, object_id, subject=case.person_id)
+        abort(404)
+    return found
+
 
 # Denials that mean "you may not reach this case at all": answered like a missing case.
 _UNREACHABLE = {Reason.NOT_ON_TEAM, Reason.ROLE_NO_CONTENT, Reason.NOT_GRANTED}

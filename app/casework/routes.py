@@ -22,7 +22,14 @@ from app.casework.forms import (
     WithdrawForm,
 )
 from app.casework.messages import basis_label
-from app.casework.pages import agency_choices, bp, reachable_case, show_error, submit
+from app.casework.pages import (
+    agency_choices,
+    bp,
+    of_this_case,
+    reachable_case,
+    show_error,
+    submit,
+)
 from app.casework.settings import case_rules
 from app.extensions import db
 from app.security import audit_context, fresh_required, requires
@@ -90,9 +97,13 @@ def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
             note_id = uuid.UUID(request.args["supersedes"])
         except ValueError:
             abort(404)
-        supersedes = casework.note_in_case(db(), case, note_id)
-        if supersedes is None:
-            abort(404)
+        supersedes = of_this_case(
+            casework.note_in_case(db(), case, note_id),
+            case,
+            Permission.NOTE_WRITE,
+            "note",
+            note_id,
+        )
     form = NoteForm()
     status = submit(
         form,
@@ -185,9 +196,13 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
 @requires(Permission.CONSENT_WITHDRAW)
 def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tuple[str, int]:
     case = reachable_case(case_id, Permission.CONSENT_WITHDRAW)
-    consent = casework.consent_in_case(db(), case, consent_id)
-    if consent is None:
-        abort(404)
+    consent = of_this_case(
+        casework.consent_in_case(db(), case, consent_id),
+        case,
+        Permission.CONSENT_WITHDRAW,
+        "consent",
+        consent_id,
+    )
     form = WithdrawForm()
     status = submit(
         form,

@@ -26,6 +26,10 @@ PERSON_ERRORS = {
     "invalid_choice": _l("Choose from the list."),
     "guardian_name_required": _l("Enter the guardian's name as well as the contact."),
     "too_many_guardians": _l("Enter at most two guardians."),
+    "mixed_scripts": _l(
+        "A word of this name mixes letters of two alphabets (such as a Cyrillic letter that "
+        "looks Latin). Type it in one alphabet."
+    ),
     "erased": _l("This person's data has been erased and cannot be edited."),
     "unchanged": _l("Nothing was changed."),
 }

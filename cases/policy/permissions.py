@@ -104,6 +104,8 @@ class Reason(StrEnum):
     NOT_LEAD_AGENCY = "not_lead_agency"
     CASE_CLOSED = "case_closed"
     CASE_NOT_CLOSED = "case_not_closed"
+    # A record asked for through a case it does not belong to (another case's note or consent).
+    NOT_IN_CASE = "not_in_case"
     # Four-eyes release of a practitioner's credential.
     AGENCY_SUPERVISOR = "agency_supervisor"
     NOT_AGENCY_SUPERVISOR = "not_agency_supervisor"

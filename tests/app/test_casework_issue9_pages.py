@@ -16,7 +16,7 @@ from app import config
 from app.extensions import db
 from audit.models import AuditEvent
 from cases.accounts.models import Agency
-from cases.casework.models import Case, ClosureRequest, Consent
+from cases.casework.models import Case, CaseNote, ClosureRequest, Consent
 from cases.persons import services as persons
 from tests.app.casework_helpers import signed_in
 from tests.clock import work_day
@@ -213,3 +213,33 @@ def test_thresholds_must_be_whole_positive_numbers(tmp_path: Path) -> None:
         loaded["SILTA_CONSENT_LATE_ENTRY_DAYS"],
         loaded["SILTA_DISCLOSURE_MAX_MONTHS"],
     ) == (3, 30, 12)
+
+
+def test_another_cases_consent_or_note_in_a_url_is_an_audited_404(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    """The re-attack: a consent or note id of another case answered 404 but left no trace."""
+    p1, _p1_person = _case(demo_app, P1)
+    p2, p2_person = _case(demo_app, P2)
+    with demo_app.app_context():
+        foreign_consent = db().scalar(select(Consent.id).where(Consent.case_id == p1))
+        foreign_note = db().scalar(select(CaseNote.id).where(CaseNote.case_id == p1))
+    assert foreign_consent is not None and foreign_note is not None
+    sanna = signed_in(demo_app, demo_accounts, "sanna")  # on both teams
+    withdraw = f"/cases/{p2}/consents/{foreign_consent}/withdraw"
+    assert sanna.get(withdraw).status_code == 404
+    assert post(sanna, withdraw, {"reason": "x"}).status_code == 404
+    assert sanna.get(f"/cases/{p2}/notes/new?supersedes={foreign_note}").status_code == 404
+    with demo_app.app_context():
+        denials = db().scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "policy:access:denied",
+                AuditEvent.object_id.in_([str(foreign_consent), str(foreign_note)]),
+            )
+        )
+        seen = [(d.object_type, d.details["reason"], d.subject_id) for d in denials]
+    assert sorted(seen) == [
+        ("consent", "not_in_case", p2_person),
+        ("consent", "not_in_case", p2_person),
+        ("note", "not_in_case", p2_person),
+    ]

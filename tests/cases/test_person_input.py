@@ -173,6 +173,14 @@ class TestNames:
         session.commit()
         assert _stored(session, person).guardians == [{"name": "Mari Virtänen", "contact": ""}]
 
+    def test_a_look_alike_of_another_alphabet_is_refused_not_registered_anew(
+        self, session: Session
+    ) -> None:
+        persons.register(session, _ctx(session), VENLA)
+        session.commit()
+        look_alike = replace(VENLA, surname="Virt\u0430nen")  # Cyrillic а
+        assert _refused(session, look_alike) == ("mixed_scripts", "surname")
+
     @pytest.mark.parametrize(
         "blank",
         ["\u200b\u200d", "\u2800", "\U00016fe4", "\U0001d159", "\ue000", "\u0378", "\u0301"],

@@ -171,3 +171,25 @@ def test_direction_marks_stay_allowed() -> None:
 @pytest.mark.parametrize("char", ["\u034f", "\u3164", "\ufe0f", "\u00ad", "\U000e0041", "\u202e"])
 def test_every_invisible_character_leaves_a_name(char: str) -> None:
     assert clean_name(f"Esi{char}merkki") == "Esimerkki"
+
+
+# Written out by hand: a Latin name with one letter swapped for a look-alike of another script
+# (the re-attack registered "Еsimerkki" beside "Esimerkki" without a duplicate warning).
+LOOK_ALIKES = [
+    "\u0415simerkki",  # Cyrillic capital IE
+    "Esimerkk\u0456",  # Cyrillic small Byelorussian-Ukrainian I
+    "Virt\u0430nen",  # Cyrillic small A
+    "\u039fskari",  # Greek capital omicron
+    "Virtanen-\u041f\u0435\u0442\u0440\u043e\u0432",  # one hyphenated word in two alphabets
+]
+ONE_SCRIPT_PER_WORD = ["Mäkinen", "O'Brien", "Ngʼangʼa", "Anna 李", "Пётр Virtanen", "Åke Öhman"]
+
+
+@pytest.mark.parametrize("name", LOOK_ALIKES)
+def test_a_word_mixing_alphabets_is_refused_in_a_name(name: str) -> None:
+    assert _code(clean_name, name) == "mixed_scripts"
+
+
+@pytest.mark.parametrize("name", ONE_SCRIPT_PER_WORD)
+def test_words_of_one_alphabet_each_are_names(name: str) -> None:
+    assert clean_name(name) == name
