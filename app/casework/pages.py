@@ -21,7 +21,7 @@ from cases.casework.models import Case
 from cases.inputs import InputError
 from cases.policy import Permission, Reason, decide, subject_of
 from cases.policy.facts import DisclosureRequest
-from cases.policy.loading import case_facts
+from cases.policy.loading import load_case
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
 
@@ -39,7 +39,8 @@ def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool 
     case = casework.get_case(db(), case_id)
     if case is None:
         abort(404)
-    facts = case_facts(db(), case, rules=case_rules())
+    loaded = load_case(db(), case, rules=case_rules())
+    facts = loaded.facts
     actor = audit_context().actor
     # A disclosure is asked about as one of the actor's own agency's notes.
     resource: object = facts
@@ -48,7 +49,7 @@ def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool 
     decision = decide(actor, permission, resource)
     if decision.allowed:
         # The service on this request decides on the same facts: loaded once per request.
-        g.case_facts = facts
+        g.case_loaded = loaded
         return case
     audit_denial(permission, decision, "case", case.id, subject=subject_of(facts))
     if decision.reason in _UNREACHABLE:

@@ -9,7 +9,6 @@ import uuid
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.casework.forms import (
@@ -59,11 +58,10 @@ def mine() -> str:
 def detail(case_id: uuid.UUID) -> str:
     case = reachable_case(case_id, Permission.CASE_READ)
     view = casework.view_case(
-        db(), audit_context(), case, rules=case_rules(), facts=g.get("case_facts")
+        db(), audit_context(), case, rules=case_rules(), loaded=g.get("case_loaded")
     )
-    agencies = {a.id: a for a in db().scalars(select(Agency))}
     db().commit()
-    return render_template("casework/case.html", view=view, agencies=agencies)
+    return render_template("casework/case.html", view=view, agencies=view.agencies)
 
 
 @bp.route("/open/<uuid:person_id>", methods=["GET", "POST"])

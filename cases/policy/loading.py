@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -102,6 +103,24 @@ def cases_facts(
     ids = [case.id for case in cases]
     if not ids:
         return {}
+    kinds = {agency_id: kind for agency_id, kind in session.execute(select(Agency.id, Agency.kind))}
+    born = birth_dates_of(session, {case.person_id for case in cases})
+    consents = session.scalars(select(Consent).where(Consent.case_id.in_(ids))).all()
+    disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id.in_(ids))).all()
+    return _facts(session, cases, now, rules, kinds, born, consents, disclosures)
+
+
+def _facts(
+    session: Session,
+    cases: Sequence[Case],
+    now: datetime,
+    rules: CaseRules,
+    kinds: dict[uuid.UUID, str],
+    born: Mapping[uuid.UUID, date],
+    consent_rows: Iterable[Consent],
+    disclosure_rows: Iterable[Disclosure],
+) -> dict[uuid.UUID, CaseFacts]:
+    ids = [case.id for case in cases]
     agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for case_id, agency_id in session.execute(
         select(TeamAgency.case_id, TeamAgency.agency_id).where(
@@ -116,14 +135,12 @@ def cases_facts(
         )
     ):
         users[case_id].add(user_id)
-    kinds = {agency_id: kind for agency_id, kind in session.execute(select(Agency.id, Agency.kind))}
-    born = birth_dates_of(session, {case.person_id for case in cases})
     consents: dict[uuid.UUID, list[ConsentFacts]] = defaultdict(list)
-    for consent in session.scalars(select(Consent).where(Consent.case_id.in_(ids))):
+    for consent in consent_rows:
         known = consent.person_id in born
         consents[consent.case_id].append(consent_facts(consent, person_known=known))
     disclosures: dict[uuid.UUID, list[DisclosureFacts]] = defaultdict(list)
-    for disclosure in session.scalars(select(Disclosure).where(Disclosure.case_id.in_(ids))):
+    for disclosure in disclosure_rows:
         disclosures[disclosure.case_id].append(disclosure_facts(disclosure))
     emergencies: dict[uuid.UUID, list[EmergencyFacts]] = defaultdict(list)
     for e in session.scalars(select(EmergencyAccess).where(EmergencyAccess.case_id.in_(ids))):
@@ -145,6 +162,59 @@ def cases_facts(
         )
         for case in cases
     }
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """One case's facts with the rows they were read from, for the page that shows them, so
+    one request reads each row once. It lives as long as the request's session: never cached
+    across requests, so a withdrawal or an expiry takes effect on the next one."""
+
+    facts: CaseFacts
+    agencies: Mapping[uuid.UUID, Agency]  # every agency of the city, by id
+    consents: tuple[Consent, ...]  # the case's own consents, earliest validity first
+    disclosures: tuple[Disclosure, ...]  # the case's disclosures, earliest granted first
+    person: Person | None
+    version: PersonVersion | None  # the person's current version (None once erased)
+
+
+def load_case(
+    session: Session, case: Case, now: datetime | None = None, rules: CaseRules = DEFAULT_RULES
+) -> LoadedCase:
+    """`case_facts` and the rows behind them (agencies, consents, disclosures, the person and
+    their current version) with the same number of statements as the facts alone."""
+    now = now or utcnow()
+    agencies = {agency.id: agency for agency in session.scalars(select(Agency))}
+    found = session.execute(
+        select(Person, PersonVersion)
+        .outerjoin(
+            PersonVersion,
+            (PersonVersion.person_id == Person.id)
+            & (PersonVersion.version == Person.current_version),
+        )
+        .where(Person.id == case.person_id)
+    ).first()
+    person, version = (found[0], found[1]) if found is not None else (None, None)
+    if person is not None and person.erased_at is not None:
+        version = None
+    born: dict[uuid.UUID, date] = {}
+    if version is not None:
+        datakeys.preload_data_keys(session, key_provider(session), [version.data_key_owner])
+        if version.birth_date is not None:
+            born[case.person_id] = version.birth_date
+    consents = session.scalars(select(Consent).where(Consent.case_id == case.id)).all()
+    disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id)).all()
+    kinds = {agency_id: agency.kind for agency_id, agency in agencies.items()}
+    facts = _facts(session, [case], now, rules, kinds, born, consents, disclosures)[case.id]
+    return LoadedCase(
+        facts=facts,
+        agencies=agencies,
+        # Sorted here, not in SQL: the facts keep the order the statement returned.
+        consents=tuple(sorted(consents, key=lambda c: c.valid_from)),
+        disclosures=tuple(sorted(disclosures, key=lambda d: d.granted_at)),
+        person=person,
+        version=version,
+    )
 
 
 def birth_dates_of(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
