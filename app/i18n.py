@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from app import dates
 from app.extensions import babel, db
 from app.messages import (
     CATEGORY_LABELS,
@@ -65,6 +66,9 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's output with the locale's patterns built once (`app.dates`).
+    app.jinja_env.filters["datetimeformat"] = dates.format_datetime
+    app.jinja_env.filters["dateformat"] = dates.format_date
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["role_label"] = role_label
