@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from cases.accounts.models import Agency
@@ -41,8 +41,32 @@ from core.db import utcnow
 from core.fields import key_provider
 
 
-def _current(model: type[TeamAgency] | type[TeamUser], now: datetime):  # type: ignore[no-untyped-def]
+def _current(model: type[TeamAgency] | type[TeamUser], now: datetime | BindParameter[datetime]):  # type: ignore[no-untyped-def]
     return (model.start_at <= now) & or_(model.end_at.is_(None), model.end_at > now)
+
+
+# The statements every case page sends, built once: SQLAlchemy memoises a statement's cache key
+# on the statement object, so a statement built afresh per request pays for that every time.
+_CASE_IDS: BindParameter[list[uuid.UUID]] = bindparam("case_ids", expanding=True)
+_NOW: BindParameter[datetime] = bindparam("now")
+_TEAM_AGENCIES = select(TeamAgency.case_id, TeamAgency.agency_id).where(
+    TeamAgency.case_id.in_(_CASE_IDS), _current(TeamAgency, _NOW)
+)
+_TEAM_USERS = select(TeamUser.case_id, TeamUser.user_id).where(
+    TeamUser.case_id.in_(_CASE_IDS), _current(TeamUser, _NOW)
+)
+_EMERGENCIES = select(EmergencyAccess).where(EmergencyAccess.case_id.in_(_CASE_IDS))
+_AGENCIES = select(Agency)
+_PERSON_NOW = (
+    select(Person, PersonVersion)
+    .outerjoin(
+        PersonVersion,
+        (PersonVersion.person_id == Person.id) & (PersonVersion.version == Person.current_version),
+    )
+    .where(Person.id == bindparam("person_id"))
+)
+_CONSENTS = select(Consent).where(Consent.case_id == bindparam("case_id"))
+_DISCLOSURES = select(Disclosure).where(Disclosure.case_id == bindparam("case_id"))
 
 
 def person_facts(session: Session, person: Person, now: datetime | None = None) -> PersonFacts:
@@ -122,18 +146,10 @@ def _facts(
 ) -> dict[uuid.UUID, CaseFacts]:
     ids = [case.id for case in cases]
     agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for case_id, agency_id in session.execute(
-        select(TeamAgency.case_id, TeamAgency.agency_id).where(
-            TeamAgency.case_id.in_(ids), _current(TeamAgency, now)
-        )
-    ):
+    for case_id, agency_id in session.execute(_TEAM_AGENCIES, {"case_ids": ids, "now": now}):
         agencies[case_id].add(agency_id)
     users: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for case_id, user_id in session.execute(
-        select(TeamUser.case_id, TeamUser.user_id).where(
-            TeamUser.case_id.in_(ids), _current(TeamUser, now)
-        )
-    ):
+    for case_id, user_id in session.execute(_TEAM_USERS, {"case_ids": ids, "now": now}):
         users[case_id].add(user_id)
     consents: dict[uuid.UUID, list[ConsentFacts]] = defaultdict(list)
     for consent in consent_rows:
@@ -143,7 +159,7 @@ def _facts(
     for disclosure in disclosure_rows:
         disclosures[disclosure.case_id].append(disclosure_facts(disclosure))
     emergencies: dict[uuid.UUID, list[EmergencyFacts]] = defaultdict(list)
-    for e in session.scalars(select(EmergencyAccess).where(EmergencyAccess.case_id.in_(ids))):
+    for e in session.scalars(_EMERGENCIES, {"case_ids": ids}):
         emergencies[e.case_id].append(EmergencyFacts(e.user_id, e.granted_at, e.expires_at, e.id))
     return {
         case.id: CaseFacts(
@@ -184,16 +200,8 @@ def load_case(
     """`case_facts` and the rows behind them (agencies, consents, disclosures, the person and
     their current version) with the same number of statements as the facts alone."""
     now = now or utcnow()
-    agencies = {agency.id: agency for agency in session.scalars(select(Agency))}
-    found = session.execute(
-        select(Person, PersonVersion)
-        .outerjoin(
-            PersonVersion,
-            (PersonVersion.person_id == Person.id)
-            & (PersonVersion.version == Person.current_version),
-        )
-        .where(Person.id == case.person_id)
-    ).first()
+    agencies = {agency.id: agency for agency in session.scalars(_AGENCIES)}
+    found = session.execute(_PERSON_NOW, {"person_id": case.person_id}).first()
     person, version = (found[0], found[1]) if found is not None else (None, None)
     if person is not None and person.erased_at is not None:
         version = None
@@ -202,8 +210,8 @@ def load_case(
         datakeys.preload_data_keys(session, key_provider(session), [version.data_key_owner])
         if version.birth_date is not None:
             born[case.person_id] = version.birth_date
-    consents = session.scalars(select(Consent).where(Consent.case_id == case.id)).all()
-    disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id)).all()
+    consents = session.scalars(_CONSENTS, {"case_id": case.id}).all()
+    disclosures = session.scalars(_DISCLOSURES, {"case_id": case.id}).all()
     kinds = {agency_id: agency.kind for agency_id, agency in agencies.items()}
     facts = _facts(session, [case], now, rules, kinds, born, consents, disclosures)[case.id]
     return LoadedCase(
