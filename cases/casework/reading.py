@@ -53,7 +53,6 @@ CASE_ACTIONS = (
 
 # The page's own statements, built once (SQLAlchemy memoises a statement's cache key on the
 # statement object, so one built afresh per request pays for that every time).
-_USERS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
 _PENDING_CLOSURE = select(ClosureRequest).where(
     ClosureRequest.case_id == bindparam("case_id"), ClosureRequest.decision.is_(None)
 )
@@ -156,7 +155,7 @@ def view_case(
         team_agencies=[
             agency for agency in loaded.agencies.values() if agency.id in facts.member_agencies
         ],
-        team_users=list(session.scalars(_USERS, {"ids": list(facts.member_users)})),
+        team_users=list(loaded.team_users),
         pending_closure=session.scalar(_PENDING_CLOSURE, {"case_id": case.id}),
         shared_with_police=police
         and any(r.note.author_agency_id != reader_agency for r in readable),

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from cases.accounts.models import Agency
+from cases.accounts.models import Agency, User
 from cases.casework.models import (
     Case,
     CaseNote,
@@ -54,6 +54,11 @@ _TEAM_AGENCIES = select(TeamAgency.case_id, TeamAgency.agency_id).where(
 )
 _TEAM_USERS = select(TeamUser.case_id, TeamUser.user_id).where(
     TeamUser.case_id.in_(_CASE_IDS), _current(TeamUser, _NOW)
+)
+_TEAM_USER_ROWS = (
+    select(TeamUser.case_id, User)
+    .join(User, User.id == TeamUser.user_id)
+    .where(TeamUser.case_id.in_(_CASE_IDS), _current(TeamUser, _NOW))
 )
 _EMERGENCIES = select(EmergencyAccess).where(EmergencyAccess.case_id.in_(_CASE_IDS))
 _AGENCIES = select(Agency)
@@ -143,14 +148,19 @@ def _facts(
     born: Mapping[uuid.UUID, date],
     consent_rows: Iterable[Consent],
     disclosure_rows: Iterable[Disclosure],
+    team_users: Mapping[uuid.UUID, Iterable[User]] | None = None,
 ) -> dict[uuid.UUID, CaseFacts]:
     ids = [case.id for case in cases]
     agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for case_id, agency_id in session.execute(_TEAM_AGENCIES, {"case_ids": ids, "now": now}):
         agencies[case_id].add(agency_id)
     users: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for case_id, user_id in session.execute(_TEAM_USERS, {"case_ids": ids, "now": now}):
-        users[case_id].add(user_id)
+    if team_users is None:
+        for case_id, user_id in session.execute(_TEAM_USERS, {"case_ids": ids, "now": now}):
+            users[case_id].add(user_id)
+    else:
+        for case_id, members in team_users.items():
+            users[case_id].update(user.id for user in members)
     consents: dict[uuid.UUID, list[ConsentFacts]] = defaultdict(list)
     for consent in consent_rows:
         known = consent.person_id in born
@@ -192,13 +202,15 @@ class LoadedCase:
     disclosures: tuple[Disclosure, ...]  # the case's disclosures, earliest granted first
     person: Person | None
     version: PersonVersion | None  # the person's current version (None once erased)
+    team_users: tuple[User, ...]  # the users on the team now (the facts' member_users)
 
 
 def load_case(
     session: Session, case: Case, now: datetime | None = None, rules: CaseRules = DEFAULT_RULES
 ) -> LoadedCase:
     """`case_facts` and the rows behind them (agencies, consents, disclosures, the person and
-    their current version) with the same number of statements as the facts alone."""
+    their current version, the team's users) with the same number of statements as the facts
+    alone."""
     now = now or utcnow()
     agencies = {agency.id: agency for agency in session.scalars(_AGENCIES)}
     found = session.execute(_PERSON_NOW, {"person_id": case.person_id}).first()
@@ -212,8 +224,21 @@ def load_case(
             born[case.person_id] = version.birth_date
     consents = session.scalars(_CONSENTS, {"case_id": case.id}).all()
     disclosures = session.scalars(_DISCLOSURES, {"case_id": case.id}).all()
+    members: dict[uuid.UUID, User] = {}
+    for _case_id, user in session.execute(_TEAM_USER_ROWS, {"case_ids": [case.id], "now": now}):
+        members.setdefault(user.id, user)
     kinds = {agency_id: agency.kind for agency_id, agency in agencies.items()}
-    facts = _facts(session, [case], now, rules, kinds, born, consents, disclosures)[case.id]
+    facts = _facts(
+        session,
+        [case],
+        now,
+        rules,
+        kinds,
+        born,
+        consents,
+        disclosures,
+        team_users={case.id: members.values()},
+    )[case.id]
     return LoadedCase(
         facts=facts,
         agencies=agencies,
@@ -222,6 +247,7 @@ def load_case(
         disclosures=tuple(sorted(disclosures, key=lambda d: d.granted_at)),
         person=person,
         version=version,
+        team_users=tuple(members.values()),
     )
 
 
