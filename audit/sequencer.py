@@ -61,9 +61,20 @@ head_t = cast(Table, AuditHead.__table__)
 
 # Every pass sends these; built once, since SQLAlchemy memoises a statement's cache key on the
 # statement object (one built afresh per pass pays for that every time).
+# The pending events with the head they follow, read in one statement under the lock (no head
+# row yet: the head columns are NULL).
 _PENDING_EVENTS = (
-    select(events_t)
-    .join(pending_t, pending_t.c.event_id == events_t.c.id)
+    select(
+        events_t,
+        head_t.c.size.label("head_size"),
+        head_t.c.hash.label("head_hash"),
+        head_t.c.frontier.label("head_frontier"),
+    )
+    .select_from(
+        events_t.join(pending_t, pending_t.c.event_id == events_t.c.id).outerjoin(
+            head_t, head_t.c.id == 1
+        )
+    )
     .order_by(pending_t.c.occurred_at, pending_t.c.event_id)
     .limit(BATCH_SIZE)
 )
@@ -94,7 +105,12 @@ def _chain_batch(connection: Connection) -> tuple[int, Head, Head]:
     if not rows:
         empty = Head(0, GENESIS_HASH, Frontier())
         return 0, empty, empty
-    before = read_head(connection)
+    first = rows[0]
+    if first.head_size is None:
+        before = Head(0, GENESIS_HASH, Frontier())
+    else:
+        size = int(first.head_size)
+        before = Head(size, bytes(first.head_hash), Frontier.from_json(size, first.head_frontier))
     size, previous = before.size, before.hash
     frontier = Frontier(before.size, list(before.frontier.nodes))
     now = utcnow()
