@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import get_locale
+from babel import Locale
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
+from app import dates
 from app.accounts.messages import agency_kind_label, role_label
 from app.casework.messages import (
     CATEGORY_LABELS,
@@ -61,8 +66,42 @@ def select_locale() -> str:
     return best or str(current_app.config["SILTA_DEFAULT_LOCALE"])
 
 
+@dataclass
+class _Catalogue:
+    """The request's message catalogue and the labels it has rendered, for one locale."""
+
+    locale: Locale | None
+    translations: NullTranslations
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def _catalogue() -> _Catalogue:
+    """Flask-Babel's catalogue for this request, looked up once per request and locale (its own
+    look-up costs several context look-ups per string; a page renders dozens)."""
+    locale = get_locale()
+    cached: _Catalogue | None = g.get("_silta_catalogue")
+    if cached is None or cached.locale is not locale:
+        cached = _Catalogue(locale, get_translations())
+        g._silta_catalogue = cached
+    return cached
+
+
+def _label_filter(name: str, table: dict[str, object]) -> Callable[[str], str]:
+    def render(value: str) -> str:
+        labels = _catalogue().labels
+        key = (name, value)
+        if key not in labels:
+            labels[key] = label(table, value)
+        return labels[key]
+
+    return render
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's output with the locale's patterns built once (`app.dates`).
+    app.jinja_env.filters["datetimeformat"] = dates.format_datetime
+    app.jinja_env.filters["dateformat"] = dates.format_date
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["role_label"] = role_label
@@ -73,5 +112,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["basis_recipients"] = basis_recipients
     app.jinja_env.filters["basis_releases"] = basis_releases
     for name, table in LABEL_FILTERS.items():
-        app.jinja_env.filters[name] = lambda value, table=table: label(table, value)
+        app.jinja_env.filters[name] = _label_filter(name, table)
+    # Flask-Babel's gettext callables, with the catalogue looked up once per request.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n
+        gettext=lambda s: _catalogue().translations.ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().translations.ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _catalogue().translations.upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().translations.unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals["agency_name"] = _agency_name

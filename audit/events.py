@@ -8,8 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent, AuditPending
@@ -155,6 +156,10 @@ def _clean_detail(key: str, value: Any) -> Any:
     raise AuditDetailError(f"audit detail {key!r} must be a count, a flag or a field name")
 
 
+_INSERT_EVENT = insert(cast(Table, AuditEvent.__table__))
+_INSERT_PENDING = insert(cast(Table, AuditPending.__table__))
+
+
 def record(
     session: Session,
     ctx: AuditContext,
@@ -167,8 +172,9 @@ def record(
     bases: Iterable[str] = (),
     extra: Mapping[str, Any] | None = None,
     **details: Any,
-) -> AuditEvent:
-    """Insert an audit event in the caller's transaction; it is chained after commit.
+) -> uuid.UUID:
+    """Insert an audit event in the caller's transaction (returns its id); it is chained after
+    commit.
 
     `details` (and `extra`, for a prepared mapping) hold counts, flags and field names only.
     """
@@ -184,7 +190,7 @@ def record(
         **details,
     )
     record_events(session, [event])
-    return event
+    return cast(uuid.UUID, event["id"])
 
 
 def new_event(
@@ -198,39 +204,43 @@ def new_event(
     bases: Iterable[str] = (),
     extra: Mapping[str, Any] | None = None,
     **details: Any,
-) -> AuditEvent:
-    """An audit event not yet inserted (`record_events` inserts many of them together)."""
+) -> dict[str, Any]:
+    """The row of an audit event not yet inserted (`record_events` inserts many together)."""
     details = {**(extra or {}), **details}
     actor = ctx.actor
     is_user = actor is not None and getattr(actor, "label", None) is None
-    return AuditEvent(
-        id=uuid.uuid4(),
-        occurred_at=utcnow(),
-        actor_user_id=actor.id if (actor is not None and is_user) else None,
-        actor_agency_id=actor.agency_id if actor is not None else None,
-        actor_role=actor.role if (actor is not None and is_user) else None,
-        actor_label=ctx.label,
-        action=str(action),
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else None,
-        subject_id=subject,
-        bases=sorted({str(b) for b in bases}),
-        outcome=str(outcome),
-        request_id=ctx.request_id,
-        client_address=ctx.client_address,
-        details={key: _clean_detail(key, value) for key, value in sorted(details.items())},
-    )
+    return {
+        "id": uuid.uuid4(),
+        "occurred_at": utcnow(),
+        "actor_user_id": actor.id if (actor is not None and is_user) else None,
+        "actor_agency_id": actor.agency_id if actor is not None else None,
+        "actor_role": actor.role if (actor is not None and is_user) else None,
+        "actor_label": ctx.label,
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None,
+        "subject_id": subject,
+        "bases": sorted({str(b) for b in bases}),
+        "outcome": str(outcome),
+        "request_id": ctx.request_id,
+        "client_address": ctx.client_address,
+        "details": {key: _clean_detail(key, value) for key, value in sorted(details.items())},
+    }
 
 
-def record_events(session: Session, events: Sequence[AuditEvent]) -> None:
-    """Insert events in the caller's transaction with one flush, so a listing's reads are one
-    statement per table however many rows it shows; they are chained after commit."""
+def record_events(session: Session, events: Sequence[Mapping[str, Any]]) -> None:
+    """Insert events in the caller's transaction, so a listing's reads are one statement per
+    table however many rows it shows; they are chained after commit.
+
+    What the events record is flushed first; then the events go in as plain inserts (the unit
+    of work's bookkeeping cost more than the inserts themselves). A failed insert raises here,
+    so the caller's request fails with it."""
     if not events:
         return
-    for event in events:
-        session.add(event)
-        session.add(AuditPending(event_id=event.id, occurred_at=event.occurred_at))
     session.flush()
+    session.execute(_INSERT_EVENT, list(events))
+    pending = [{"event_id": e["id"], "occurred_at": e["occurred_at"]} for e in events]
+    session.execute(_INSERT_PENDING, pending)
     session.info[RECORDED_FLAG] = True
 
 

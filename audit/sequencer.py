@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Connection, Table, create_engine, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -50,6 +59,32 @@ pending_t = cast(Table, AuditPending.__table__)
 head_t = cast(Table, AuditHead.__table__)
 
 
+# Every pass sends these; built once, since SQLAlchemy memoises a statement's cache key on the
+# statement object (one built afresh per pass pays for that every time).
+# The pending events with the head they follow, read in one statement under the lock (no head
+# row yet: the head columns are NULL).
+_PENDING_EVENTS = (
+    select(
+        events_t,
+        head_t.c.size.label("head_size"),
+        head_t.c.hash.label("head_hash"),
+        head_t.c.frontier.label("head_frontier"),
+    )
+    .select_from(
+        events_t.join(pending_t, pending_t.c.event_id == events_t.c.id).outerjoin(
+            head_t, head_t.c.id == 1
+        )
+    )
+    .order_by(pending_t.c.occurred_at, pending_t.c.event_id)
+    .limit(BATCH_SIZE)
+)
+_READ_HEAD = select(head_t).where(head_t.c.id == 1)
+_APPEND = insert(chain_t)
+_DONE = delete(pending_t).where(pending_t.c.event_id.in_(bindparam("ids", expanding=True)))
+_MOVE_HEAD = update(head_t).where(head_t.c.id == 1)
+_ANY_PENDING = select(pending_t.c.event_id).limit(1)
+
+
 @dataclass(frozen=True)
 class Head:
     size: int
@@ -58,7 +93,7 @@ class Head:
 
 
 def read_head(connection: Connection) -> Head:
-    row = connection.execute(select(head_t).where(head_t.c.id == 1)).first()
+    row = connection.execute(_READ_HEAD).first()
     if row is None:
         return Head(0, GENESIS_HASH, Frontier())
     return Head(int(row.size), bytes(row.hash), Frontier.from_json(int(row.size), row.frontier))
@@ -66,16 +101,16 @@ def read_head(connection: Connection) -> Head:
 
 def _chain_batch(connection: Connection) -> tuple[int, Head, Head]:
     """Append up to BATCH_SIZE pending events; return (count, head before, head after)."""
-    rows = connection.execute(
-        select(events_t)
-        .join(pending_t, pending_t.c.event_id == events_t.c.id)
-        .order_by(pending_t.c.occurred_at, pending_t.c.event_id)
-        .limit(BATCH_SIZE)
-    ).all()
+    rows = connection.execute(_PENDING_EVENTS).all()
     if not rows:
         empty = Head(0, GENESIS_HASH, Frontier())
         return 0, empty, empty
-    before = read_head(connection)
+    first = rows[0]
+    if first.head_size is None:
+        before = Head(0, GENESIS_HASH, Frontier())
+    else:
+        size = int(first.head_size)
+        before = Head(size, bytes(first.head_hash), Frontier.from_json(size, first.head_frontier))
     size, previous = before.size, before.hash
     frontier = Frontier(before.size, list(before.frontier.nodes))
     now = utcnow()
@@ -86,13 +121,13 @@ def _chain_batch(connection: Connection) -> tuple[int, Head, Head]:
         previous = hashlib.sha256(previous + data).digest()
         frontier.append(leaf_hash(data))
         chain_rows.append({"seq": size, "event_id": row.id, "hash": previous, "sequenced_at": now})
-    connection.execute(insert(chain_t), chain_rows)
-    connection.execute(delete(pending_t).where(pending_t.c.event_id.in_([r.id for r in rows])))
+    connection.execute(_APPEND, chain_rows)
+    connection.execute(_DONE, {"ids": [r.id for r in rows]})
     values = {"size": size, "hash": previous, "frontier": frontier.to_json()}
     if before.size == 0 and connection.execute(select(head_t.c.id)).first() is None:
         connection.execute(insert(head_t).values(id=1, **values))
     else:
-        connection.execute(update(head_t).where(head_t.c.id == 1).values(**values))
+        connection.execute(_MOVE_HEAD, values)
     return len(rows), before, Head(size, previous, frontier)
 
 
@@ -266,7 +301,7 @@ class Sequencer:
         return total
 
     def _anything_pending(self, connection: Connection) -> bool:
-        return connection.execute(select(pending_t.c.event_id).limit(1)).first() is not None
+        return connection.execute(_ANY_PENDING).first() is not None
 
     def _write_checkpoint(self, head: Head) -> checkpoints.Checkpoint | None:
         if self.keys is None or self.checkpoint_dir is None or head.size == 0:

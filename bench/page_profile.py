@@ -24,9 +24,9 @@ from bench.page_bench import MISSING, _drop_postgres, _environment, _fresh_postg
 PARTS = [
     ("whole request (Flask)", "flask/app.py", "wsgi_app"),
     ("resume the session (user loader)", "app/security.py", "_load_principal"),
-    ("route: reachable_case (facts, decide)", "app/casework/pages.py", "reachable_case"),
+    ("route: reachable_case (load, decide)", "app/casework/pages.py", "reachable_case"),
     ("route: view_case service", "cases/casework/reading.py", "view_case"),
-    ("  case_facts (both calls)", "cases/policy/loading.py", "case_facts"),
+    ("  load_case (facts and rows)", "cases/policy/loading.py", "load_case"),
     ("  audit.record", "audit/events.py", "record"),
     ("  decrypt fields", "core/fields.py", "__get__"),
     ("render the template", "flask/templating.py", "render_template"),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, new_event, record_events
-from audit.models import AuditEvent
 from cases.casework.models import Case
 from cases.persons.models import Person
 
@@ -57,7 +57,7 @@ def _about(
     object_type: str | None,
     object_id: object,
     details: Mapping[str, object],
-) -> AuditEvent:
+) -> dict[str, Any]:
     is_case = isinstance(about, Case)
     return new_event(
         ctx,

@@ -83,6 +83,10 @@ def load_data_key(session: Session, keys: KeyProvider, owner: str) -> tuple[int,
     return cache[owner]
 
 
+# Built once (SQLAlchemy memoises a statement's cache key on the statement object).
+_KEYS_OF = select(DataKey).where(DataKey.owner.in_(bindparam("owners", expanding=True)))
+
+
 def preload_data_keys(session: Session, keys: KeyProvider, owners: Iterable[str]) -> None:
     """Unwrap the live keys of many owners with one statement (listings); a destroyed or
     missing key is left for `load_data_key` to report when it is asked for."""
@@ -90,7 +94,7 @@ def preload_data_keys(session: Session, keys: KeyProvider, owners: Iterable[str]
     wanted = [owner for owner in set(owners) if owner not in cache]
     if not wanted:
         return
-    for row in session.scalars(select(DataKey).where(DataKey.owner.in_(wanted))):
+    for row in session.scalars(_KEYS_OF, {"owners": wanted}):
         if row.wrapped is not None:
             plain = crypto.unwrap_key(keys.kek(row.kek_version), row.wrapped, row.owner)
             cache[row.owner] = (row.version, plain)

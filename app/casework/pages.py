@@ -56,6 +56,7 @@ def reachable_case(case_id: uuid.UUID, permission: Permission, disclosing: bool 
     case, facts, decision = reach.case, reach.facts, reach.decision
     if decision.allowed:
         # The service on this request decides on the same facts: loaded once per request.
+        g.case_loaded = reach.loaded
         g.case_facts = facts
         return case
     audit_denial(permission, decision, "case", case.id, subject=subject_of(facts))

@@ -63,11 +63,10 @@ def mine() -> str:
 def detail(case_id: uuid.UUID) -> str:
     case = reachable_case(case_id, Permission.CASE_READ)
     view = casework.view_case(
-        db(), audit_context(), case, rules=case_rules(), facts=g.get("case_facts")
+        db(), audit_context(), case, rules=case_rules(), loaded=g.get("case_loaded")
     )
-    agencies = accounts.agencies_by_id(db(), view.named_agencies)
     db().commit()
-    return render_template("casework/case.html", view=view, agencies=agencies)
+    return render_template("casework/case.html", view=view, agencies=view.agencies)
 
 
 @bp.route("/open/<uuid:person_id>", methods=["GET", "POST"])

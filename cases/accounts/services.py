@@ -72,14 +72,6 @@ def get_agency(session: Session, agency_id: uuid.UUID) -> Agency | None:
     return session.get(Agency, agency_id)
 
 
-def agencies_by_id(session: Session, agency_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Agency]:
-    """The agencies a page names, with one statement however many it names."""
-    wanted = set(agency_ids)
-    if not wanted:
-        return {}
-    return {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(wanted)))}
-
-
 def users_by_id(session: Session, user_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, User]:
     """The users a page names (None: nobody), with one statement however many it names."""
     wanted = {user_id for user_id in user_ids if user_id is not None}

@@ -26,7 +26,7 @@ from cases.policy import (
     decide,
 )
 from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, DisclosureRequest
-from cases.policy.loading import case_facts, person_facts
+from cases.policy.loading import LoadedCase, load_case, person_facts
 from cases.records import record_about
 from core.db import utcnow
 
@@ -86,11 +86,16 @@ def has_case(session: Session, person: Person) -> bool:
 
 @dataclass(frozen=True)
 class CaseReach:
-    """A case, its facts as of now and the decision on one permission over it."""
+    """A case, its facts as of now (with the rows behind them) and the decision on one
+    permission over it."""
 
     case: Case
-    facts: CaseFacts
+    loaded: LoadedCase
     decision: Decision
+
+    @property
+    def facts(self) -> CaseFacts:
+        return self.loaded.facts
 
 
 def reach_case(
@@ -109,12 +114,12 @@ def reach_case(
     case = get_case(session, case_id)
     if case is None:
         return None
-    facts = case_facts(session, case, rules=rules)
+    loaded = load_case(session, case, rules=rules)
     actor = ctx.actor
-    resource: object = facts
+    resource: object = loaded.facts
     if disclosing and actor is not None and actor.agency_id is not None:
-        resource = DisclosureRequest(facts, actor.agency_id)
-    return CaseReach(case, facts, decide(actor, permission, resource))
+        resource = DisclosureRequest(loaded.facts, actor.agency_id)
+    return CaseReach(case, loaded, decide(actor, permission, resource))
 
 
 def person_for_new_case(session: Session, ctx: AuditContext, person_id: uuid.UUID) -> Person | None:

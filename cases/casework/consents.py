@@ -7,6 +7,7 @@ A consent belongs to the case it was recorded on and governs sharing in that cas
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -255,6 +256,13 @@ def case_consents(
     consents = session.scalars(
         select(Consent).where(Consent.case_id == case.id).order_by(Consent.valid_from)
     )
+    return consent_states(consents, now, facts)
+
+
+def consent_states(
+    consents: Iterable[Consent], now: datetime, facts: CaseFacts
+) -> list[ConsentState]:
+    """The state of each of a case's consents now, in the order given."""
     known = facts.person_birth_date is not None
     return [
         ConsentState(

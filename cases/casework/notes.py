@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
@@ -84,11 +84,13 @@ def write_note(
     return note
 
 
+# Built once (SQLAlchemy memoises a statement's cache key on the statement object).
+_NOTES_OF_CASE = (
+    select(CaseNote).where(CaseNote.case_id == bindparam("case_id")).order_by(CaseNote.created_at)
+)
+
+
 def _current_notes(session: Session, case: Case) -> list[CaseNote]:
-    notes = list(
-        session.scalars(
-            select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.created_at)
-        )
-    )
+    notes = list(session.scalars(_NOTES_OF_CASE, {"case_id": case.id}))
     superseded = {n.supersedes_id for n in notes if n.supersedes_id is not None}
     return [n for n in notes if n.id not in superseded]

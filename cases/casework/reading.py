@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
 from cases.accounts.models import Agency, User
-from cases.casework.consents import (
-    ConsentState,
-    case_consents,
-)
+from cases.casework.consents import ConsentState, consent_states
 from cases.casework.models import (
     Case,
     CaseNote,
@@ -23,8 +21,7 @@ from cases.casework.models import (
     Disclosure,
 )
 from cases.casework.notes import _current_notes
-from cases.persons.models import Person
-from cases.persons.queries import PersonDetails, current_details
+from cases.persons.queries import PersonDetails, details_of
 from cases.policy import (
     Decision,
     Permission,
@@ -37,7 +34,7 @@ from cases.policy.facts import (
     CaseRules,
     DisclosureRequest,
 )
-from cases.policy.loading import case_facts, disclosure_facts, note_facts
+from cases.policy.loading import LoadedCase, disclosure_facts, load_case, note_facts
 from cases.policy.sharing import disclosure_active, disclosure_fits
 from cases.records import record_about
 from core.db import utcnow
@@ -51,6 +48,18 @@ CASE_ACTIONS = (
     Permission.EMERGENCY_REQUEST,
     Permission.CLOSURE_REQUEST,
     Permission.CASE_REOPEN,
+)
+
+
+# The page's own statements, built once (SQLAlchemy memoises a statement's cache key on the
+# statement object, so one built afresh per request pays for that every time).
+_PENDING_CLOSURE = select(ClosureRequest).where(
+    ClosureRequest.case_id == bindparam("case_id"), ClosureRequest.decision.is_(None)
+)
+_REOPENINGS = (
+    select(CaseReopening)
+    .where(CaseReopening.case_id == bindparam("case_id"))
+    .order_by(CaseReopening.reopened_at)
 )
 
 
@@ -79,14 +88,7 @@ class CaseView:
     shared_with_police: bool  # the reader is police and sees another agency's notes
     may: frozenset[str]  # the case actions (`CASE_ACTIONS`) the policy allows the reader now
     reopenings: list[CaseReopening]
-
-    @property
-    def named_agencies(self) -> set[uuid.UUID]:
-        """The agencies the page names: the lead, the notes' authors, the disclosures' ends."""
-        named = {self.case.lead_agency_id, *(n.note.author_agency_id for n in self.notes)}
-        for disclosure, _active in self.disclosures:
-            named |= {disclosure.from_agency_id, disclosure.to_agency_id}
-        return named
+    agencies: Mapping[uuid.UUID, Agency]  # every agency of the city, by id (names on the page)
 
 
 def _allowed_actions(ctx: AuditContext, facts: CaseFacts, now: datetime) -> frozenset[str]:
@@ -108,63 +110,58 @@ def view_case(
     case: Case,
     *,
     rules: CaseRules = DEFAULT_RULES,
-    facts: CaseFacts | None = None,
+    loaded: LoadedCase | None = None,
 ) -> CaseView:
     """The case with the notes the actor may read; one audit event for the subject.
 
-    `facts` are this request's facts of the case when the caller has loaded them already
-    (facts are loaded once per request); otherwise they are loaded here.
+    `loaded` is this request's `load_case` of the case when the caller has loaded it already
+    (facts are loaded once per request); otherwise it is loaded here.
     """
     now = utcnow()
-    if facts is None or facts.id != case.id:
-        facts = case_facts(session, case, now, rules)
+    if loaded is None or loaded.facts.id != case.id:
+        loaded = load_case(session, case, now, rules)
+    facts = loaded.facts
     decision = authorize(ctx.actor, Permission.CASE_READ, facts, now)
     readable, hidden = [], 0
     bases = set(decision.basis)
+    # A note's decision depends on its author agency, category and sensitivity alone (and on
+    # this request's facts): decided once per combination, never kept past this request.
+    verdicts: dict[tuple[uuid.UUID, str, str], Decision] = {}
     for note in _current_notes(session, case):
-        verdict = decide(ctx.actor, Permission.NOTE_READ, note_facts(facts, note), now)
+        key = (note.author_agency_id, note.category, note.sensitivity)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = decide(ctx.actor, Permission.NOTE_READ, note_facts(facts, note), now)
+            verdicts[key] = verdict
         if verdict.allowed:
             readable.append(ReadableNote(note, note.body or "", verdict))
             bases.update(verdict.basis)
         else:
             hidden += 1
-    person = session.get(Person, case.person_id)
-    disclosures = session.scalars(
-        select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.granted_at)
-    )
     reader_agency = ctx.actor.agency_id if ctx.actor is not None else None
     police = reader_agency is not None and facts.agency_kinds.get(reader_agency) == "police"
     view = CaseView(
         case=case,
         facts=facts,
-        person=current_details(session, person) if person is not None else None,
+        person=details_of(loaded.person, loaded.version) if loaded.person is not None else None,
         notes=readable,
         hidden=hidden,
-        consents=case_consents(session, case, now, facts),
+        consents=consent_states(loaded.consents, now, facts),
         disclosures=[
             (d, disclosure_active(df, now, rules) and disclosure_fits(df, facts))
-            for d in disclosures
+            for d in loaded.disclosures
             for df in (disclosure_facts(d),)
         ],
-        team_agencies=list(
-            session.scalars(select(Agency).where(Agency.id.in_(facts.member_agencies)))
-        ),
-        team_users=list(session.scalars(select(User).where(User.id.in_(facts.member_users)))),
-        pending_closure=session.scalar(
-            select(ClosureRequest).where(
-                ClosureRequest.case_id == case.id, ClosureRequest.decision.is_(None)
-            )
-        ),
+        team_agencies=[
+            agency for agency in loaded.agencies.values() if agency.id in facts.member_agencies
+        ],
+        team_users=list(loaded.team_users),
+        pending_closure=session.scalar(_PENDING_CLOSURE, {"case_id": case.id}),
         shared_with_police=police
         and any(r.note.author_agency_id != reader_agency for r in readable),
         may=_allowed_actions(ctx, facts, now),
-        reopenings=list(
-            session.scalars(
-                select(CaseReopening)
-                .where(CaseReopening.case_id == case.id)
-                .order_by(CaseReopening.reopened_at)
-            )
-        ),
+        reopenings=list(session.scalars(_REOPENINGS, {"case_id": case.id})),
+        agencies=loaded.agencies,
     )
     record_about(
         session,

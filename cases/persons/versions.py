@@ -86,6 +86,15 @@ def current_details(session: Session, person: Person) -> PersonDetails | None:
     return _details_of(_current_version(session, person))
 
 
+def details_of(person: Person, version: PersonVersion | None) -> PersonDetails | None:
+    """`current_details` from a person and their current version loaded already (None once
+    erased)."""
+    if person.erased_at is not None or version is None:
+        return None
+    assert version.person_id == person.id and version.version == person.current_version  # noqa: S101
+    return _details_of(version)
+
+
 def _changed_fields(before: PersonDetails | None, after: PersonDetails) -> tuple[str, ...]:
     if before is None:
         return tuple(f.name for f in fields(PersonDetails))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from cases.accounts.models import Agency
+from cases.accounts.models import Agency, User
 from cases.casework.models import (
     Case,
     CaseNote,
@@ -40,8 +41,37 @@ from core.db import utcnow
 from core.fields import key_provider
 
 
-def _current(model: type[TeamAgency] | type[TeamUser], now: datetime):  # type: ignore[no-untyped-def]
+def _current(model: type[TeamAgency] | type[TeamUser], now: datetime | BindParameter[datetime]):  # type: ignore[no-untyped-def]
     return (model.start_at <= now) & or_(model.end_at.is_(None), model.end_at > now)
+
+
+# The statements every case page sends, built once: SQLAlchemy memoises a statement's cache key
+# on the statement object, so a statement built afresh per request pays for that every time.
+_CASE_IDS: BindParameter[list[uuid.UUID]] = bindparam("case_ids", expanding=True)
+_NOW: BindParameter[datetime] = bindparam("now")
+_TEAM_AGENCIES = select(TeamAgency.case_id, TeamAgency.agency_id).where(
+    TeamAgency.case_id.in_(_CASE_IDS), _current(TeamAgency, _NOW)
+)
+_TEAM_USERS = select(TeamUser.case_id, TeamUser.user_id).where(
+    TeamUser.case_id.in_(_CASE_IDS), _current(TeamUser, _NOW)
+)
+_TEAM_USER_ROWS = (
+    select(TeamUser.case_id, User)
+    .join(User, User.id == TeamUser.user_id)
+    .where(TeamUser.case_id.in_(_CASE_IDS), _current(TeamUser, _NOW))
+)
+_EMERGENCIES = select(EmergencyAccess).where(EmergencyAccess.case_id.in_(_CASE_IDS))
+_AGENCIES = select(Agency)
+_PERSON_NOW = (
+    select(Person, PersonVersion)
+    .outerjoin(
+        PersonVersion,
+        (PersonVersion.person_id == Person.id) & (PersonVersion.version == Person.current_version),
+    )
+    .where(Person.id == bindparam("person_id"))
+)
+_CONSENTS = select(Consent).where(Consent.case_id == bindparam("case_id"))
+_DISCLOSURES = select(Disclosure).where(Disclosure.case_id == bindparam("case_id"))
 
 
 def person_facts(session: Session, person: Person, now: datetime | None = None) -> PersonFacts:
@@ -121,31 +151,44 @@ def cases_facts(
     ids = [case.id for case in cases]
     if not ids:
         return {}
-    agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for case_id, agency_id in session.execute(
-        select(TeamAgency.case_id, TeamAgency.agency_id).where(
-            TeamAgency.case_id.in_(ids), _current(TeamAgency, now)
-        )
-    ):
-        agencies[case_id].add(agency_id)
-    users: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for case_id, user_id in session.execute(
-        select(TeamUser.case_id, TeamUser.user_id).where(
-            TeamUser.case_id.in_(ids), _current(TeamUser, now)
-        )
-    ):
-        users[case_id].add(user_id)
     kinds = {agency_id: kind for agency_id, kind in session.execute(select(Agency.id, Agency.kind))}
     born = birth_dates_of(session, {case.person_id for case in cases})
+    consents = session.scalars(select(Consent).where(Consent.case_id.in_(ids))).all()
+    disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id.in_(ids))).all()
+    return _facts(session, cases, now, rules, kinds, born, consents, disclosures)
+
+
+def _facts(
+    session: Session,
+    cases: Sequence[Case],
+    now: datetime,
+    rules: CaseRules,
+    kinds: dict[uuid.UUID, str],
+    born: Mapping[uuid.UUID, date],
+    consent_rows: Iterable[Consent],
+    disclosure_rows: Iterable[Disclosure],
+    team_users: Mapping[uuid.UUID, Iterable[User]] | None = None,
+) -> dict[uuid.UUID, CaseFacts]:
+    ids = [case.id for case in cases]
+    agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for case_id, agency_id in session.execute(_TEAM_AGENCIES, {"case_ids": ids, "now": now}):
+        agencies[case_id].add(agency_id)
+    users: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    if team_users is None:
+        for case_id, user_id in session.execute(_TEAM_USERS, {"case_ids": ids, "now": now}):
+            users[case_id].add(user_id)
+    else:
+        for case_id, members in team_users.items():
+            users[case_id].update(user.id for user in members)
     consents: dict[uuid.UUID, list[ConsentFacts]] = defaultdict(list)
-    for consent in session.scalars(select(Consent).where(Consent.case_id.in_(ids))):
+    for consent in consent_rows:
         known = consent.person_id in born
         consents[consent.case_id].append(consent_facts(consent, person_known=known))
     disclosures: dict[uuid.UUID, list[DisclosureFacts]] = defaultdict(list)
-    for disclosure in session.scalars(select(Disclosure).where(Disclosure.case_id.in_(ids))):
+    for disclosure in disclosure_rows:
         disclosures[disclosure.case_id].append(disclosure_facts(disclosure))
     emergencies: dict[uuid.UUID, list[EmergencyFacts]] = defaultdict(list)
-    for e in session.scalars(select(EmergencyAccess).where(EmergencyAccess.case_id.in_(ids))):
+    for e in session.scalars(_EMERGENCIES, {"case_ids": ids}):
         emergencies[e.case_id].append(EmergencyFacts(e.user_id, e.granted_at, e.expires_at, e.id))
     return {
         case.id: CaseFacts(
@@ -164,6 +207,67 @@ def cases_facts(
         )
         for case in cases
     }
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """One case's facts with the rows they were read from, for the page that shows them, so
+    one request reads each row once. It lives as long as the request's session: never cached
+    across requests, so a withdrawal or an expiry takes effect on the next one."""
+
+    facts: CaseFacts
+    agencies: Mapping[uuid.UUID, Agency]  # every agency of the city, by id
+    consents: tuple[Consent, ...]  # the case's own consents, earliest validity first
+    disclosures: tuple[Disclosure, ...]  # the case's disclosures, earliest granted first
+    person: Person | None
+    version: PersonVersion | None  # the person's current version (None once erased)
+    team_users: tuple[User, ...]  # the users on the team now (the facts' member_users)
+
+
+def load_case(
+    session: Session, case: Case, now: datetime | None = None, rules: CaseRules = DEFAULT_RULES
+) -> LoadedCase:
+    """`case_facts` and the rows behind them (agencies, consents, disclosures, the person and
+    their current version, the team's users) with the same number of statements as the facts
+    alone."""
+    now = now or utcnow()
+    agencies = {agency.id: agency for agency in session.scalars(_AGENCIES)}
+    found = session.execute(_PERSON_NOW, {"person_id": case.person_id}).first()
+    person, version = (found[0], found[1]) if found is not None else (None, None)
+    if person is not None and person.erased_at is not None:
+        version = None
+    born: dict[uuid.UUID, date] = {}
+    if version is not None:
+        datakeys.preload_data_keys(session, key_provider(session), [version.data_key_owner])
+        if version.birth_date is not None:
+            born[case.person_id] = version.birth_date
+    consents = session.scalars(_CONSENTS, {"case_id": case.id}).all()
+    disclosures = session.scalars(_DISCLOSURES, {"case_id": case.id}).all()
+    members: dict[uuid.UUID, User] = {}
+    for _case_id, user in session.execute(_TEAM_USER_ROWS, {"case_ids": [case.id], "now": now}):
+        members.setdefault(user.id, user)
+    kinds = {agency_id: agency.kind for agency_id, agency in agencies.items()}
+    facts = _facts(
+        session,
+        [case],
+        now,
+        rules,
+        kinds,
+        born,
+        consents,
+        disclosures,
+        team_users={case.id: members.values()},
+    )[case.id]
+    return LoadedCase(
+        facts=facts,
+        agencies=agencies,
+        # Sorted here, not in SQL: the facts keep the order the statement returned.
+        consents=tuple(sorted(consents, key=lambda c: c.valid_from)),
+        disclosures=tuple(sorted(disclosures, key=lambda d: d.granted_at)),
+        person=person,
+        version=version,
+        team_users=tuple(members.values()),
+    )
 
 
 def birth_dates_of(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:

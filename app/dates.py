@@ -1,0 +1,82 @@
+"""The templates' `datetimeformat` and `dateformat` filters: Flask-Babel's output, without
+looking up and parsing the locale's patterns again for every value.
+
+A page formats a date per note; Flask-Babel resolves the locale's format, time and date patterns
+on each call. The patterns of a (locale, format) never change, so they are built once per
+process; the locale and time zone are still the request's. Values and formats the fast path
+does not cover (custom patterns, configured overrides, datetimes given to `dateformat`) go to
+Flask-Babel itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Literal
+
+import flask_babel
+from babel import Locale, dates
+
+Named = Literal["short", "medium", "long", "full"]
+_NAMED: dict[str, Named] = {"short": "short", "medium": "medium", "long": "long", "full": "full"}
+
+
+@lru_cache(maxsize=64)
+def _datetime_patterns(
+    locale: Locale, format: Named
+) -> tuple[str, dates.DateTimePattern, dates.DateTimePattern]:
+    # As babel.dates.format_datetime: the locale's date-time pattern joins its time and date.
+    joined = str(dates.get_datetime_format(format, locale=locale)).replace("'", "")
+    return (
+        joined,
+        dates.get_time_format(format, locale=locale),
+        dates.get_date_format(format, locale),
+    )
+
+
+@lru_cache(maxsize=64)
+def _date_pattern(locale: Locale, format: Named) -> dates.DateTimePattern:
+    return dates.get_date_format(format, locale=locale)
+
+
+def _named(kind: str, format: str | None) -> Named | None:
+    """The predefined format to use, or None when the application configured a pattern."""
+    formats = flask_babel.get_babel().instance.date_formats
+    named = _NAMED.get(format or formats[kind])
+    if named is None or formats[f"{kind}.{named}"] is not None:
+        return None
+    return named
+
+
+def format_datetime(value: dt.datetime, format: str | None = None) -> str:
+    """Flask-Babel's `format_datetime` (rebased to the request's time zone)."""
+    named = _named("datetime", format)
+    locale = flask_babel.get_locale()
+    zone = flask_babel.get_timezone()
+    if named is None or locale is None or zone is None or not isinstance(value, dt.datetime):
+        return str(flask_babel.format_datetime(value, format))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(zone)
+    normalize = getattr(zone, "normalize", None)  # pytz zones
+    if normalize is not None:
+        local = normalize(local)
+    joined, time_pattern, date_pattern = _datetime_patterns(locale, named)
+    day = local.date()
+    return joined.replace(
+        "{0}", time_pattern.apply(local.timetz(), locale, reference_date=day)
+    ).replace("{1}", date_pattern.apply(day, locale))
+
+
+def format_date(value: dt.date, format: str | None = None) -> str:
+    """Flask-Babel's `format_date` (a datetime is rebased first: Flask-Babel does that)."""
+    named = _named("date", format)
+    locale = flask_babel.get_locale()
+    if (
+        named is None
+        or locale is None
+        or not isinstance(value, dt.date)
+        or isinstance(value, dt.datetime)
+    ):
+        return str(flask_babel.format_date(value, format))
+    return str(_date_pattern(locale, named).apply(value, locale))
