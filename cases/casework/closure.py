@@ -78,6 +78,10 @@ def decide_closure(
     if request.decision is not None:
         raise InputError("already_decided", "decision")
     text = long_field(comment, "comment", required=not approve)
+    if approve:
+        # Writes that hold the case open commit before the approval goes on, so the closing
+        # moment, taken after this, is later than every one of them.
+        hold_open(session, ctx, case, Permission.CLOSURE_APPROVE)
     now = utcnow()
     decided = claim(
         session,

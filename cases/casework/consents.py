@@ -42,6 +42,7 @@ from cases.policy.sharing import (
 )
 from cases.records import actor_id, record_about
 from cases.text import has_visible_text
+from core.claims import claim
 from core.db import utcnow
 
 DEFAULT_CONSENT_MONTHS = 12
@@ -209,9 +210,18 @@ def withdraw_consent(
         raise InputError("not_found", "consent")
     if consent.withdrawn_at is not None:
         raise InputError("already_withdrawn", "consent")
-    consent.withdrawal_reason = long_field(reason, "reason")
-    consent.withdrawn_at = at or utcnow()
-    consent.withdrawn_by_user_id = actor_id(ctx)
+    text = long_field(reason, "reason")
+    # Withdrawn once, even by simultaneous requests: the row is claimed while not withdrawn.
+    withdrawn = claim(
+        session,
+        consent,
+        Consent.withdrawn_at.is_(None),
+        withdrawn_at=at or utcnow(),
+        withdrawn_by_user_id=actor_id(ctx),
+    )
+    if not withdrawn:
+        raise InputError("already_withdrawn", "consent")
+    consent.withdrawal_reason = text
     session.flush()
     record_about(
         session,

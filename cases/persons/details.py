@@ -10,6 +10,7 @@ from datetime import date
 from cases.inputs import InputError, line_field, name_field
 from cases.persons import identity
 from cases.persons.models import MotherTongue
+from cases.text import has_visible_text
 from core.db import utcnow
 
 # ASCII digits only, matched whole: `\d` would also take Arabic-Indic or full-width digits.
@@ -85,6 +86,8 @@ def check_details(details: PersonDetails, today: date | None = None) -> PersonDe
     guardians = []
     for guardian in details.guardians:
         name = name_field(guardian.name, "guardians")
+        # A name a reader cannot see (a lone combining mark) is no name.
+        name = name if has_visible_text(name) else ""
         contact = text_field(guardian.contact, "guardians")
         if contact and not name:
             raise InputError("guardian_name_required", "guardians")

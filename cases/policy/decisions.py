@@ -71,6 +71,8 @@ def _kind_of(resource: Any) -> str | None:
         return "person"
     if isinstance(resource, ReferralFacts | ReferralProposal):
         return "referral"
+    if isinstance(resource, CaseFacts | DisclosureRequest):
+        return "case"
     return type(resource).__name__.lower()
 
 

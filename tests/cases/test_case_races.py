@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from audit.events import Action
 from audit.models import AuditEvent
 from cases.casework import services as casework
-from cases.casework.models import Case, CaseNote, CaseReopening, ClosureRequest
+from cases.casework.models import Case, CaseNote, CaseReopening, ClosureRequest, Consent
 from cases.inputs import InputError
-from cases.policy import PolicyDenied
+from cases.policy import Decision, Permission, PolicyDenied, Reason
+from cases.policy.loading import case_facts
 from tests.cases.test_casework import P1, case_of, ctx, scenario
 from tests.cases.test_casework_input import _consent_input
 
@@ -167,3 +168,39 @@ def test_simultaneous_decisions_on_one_request_decide_it_once(scenario: Session)
     assert decided is not None and case is not None
     assert case.status == ("closed" if decided.decision == "approved" else "open")
     assert _events(scenario, Action.CLOSURE_DECIDED) == 1
+
+
+def test_a_consent_is_withdrawn_once(scenario: Session, stale: Session) -> None:
+    """The second attack's race: ten simultaneous withdrawals recorded four."""
+    case = case_of(scenario, P1)
+    consent = scenario.scalar(
+        select(Consent).where(Consent.case_id == case.id, Consent.withdrawn_at.is_(None))
+    )
+    assert consent is not None
+    seen = stale.get(Consent, consent.id)
+    seen_case = stale.get(Case, case.id)
+    assert seen is not None and seen_case is not None and seen.withdrawn_at is None
+    casework.withdraw_consent(scenario, ctx(scenario, "sanna"), case, consent, "Eetu pyysi")
+    scenario.commit()
+    with pytest.raises(InputError) as raised:
+        casework.withdraw_consent(stale, ctx(stale, "noora"), seen_case, seen, "Toinen kerta")
+    assert raised.value.code == "already_withdrawn"
+    stale.rollback()
+    events = scenario.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == Action.CONSENT_WITHDRAWN,
+            AuditEvent.object_id == str(consent.id),
+        )
+    )
+    assert events == 1
+
+
+def test_a_refusal_on_a_case_is_audited_as_about_the_case(scenario: Session) -> None:
+    """The second attack saw denials with object type `casefacts`; auditors filter on `case`."""
+    case = case_of(scenario, P1)
+    facts = case_facts(scenario, case)
+    denied = PolicyDenied(Permission.NOTE_WRITE, Decision(False, Reason.CASE_CLOSED), facts)
+    assert (denied.object_type, denied.object_id) == ("case", case.id)
+    assert denied.subject_id == case.person_id

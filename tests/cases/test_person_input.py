@@ -173,6 +173,11 @@ class TestNames:
         session.commit()
         assert _stored(session, person).guardians == [{"name": "Mari Virtänen", "contact": ""}]
 
+    @pytest.mark.parametrize("mark", ["\u0301", " \u0301", "\u20dd", "\u0488"])
+    def test_a_guardian_named_by_a_lone_mark_has_no_name(self, session: Session, mark: str) -> None:
+        guardian = replace(VENLA, guardians=(persons.Guardian(mark, "040 1234567"),))
+        assert _refused(session, guardian) == ("guardian_name_required", "guardians")
+
     def test_a_look_alike_of_another_alphabet_is_refused_not_registered_anew(
         self, session: Session
     ) -> None:
