@@ -1,8 +1,8 @@
 """The second factor: checking a TOTP code and enrolling an authenticator.
 
 Each time step is usable once, and a pending secret can be confirmed once, even when the same
-code arrives in several simultaneous requests: both are claimed by one conditional UPDATE whose
-row count says which request won (issue 9).
+code arrives in several simultaneous requests: both are claimed with `core.claims.claim`, one
+conditional UPDATE that exactly one of the racers wins (issue 9).
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from audit.events import Action, AuditContext, record
 from cases.accounts import totp
 from cases.accounts.lockout import record_failure
 from cases.accounts.models import User
 from cases.accounts.services import AuthSettings, may_sign_in, totp_secret
+from core.claims import claim
 from core.datakeys import decrypt_system_field, encrypt_system_field
 from core.db import utcnow
 from core.keyring import KeyProvider
@@ -45,22 +45,9 @@ def check_totp(
 
 
 def _claim_step(session: Session, user: User, step: int) -> bool:
-    """Mark `step` used, in one conditional UPDATE: of simultaneous requests with the same code
-    exactly one sees its row change."""
-    claimed = session.execute(
-        update(User)
-        .where(
-            User.id == user.id,
-            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
-        )
-        .values(totp_last_step=step)
-        .returning(User.totp_last_step)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if claimed is None:
-        return False
-    set_committed_value(user, "totp_last_step", step)
-    return True
+    """Mark `step` used: of simultaneous requests with the same code exactly one claims it."""
+    unused = or_(User.totp_last_step.is_(None), User.totp_last_step < step)
+    return claim(session, user, unused, totp_last_step=step)
 
 
 def begin_totp_enrolment(session: Session, keys: KeyProvider, user: User) -> bytes:
@@ -118,16 +105,11 @@ def _claim_pending(
     session: Session, keys: KeyProvider, user: User, pending: bytes, secret: bytes, step: int
 ) -> bool:
     active = encrypt_system_field(session, keys, "users", "totp_secret", user.id, secret.hex())
-    claimed = session.execute(
-        update(User)
-        .where(User.id == user.id, User.totp_pending_secret == pending)
-        .values(totp_secret=active, totp_pending_secret=None, totp_last_step=step)
-        .returning(User.id)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if claimed is None:
-        return False
-    set_committed_value(user, "totp_secret", active)
-    set_committed_value(user, "totp_pending_secret", None)
-    set_committed_value(user, "totp_last_step", step)
-    return True
+    return claim(
+        session,
+        user,
+        User.totp_pending_secret == pending,
+        totp_secret=active,
+        totp_pending_secret=None,
+        totp_last_step=step,
+    )

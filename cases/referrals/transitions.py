@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
@@ -29,6 +28,7 @@ from cases.referrals.models import (
     ReferralEventKind,
     ReferralState,
 )
+from core.claims import claim
 from core.db import utcnow
 
 ACTIONS = {
@@ -45,15 +45,8 @@ def _claim(session: Session, referral: Referral, expected: dict[str, Any], **val
     """Change the referral only if it is still as the policy saw it (one statement)."""
     # `column == None` is rendered as IS NULL.
     conditions = [getattr(Referral, name) == value for name, value in expected.items()]
-    query = (
-        update(Referral)
-        .where(Referral.id == referral.id, *conditions)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if int(getattr(session.execute(query), "rowcount", 0) or 0) != 1:
+    if not claim(session, referral, *conditions, **values):
         raise InputError("state_changed", "state")
-    session.expire(referral)
 
 
 def _history(
