@@ -1,4 +1,5 @@
-"""The demo data set (`flask demo seed`), one module per area: accounts, persons, casework.
+"""The demo data set (`flask demo seed`), one module per area: accounts, persons, casework,
+referrals.
 
 It follows the issues to the letter; later issues add their parts here, each once.
 """
@@ -17,6 +18,7 @@ from app.demo.accounts import (
 )
 from app.demo.casework import NOTE_TEXTS, seed_cases
 from app.demo.persons import DEMO_PERSONS, seed_persons
+from app.demo.referrals import REFERRAL_TEXTS, seed_referrals
 from audit.events import Action, AuditContext, record
 from cases.accounts.passwords import Passwords
 from cases.policy import CliActor
@@ -27,6 +29,7 @@ __all__ = [
     "DEMO_PERSONS",
     "DEMO_USERS",
     "NOTE_TEXTS",
+    "REFERRAL_TEXTS",
     "DemoAccount",
     "demo_accounts",
     "seed",
@@ -40,7 +43,8 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
     agencies_created, users_created = seed_accounts(session, ctx, keys, passwords)
     persons_created = seed_persons(session)
     cases_created = seed_cases(session)
-    if agencies_created or users_created or persons_created or cases_created:
+    referrals_created = seed_referrals(session)
+    if agencies_created or users_created or persons_created or cases_created or referrals_created:
         # A re-run that creates nothing changes nothing, not even the audit log.
         record(
             session,
@@ -50,5 +54,6 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
             users_created=users_created,
             persons_created=persons_created,
             cases_created=cases_created,
+            referrals_created=referrals_created,
         )
     return demo_accounts(session, keys)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,13 @@ from cases.persons import services as persons
 from cases.persons.models import Person
 from cases.policy.facts import DEFAULT_RULES, Category, LegalBasis
 from cases.policy.sharing import local_day
+from cases.referrals.clocks import working_days_before
 from core.db import utcnow
+
+
+def local_moment(day: date, hour: int) -> datetime:
+    """`hour` o'clock on `day` where the work is done (the demo's recent effective moments)."""
+    return datetime.combine(day, time(hour), ZoneInfo(DEFAULT_RULES.timezone)).astimezone(UTC)
 
 
 def _at(day: str) -> datetime:
@@ -167,7 +174,10 @@ def seed_cases(session: Session) -> int:
         _note(session, case, users["pekka"], "DEMO-P3-POL-OFFENCE", "offence")
         created += 1
     if (p4 := person("200411A4682")) is not None:
-        case = casework.open_case(session, as_("pekka"), p4, ["property_crime"])
+        # Issue 11: dated three working days before the seeding day, so that referral R1 can
+        # be sent two working days before it (see app/demo/referrals.py).
+        began = local_moment(working_days_before(today, 3), 9)
+        case = casework.open_case(session, as_("pekka"), p4, ["property_crime"], began)
         casework.create_disclosure(
             session,
             as_("pekka"),
@@ -177,9 +187,10 @@ def seed_cases(session: Session) -> int:
             basis=LegalBasis.CHILD_WELFARE_25,
             justification="police notification of a suspected offence by a minor",
             expires_on=(utcnow() + timedelta(days=30)).date(),
+            granted_at=began,
         )
-        casework.add_team_agency(session, as_("pekka"), case, agencies["sos"])
-        casework.add_team_user(session, as_("pekka"), case, users["sanna"])
+        casework.add_team_agency(session, as_("pekka"), case, agencies["sos"], began)
+        casework.add_team_user(session, as_("pekka"), case, users["sanna"], began)
         _note(session, case, users["pekka"], "DEMO-P4-POL-OFFENCE", "offence")
         _note(session, case, users["sanna"], "DEMO-P4-SOS-FAMILY", "family")
         created += 1

@@ -84,6 +84,13 @@ def has_case(session: Session, person: Person) -> bool:
     return session.scalar(select(Case.id).where(Case.person_id == person.id).limit(1)) is not None
 
 
+def first_case(session: Session, person: Person) -> Case | None:
+    """The person's earliest case (the demo scenario gives each young person one)."""
+    return session.scalar(
+        select(Case).where(Case.person_id == person.id).order_by(Case.opened_at, Case.id).limit(1)
+    )
+
+
 @dataclass(frozen=True)
 class CaseReach:
     """A case, its facts as of now (with the rows behind them) and the decision on one

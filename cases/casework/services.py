@@ -10,6 +10,7 @@ from __future__ import annotations
 from cases.casework.cases import (
     CaseReach,
     get_case,
+    first_case,
     has_case,
     open_case,
     person_for_new_case,
@@ -74,6 +75,7 @@ __all__ = [
     "get_case",
     "get_closure_request",
     "get_emergency_access",
+    "first_case",
     "has_case",
     "list_closed_cases",
     "list_my_cases",

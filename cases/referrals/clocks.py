@@ -69,6 +69,18 @@ def add_working_days(day: date, days: int) -> date:
     return day
 
 
+def working_days_before(day: date, days: int) -> date:
+    """The `days`-th working day before `day` (`day` itself never counts)."""
+    if days < 1:
+        raise ValueError("at least one working day")
+    found = 0
+    while found < days:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            found += 1
+    return day
+
+
 def next_working_day_from(day: date) -> date:
     """`day` if it is a working day, otherwise the first working day after it."""
     while not is_working_day(day):

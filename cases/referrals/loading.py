@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from cases.casework.models import Case
@@ -38,3 +39,8 @@ def get_referral(session: Session, referral_id: uuid.UUID) -> Referral:
     if referral is None:
         raise InputError("not_found", "referral")
     return referral
+
+
+def has_referrals(session: Session, case: Case) -> bool:
+    """Whether any referral was ever sent on this case (for the demo seed's "once")."""
+    return bool(session.scalar(select(exists().where(Referral.case_id == case.id))))

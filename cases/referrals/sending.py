@@ -118,9 +118,14 @@ def send_referral(
     *,
     rules: CaseRules = DEFAULT_RULES,
     clocks: ClockRules = DEFAULT_CLOCKS,
+    sent_at: datetime | None = None,
 ) -> Referral:
     """Send a referral from the actor's agency; refused (`PolicyDenied`, with the reason) unless
-    a consent or disclosure of this case would let the receiver read such a note now."""
+    a consent or disclosure of this case would let the receiver read such a note now.
+
+    `sent_at` is for the demo scenario (a referral sent days ago, whose clocks run from then);
+    no form offers it. The policy still decides on the facts of now.
+    """
     now = utcnow()
     facts = case_facts(session, case, now, rules)
     assert ctx.actor is not None and ctx.actor.agency_id is not None  # noqa: S101 - checked below
@@ -146,7 +151,8 @@ def send_referral(
         assert disclosure is not None  # noqa: S101 - the policy named it
         legal_basis = disclosure.basis
     needs_assessment = to_agency.kind == AgencyKind.SOCIAL_SERVICES and minor
-    due = deadlines(now, given.urgency, clocks, needs_assessment=needs_assessment)
+    sent = min(sent_at or now, now)
+    due = deadlines(sent, given.urgency, clocks, needs_assessment=needs_assessment)
     referral = Referral(
         person_id=case.person_id,
         case_id=case.id,
@@ -166,7 +172,7 @@ def send_referral(
         if given.category is None
         else None,
         state=ReferralState.SENT,
-        sent_at=now,
+        sent_at=sent,
         acknowledge_due_at=due.acknowledge_by,
         response_due_at=due.respond_by,
         needs_assessment=needs_assessment,
@@ -183,7 +189,7 @@ def send_referral(
             kind=ReferralEventKind.SENT,
             from_state=None,
             to_state=ReferralState.SENT,
-            at=now,
+            at=sent,
             actor_user_id=actor_id(ctx),
             actor_agency_id=ctx.actor.agency_id,
         )

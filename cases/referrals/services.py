@@ -9,7 +9,7 @@ needs-assessment dates), `reading` (one referral, the inbox, the sent list, the 
 from __future__ import annotations
 
 from cases.referrals.clocks import DEFAULT_CLOCKS, ClockRules, deadlines
-from cases.referrals.loading import get_referral
+from cases.referrals.loading import get_referral, has_referrals
 from cases.referrals.reading import (
     REFERRAL_ACTIONS,
     HistoryEntry,
@@ -48,6 +48,7 @@ __all__ = [
     "deadlines",
     "decline",
     "get_referral",
+    "has_referrals",
     "inbox",
     "overdue",
     "overview",
