@@ -37,7 +37,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
 
-    from app import admin, auditing, auth, casework, cli, errors, guards, i18n, main, persons
+    from app import (
+        admin,
+        auditing,
+        auth,
+        casework,
+        cli,
+        errors,
+        guards,
+        i18n,
+        main,
+        persons,
+        referrals,
+    )
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
 
@@ -55,4 +67,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auditing.bp)
     app.register_blueprint(persons.bp)
     app.register_blueprint(casework.bp)
+    app.register_blueprint(referrals.bp)
     return app

@@ -69,6 +69,20 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         "SILTA_CONSENT_MAX_YEARS": _positive(environ, "CONSENT_MAX_YEARS", 3),
         "SILTA_CONSENT_LATE_ENTRY_DAYS": _positive(environ, "CONSENT_LATE_ENTRY_DAYS", 30),
         "SILTA_DISCLOSURE_MAX_MONTHS": _positive(environ, "DISCLOSURE_MAX_MONTHS", 12),
+        "SILTA_REFERRAL_ACKNOWLEDGE_DAYS": _positive(environ, "REFERRAL_ACKNOWLEDGE_DAYS", 1),
+        "SILTA_REFERRAL_RESPONSE_DAYS_IMMEDIATE": _positive(
+            environ, "REFERRAL_RESPONSE_DAYS_IMMEDIATE", 1
+        ),
+        "SILTA_REFERRAL_RESPONSE_DAYS_URGENT": _positive(
+            environ, "REFERRAL_RESPONSE_DAYS_URGENT", 3
+        ),
+        "SILTA_REFERRAL_RESPONSE_DAYS_ROUTINE": _positive(
+            environ, "REFERRAL_RESPONSE_DAYS_ROUTINE", 10
+        ),
+        "SILTA_REFERRAL_ASSESSMENT_START_DAYS": _positive(
+            environ, "REFERRAL_ASSESSMENT_START_DAYS", 7
+        ),
+        "SILTA_REFERRAL_ASSESSMENT_MONTHS": _positive(environ, "REFERRAL_ASSESSMENT_MONTHS", 3),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")
         ),

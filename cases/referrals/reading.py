@@ -8,8 +8,10 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, new_event, record_events
@@ -185,16 +187,66 @@ def _listing(
     return [ReferralRow(r, people.get(r.person_id), overdue(r, now)) for r, _d in shown]
 
 
-def _by_urgency_of_clock(rows: list[ReferralRow]) -> list[ReferralRow]:
-    order = {ReferralState.SENT: 0, ReferralState.ACKNOWLEDGED: 1}
-    return sorted(
-        rows,
-        key=lambda row: (
-            not row.overdue,
-            order.get(ReferralState(row.referral.state), 2),
-            row.referral.response_due_at,
+def overdue_first(now: datetime) -> Any:
+    """An ORDER BY term: 0 for a referral past a running clock (as `overdue`), 1 otherwise."""
+    running = Referral.state.not_in([ReferralState.WITHDRAWN, ReferralState.DECLINED])
+    return sql_case(
+        (and_(Referral.state == ReferralState.SENT, Referral.acknowledge_due_at < now), 0),
+        (and_(Referral.state.in_(AWAITING_RESPONSE), Referral.response_due_at < now), 0),
+        (
+            and_(
+                running,
+                Referral.assessment_started_on.is_(None),
+                Referral.assessment_start_due_at < now,
+            ),
+            0,
         ),
+        (
+            and_(
+                running,
+                Referral.assessment_completed_on.is_(None),
+                Referral.assessment_complete_due_at < now,
+            ),
+            0,
+        ),
+        else_=1,
     )
+
+
+def inbox_query(agency: uuid.UUID | None, now: datetime) -> Select[Referral]:
+    """The open referrals to `agency`: overdue first, then new, then acknowledged, then by the
+    response clock (a stable order, so pages do not overlap)."""
+    new_first = sql_case(
+        (Referral.state == ReferralState.SENT, 0),
+        (Referral.state == ReferralState.ACKNOWLEDGED, 1),
+        else_=2,
+    )
+    return (
+        select(Referral)
+        .where(Referral.to_agency_id == agency, Referral.state.in_(OPEN_STATES))
+        .order_by(overdue_first(now), new_first, Referral.response_due_at, Referral.id)
+    )
+
+
+def sent_query(user: uuid.UUID | None) -> Select[Referral]:
+    """The referrals `user` sent, newest first, whatever their state."""
+    return (
+        select(Referral)
+        .where(Referral.from_user_id == user)
+        .order_by(Referral.sent_at.desc(), Referral.id)
+    )
+
+
+def listing_rows(
+    session: Session,
+    ctx: AuditContext,
+    referrals: list[Referral],
+    now: datetime,
+    rules: CaseRules,
+    listing: str,
+) -> list[ReferralRow]:
+    """The rows of a listing the actor may read, each audited (see `_listing`)."""
+    return _listing(session, ctx, referrals, now, rules, listing)
 
 
 def inbox(
@@ -204,15 +256,8 @@ def inbox(
     now = utcnow()
     authorize(ctx.actor, Permission.REFERRAL_INBOX, None, now)
     assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
-    referrals = list(
-        session.scalars(
-            select(Referral)
-            .where(Referral.to_agency_id == ctx.actor.agency_id, Referral.state.in_(OPEN_STATES))
-            .order_by(Referral.response_due_at)
-            .limit(LISTING_LIMIT)
-        )
-    )
-    return _by_urgency_of_clock(_listing(session, ctx, referrals, now, rules, "inbox"))
+    referrals = list(session.scalars(inbox_query(ctx.actor.agency_id, now).limit(LISTING_LIMIT)))
+    return _listing(session, ctx, referrals, now, rules, "inbox")
 
 
 def sent(
@@ -222,14 +267,7 @@ def sent(
     now = utcnow()
     authorize(ctx.actor, Permission.REFERRAL_INBOX, None, now)
     assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
-    referrals = list(
-        session.scalars(
-            select(Referral)
-            .where(Referral.from_user_id == ctx.actor.id)
-            .order_by(Referral.sent_at.desc())
-            .limit(LISTING_LIMIT)
-        )
-    )
+    referrals = list(session.scalars(sent_query(ctx.actor.id).limit(LISTING_LIMIT)))
     return _listing(session, ctx, referrals, now, rules, "sent")
 
 

@@ -2,14 +2,29 @@
 
 `sending` (send), `transitions` (acknowledge, accept, decline, complete, withdraw, reopen, the
 needs-assessment dates), `reading` (one referral, the inbox, the sent list, the overview) and
-`clocks` (working-day deadlines). Each service loads the case's facts afresh, asks
-`cases.policy`, then audits in the caller's transaction.
+`listings` (the pages' listings: paged inbox and sent list, a case's referrals, the weekly
+flow), `options` (what the send form offers) and `clocks` (working-day deadlines). Each
+service loads the case's facts afresh, asks `cases.policy`, then audits in the caller's
+transaction.
 """
 
 from __future__ import annotations
 
 from cases.referrals.clocks import DEFAULT_CLOCKS, ClockRules, deadlines
+from cases.referrals.listings import (
+    PAGE_SIZE,
+    CaseReferral,
+    ReferralPage,
+    SupervisorOverview,
+    WeekFlow,
+    case_referrals,
+    inbox_page,
+    sent_page,
+    supervisor_overview,
+    weekly_flow,
+)
 from cases.referrals.loading import get_referral, has_referrals
+from cases.referrals.options import SEND_CATEGORIES, AgencyOptions, SendOptions, send_options
 from cases.referrals.reading import (
     REFERRAL_ACTIONS,
     HistoryEntry,
@@ -35,27 +50,41 @@ from cases.referrals.transitions import (
 
 __all__ = [
     "DEFAULT_CLOCKS",
+    "PAGE_SIZE",
     "REFERRAL_ACTIONS",
+    "SEND_CATEGORIES",
+    "AgencyOptions",
+    "CaseReferral",
     "ClockRules",
     "HistoryEntry",
     "Overview",
     "ReferralInput",
+    "ReferralPage",
     "ReferralRow",
     "ReferralView",
+    "SendOptions",
+    "SupervisorOverview",
+    "WeekFlow",
     "accept",
     "acknowledge",
+    "case_referrals",
     "complete",
     "deadlines",
     "decline",
     "get_referral",
     "has_referrals",
     "inbox",
+    "inbox_page",
     "overdue",
     "overview",
     "record_assessment",
     "reopen",
+    "send_options",
     "send_referral",
     "sent",
+    "sent_page",
+    "supervisor_overview",
     "view_referral",
+    "weekly_flow",
     "withdraw",
 ]
