@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, new_event, record_events
+from cases.accounts.models import Agency
 from cases.casework.models import Case
 from cases.policy import Permission, authorize, decide
 from cases.policy.facts import DEFAULT_RULES, CaseRules
@@ -37,11 +38,21 @@ MAX_PAGE = 10_000
 FLOW_WEEKS = 12
 
 
+def agency_names(session: Session, referrals: list[Referral]) -> dict[uuid.UUID, str]:
+    """The names of the agencies these referrals are between, in one statement."""
+    ids = {r.from_agency_id for r in referrals} | {r.to_agency_id for r in referrals}
+    if not ids:
+        return {}
+    rows = session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(ids)))
+    return {agency_id: name for agency_id, name in rows}
+
+
 @dataclass(frozen=True)
 class ReferralPage:
     rows: list[ReferralRow]
     page: int
     has_next: bool
+    names: dict[uuid.UUID, str]
 
 
 def _page(
@@ -61,7 +72,8 @@ def _page(
         )
     )
     rows = listing_rows(session, ctx, found[:per_page], now, rules, listing)
-    return ReferralPage(rows, page, len(found) > per_page)
+    names = agency_names(session, [row.referral for row in rows])
+    return ReferralPage(rows, page, len(found) > per_page, names)
 
 
 def inbox_page(
@@ -104,9 +116,15 @@ class CaseReferral:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class CaseReferrals:
+    items: list[CaseReferral]
+    names: dict[uuid.UUID, str]
+
+
 def case_referrals(
     session: Session, ctx: AuditContext, case: Case, *, rules: CaseRules = DEFAULT_RULES
-) -> list[CaseReferral]:
+) -> CaseReferrals:
     """The case's referrals the actor may know of, newest first (status only for other team
     agencies); one audit event per referral shown, inserted together."""
     now = utcnow()
@@ -143,7 +161,8 @@ def case_referrals(
             for item, bases in shown
         ],
     )
-    return [item for item, _bases in shown]
+    items = [item for item, _bases in shown]
+    return CaseReferrals(items, agency_names(session, [i.referral for i in items]))
 
 
 @dataclass(frozen=True)
@@ -202,6 +221,7 @@ class SupervisorOverview:
     overview: Overview
     flow: list[WeekFlow]
     overdue_ids: frozenset[uuid.UUID]
+    names: dict[uuid.UUID, str]
 
 
 def supervisor_overview(
@@ -210,5 +230,7 @@ def supervisor_overview(
     """The overview page: counts by state, open and overdue referrals, and the weekly flow."""
     summary = overview(session, ctx)
     now = utcnow()
-    late = frozenset(r.id for r in [*summary.open_in, *summary.open_out] if overdue(r, now))
-    return SupervisorOverview(summary, weekly_flow(session, ctx, rules=rules), late)
+    shown = [*summary.open_in, *summary.open_out]
+    late = frozenset(r.id for r in shown if overdue(r, now))
+    flow = weekly_flow(session, ctx, rules=rules)
+    return SupervisorOverview(summary, flow, late, agency_names(session, shown))

@@ -14,6 +14,7 @@ from cases.referrals.clocks import DEFAULT_CLOCKS, ClockRules, deadlines
 from cases.referrals.listings import (
     PAGE_SIZE,
     CaseReferral,
+    CaseReferrals,
     ReferralPage,
     SupervisorOverview,
     WeekFlow,
@@ -55,6 +56,7 @@ __all__ = [
     "SEND_CATEGORIES",
     "AgencyOptions",
     "CaseReferral",
+    "CaseReferrals",
     "ClockRules",
     "HistoryEntry",
     "Overview",
