@@ -11,9 +11,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from app.casework.messages import CATEGORY_LABELS
 from app.casework.pages import reachable_case
 from app.casework.settings import case_rules
 from app.extensions import db
+from app.messages import label
 from app.referrals.chart import SVG_CONTENT_SECURITY_POLICY, flow_svg
 from app.referrals.forms import (
     ActionForm,
@@ -56,7 +58,12 @@ def sent() -> str:
 def overview() -> str:
     summary = referrals.supervisor_overview(db(), audit_context(), rules=case_rules())
     db().commit()
-    return render_template("referrals/overview.html", summary=summary, states=list(STATE_LABELS))
+    return render_template(
+        "referrals/overview.html",
+        summary=summary,
+        states=list(STATE_LABELS),
+        listing_limit=referrals.LISTING_LIMIT,
+    )
 
 
 @bp.get("/referrals/overview/flow.svg")
@@ -106,7 +113,10 @@ def _send_choices(form: SendForm, options: referrals.SendOptions) -> None:
     form.category.choices = [("", _("Choose…"))] + [
         (c or YOUTH_ACT, str(SEND_CATEGORY_LABELS[c or YOUTH_ACT])) for c in options.categories
     ]
-    form.attached_note_ids.choices = [(str(note.id), excerpt) for note, excerpt in options.notes]
+    form.attached_note_ids.choices = [
+        (str(note.id), f"{label(CATEGORY_LABELS, note.category)}: {excerpt}")
+        for note, excerpt in options.notes
+    ]
 
 
 def _send_input(form: SendForm) -> referrals.ReferralInput:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import case_facts
 from cases.policy.sharing import end_of_day, local_day
 from cases.referrals.loading import referral_facts
-from cases.referrals.models import Referral
+from cases.referrals.models import OPEN_STATES, Referral
 from cases.referrals.reading import (
     LISTING_LIMIT,
     Overview,
@@ -28,6 +29,7 @@ from cases.referrals.reading import (
     inbox_query,
     listing_rows,
     overdue,
+    overdue_first,
     overview,
     sent_query,
 )
@@ -222,6 +224,27 @@ class SupervisorOverview:
     flow: list[WeekFlow]
     overdue_ids: frozenset[uuid.UUID]
     names: dict[uuid.UUID, str]
+    # Counted in the database (the lists show at most `LISTING_LIMIT`): open, and overdue.
+    open_in: int
+    open_out: int
+    overdue_in: int
+    overdue_out: int
+
+
+def _open_counts(session: Session, agency: object, now: datetime) -> tuple[int, int, int, int]:
+    """Open and overdue referrals to and from `agency`, in one statement."""
+    late = overdue_first(now) == 0
+    incoming, outgoing = Referral.to_agency_id == agency, Referral.from_agency_id == agency
+
+    def total(condition: Any) -> Any:
+        return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            total(incoming), total(outgoing), total(incoming & late), total(outgoing & late)
+        ).where(incoming | outgoing, Referral.state.in_(OPEN_STATES))
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def supervisor_overview(
@@ -233,4 +256,6 @@ def supervisor_overview(
     shown = [*summary.open_in, *summary.open_out]
     late = frozenset(r.id for r in shown if overdue(r, now))
     flow = weekly_flow(session, ctx, rules=rules)
-    return SupervisorOverview(summary, flow, late, agency_names(session, shown))
+    assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
+    counts = _open_counts(session, ctx.actor.agency_id, now)
+    return SupervisorOverview(summary, flow, late, agency_names(session, shown), *counts)

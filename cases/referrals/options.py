@@ -23,7 +23,7 @@ from core.db import utcnow
 
 # None stands for a Youth Act §11 referral (identification and contact data only).
 SEND_CATEGORIES: tuple[str | None, ...] = (*(c.value for c in Category), None)
-EXCERPT = 80
+EXCERPT = 160
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from cases.referrals.listings import (
 from cases.referrals.loading import get_referral, has_referrals
 from cases.referrals.options import SEND_CATEGORIES, AgencyOptions, SendOptions, send_options
 from cases.referrals.reading import (
+    LISTING_LIMIT,
     REFERRAL_ACTIONS,
     HistoryEntry,
     Overview,
@@ -51,6 +52,7 @@ from cases.referrals.transitions import (
 
 __all__ = [
     "DEFAULT_CLOCKS",
+    "LISTING_LIMIT",
     "PAGE_SIZE",
     "REFERRAL_ACTIONS",
     "SEND_CATEGORIES",
