@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
 from cases.accounts.models import Agency
-from cases.accounts.services import active_agencies
 from cases.casework.models import Case, CaseNote
 from cases.policy import Decision, Permission, PolicyDenied, Reason, decide
 from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, Category
@@ -97,7 +96,8 @@ def send_options(
         raise PolicyDenied(Permission.REFERRAL_SEND, gate, probe)
     assert own is not None  # noqa: S101 - the policy allowed a member of an agency
     options = []
-    for agency in active_agencies(session):
+    agencies = session.scalars(select(Agency).where(Agency.active).order_by(Agency.name))
+    for agency in agencies:
         if agency.id == own or not agency.active:
             continue
         decisions = {

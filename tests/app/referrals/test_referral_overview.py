@@ -91,8 +91,14 @@ def test_the_overview_agrees_with_the_referrals(
     page = _nelli(app).get("/referrals/overview")
     assert page.status_code == 200
     found = ROW_RE.findall(page.text)
-    labels = {"New": "sent", "Acknowledged": "acknowledged", "Accepted": "accepted",
-              "Declined": "declined", "Completed": "completed", "Withdrawn": "withdrawn"}  # fmt: skip
+    labels = {
+        "New": "sent",
+        "Acknowledged": "acknowledged",
+        "Accepted": "accepted",
+        "Declined": "declined",
+        "Completed": "completed",
+        "Withdrawn": "withdrawn",
+    }
     by_state = {labels[name]: (int(a), int(b)) for name, a, b in found if name in labels}
     received = Counter(r["state"] for r in rows if r["to_agency_id"] == nuo)
     sent = Counter(r["state"] for r in rows if r["from_agency_id"] == nuo)
