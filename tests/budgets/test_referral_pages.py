@@ -32,7 +32,7 @@ def _bulk(s: Scene, number: int, states: list[str], *, to_nuo: bool = False) -> 
     rng = random.Random(number)
     now = utcnow()
     agencies = [s.sos.id, s.nuo.id, s.pol.id, s.ngo.id]
-    rows = []
+    rows: list[dict[str, object]] = []
     for _ in range(number):
         source, target = (s.sos.id, s.nuo.id) if to_nuo else rng.sample(agencies, 2)
         sent = now - timedelta(days=rng.randint(1, 400))

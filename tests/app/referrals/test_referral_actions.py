@@ -40,9 +40,12 @@ def send(client: FlaskClient, case_id: uuid.UUID, data: dict[str, object]) -> Te
 
 def _notes(page: str) -> dict[str, str]:
     """The attachable notes offered, by marker."""
-    return {
-        re.search(r"DEMO-[A-Z0-9-]+", text).group(0): note for note, text in NOTE_RE.findall(page)
-    }  # type: ignore[union-attr]
+    found = {}
+    for note, text in NOTE_RE.findall(page):
+        marker = re.search(r"DEMO-[A-Z0-9-]+", text)
+        assert marker is not None, text
+        found[marker.group(0)] = note
+    return found
 
 
 class TestSending:
