@@ -103,12 +103,17 @@ class Encrypted(Generic[T]):
         blob = getattr(row, self.attribute)
         if blob is None:
             return None
-        session = _session_of(row)
-        version, key = datakeys.require_data_key(session, key_provider(session), row.data_key_owner)
+        return self.decrypt(_session_of(row), row.__tablename__, row.id, row.data_key_owner, blob)
+
+    def decrypt(self, session: Session, table: str, row_id: Any, owner: str, blob: bytes) -> T:
+        """The value of this field of a row read without the ORM (a Core select of the
+        ciphertext column, the row id and the owner): what reading the attribute returns."""
+        version, key = datakeys.require_data_key(session, key_provider(session), owner)
         if crypto.key_version_of(blob) != version:
             raise crypto.DecryptionError("ciphertext names a data key version that does not exist")
-        ad = crypto.field_ad(row.__tablename__, self.column, row.id)
-        return self.codec.decode(crypto.decrypt(key, blob, ad))
+        return self.codec.decode(
+            crypto.decrypt(key, blob, crypto.field_ad(table, self.column, row_id))
+        )
 
     def __set__(self, row: EncryptedRow, value: T | None) -> None:
         if value is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -25,6 +27,7 @@ from cases.policy.facts import (
 from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
 from cases.text import MAX_NOTE
+from core.datakeys import person_owner
 
 
 def note_in_case(session: Session, case: Case, note_id: uuid.UUID) -> CaseNote | None:
@@ -84,13 +87,46 @@ def write_note(
     return note
 
 
-# Built once (SQLAlchemy memoises a statement's cache key on the statement object).
+@dataclass(frozen=True)
+class NoteRow:
+    """A note as the case page reads it: plain values from a Core select, no ORM identity."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    author_agency_id: uuid.UUID
+    category: str
+    sensitivity: str
+    created_at: datetime
+    body_ct: bytes | None
+
+    def body(self, session: Session) -> str | None:
+        """The decrypted body (under the young person's data key), as `CaseNote.body`."""
+        if self.body_ct is None:
+            return None
+        owner = person_owner(self.person_id)
+        return CaseNote.body.decrypt(session, CaseNote.__tablename__, self.id, owner, self.body_ct)
+
+
+# Built once (SQLAlchemy memoises a statement's cache key on the statement object). Plain rows:
+# building 50 ORM objects (identity map, instrumented state) cost more than reading them.
 _NOTES_OF_CASE = (
-    select(CaseNote).where(CaseNote.case_id == bindparam("case_id")).order_by(CaseNote.created_at)
+    select(
+        CaseNote.id,
+        CaseNote.person_id,
+        CaseNote.author_agency_id,
+        CaseNote.category,
+        CaseNote.sensitivity,
+        CaseNote.created_at,
+        CaseNote.body_ct,
+        CaseNote.supersedes_id,
+    )
+    .where(CaseNote.case_id == bindparam("case_id"))
+    .order_by(CaseNote.created_at)
 )
 
 
-def _current_notes(session: Session, case: Case) -> list[CaseNote]:
-    notes = list(session.scalars(_NOTES_OF_CASE, {"case_id": case.id}))
-    superseded = {n.supersedes_id for n in notes if n.supersedes_id is not None}
-    return [n for n in notes if n.id not in superseded]
+def current_notes(session: Session, case: Case) -> list[NoteRow]:
+    """The case's notes that no correction has superseded, oldest first."""
+    rows = session.execute(_NOTES_OF_CASE, {"case_id": case.id}).all()
+    superseded = {row[7] for row in rows if row[7] is not None}
+    return [NoteRow(*row[:7]) for row in rows if row[0] not in superseded]

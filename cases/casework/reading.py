@@ -15,12 +15,11 @@ from cases.accounts.models import Agency, User
 from cases.casework.consents import ConsentState, consent_states
 from cases.casework.models import (
     Case,
-    CaseNote,
     CaseReopening,
     ClosureRequest,
     Disclosure,
 )
-from cases.casework.notes import _current_notes
+from cases.casework.notes import NoteRow, current_notes
 from cases.persons.queries import PersonDetails, details_of
 from cases.policy import (
     Decision,
@@ -68,7 +67,7 @@ _REOPENINGS = (
 
 @dataclass(frozen=True)
 class ReadableNote:
-    note: CaseNote
+    note: NoteRow
     body: str
     decision: Decision
 
@@ -127,14 +126,14 @@ def view_case(
     # A note's decision depends on its author agency, category and sensitivity alone (and on
     # this request's facts): decided once per combination, never kept past this request.
     verdicts: dict[tuple[uuid.UUID, str, str], Decision] = {}
-    for note in _current_notes(session, case):
+    for note in current_notes(session, case):
         key = (note.author_agency_id, note.category, note.sensitivity)
         verdict = verdicts.get(key)
         if verdict is None:
             verdict = decide(ctx.actor, Permission.NOTE_READ, note_facts(facts, note), now)
             verdicts[key] = verdict
         if verdict.allowed:
-            readable.append(ReadableNote(note, note.body or "", verdict))
+            readable.append(ReadableNote(note, note.body(session) or "", verdict))
             bases.update(verdict.basis)
         else:
             hidden += 1

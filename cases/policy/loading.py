@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -14,7 +15,6 @@ from sqlalchemy.orm import Session
 from cases.accounts.models import Agency, User
 from cases.casework.models import (
     Case,
-    CaseNote,
     CaseStatus,
     Consent,
     Disclosure,
@@ -290,7 +290,20 @@ def birth_dates_of(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uu
     return {v.person_id: v.birth_date for v in versions if v.birth_date is not None}
 
 
-def note_facts(case: CaseFacts, note: CaseNote) -> NoteFacts:
+class NoteLike(Protocol):
+    """What the policy reads of a note (an ORM row or the case page's plain row)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def author_agency_id(self) -> uuid.UUID: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def sensitivity(self) -> str: ...
+
+
+def note_facts(case: CaseFacts, note: NoteLike) -> NoteFacts:
     return NoteFacts(
         case=case,
         author_agency=note.author_agency_id,
