@@ -37,7 +37,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
 
-    from app import admin, auditing, auth, casework, cli, errors, guards, i18n, main, persons
+    from app import (
+        admin,
+        auditing,
+        auth,
+        casework,
+        cli,
+        errors,
+        guards,
+        i18n,
+        main,
+        notifications,
+        persons,
+    )
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
 
@@ -48,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     guards.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    notifications.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(auth_release.bp)
@@ -55,4 +68,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auditing.bp)
     app.register_blueprint(persons.bp)
     app.register_blueprint(casework.bp)
+    app.register_blueprint(notifications.bp)
     return app

@@ -102,9 +102,7 @@ def persons_facts(
     teams: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     referred: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     if persons:
-        for person_id, agency_id, team in session.execute(
-            _who_sees([p.id for p in persons], now)
-        ):
+        for person_id, agency_id, team in session.execute(_who_sees([p.id for p in persons], now)):
             (teams if team else referred)[person_id].add(agency_id)
     return {
         p.id: PersonFacts(

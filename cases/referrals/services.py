@@ -1,14 +1,17 @@
 """Referrals, named for callers: each use case lives in its own module of this package.
 
 `sending` (send), `transitions` (acknowledge, accept, decline, complete, withdraw, reopen, the
-needs-assessment dates), `reading` (one referral, the inbox, the sent list, the overview) and
-`clocks` (working-day deadlines). Each service loads the case's facts afresh, asks
-`cases.policy`, then audits in the caller's transaction.
+needs-assessment dates), `reading` (one referral, the inbox, the sent list, the overview),
+`clocks` (working-day deadlines), `escalation` (overdue referrals to the receiving agency's
+supervisors) and `notifying` (who is told of each step). Each service loads the case's facts
+afresh, asks `cases.policy`, then audits in the caller's transaction.
 """
 
 from __future__ import annotations
 
 from cases.referrals.clocks import DEFAULT_CLOCKS, ClockRules, deadlines
+from cases.referrals.escalation import BATCH as ESCALATION_BATCH
+from cases.referrals.escalation import Escalation, escalate_overdue
 from cases.referrals.loading import get_referral, has_referrals
 from cases.referrals.reading import (
     REFERRAL_ACTIONS,
@@ -35,8 +38,10 @@ from cases.referrals.transitions import (
 
 __all__ = [
     "DEFAULT_CLOCKS",
+    "ESCALATION_BATCH",
     "REFERRAL_ACTIONS",
     "ClockRules",
+    "Escalation",
     "HistoryEntry",
     "Overview",
     "ReferralInput",
@@ -47,6 +52,7 @@ __all__ = [
     "complete",
     "deadlines",
     "decline",
+    "escalate_overdue",
     "get_referral",
     "has_referrals",
     "inbox",
