@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from cases.casework.cases import (
     CaseReach,
-    get_case,
     first_case,
+    get_case,
     has_case,
     open_case,
     person_for_new_case,
@@ -72,10 +72,10 @@ __all__ = [
     "disclosure_recipients",
     "emergency_reviews",
     "expiring_consents",
+    "first_case",
     "get_case",
     "get_closure_request",
     "get_emergency_access",
-    "first_case",
     "has_case",
     "list_closed_cases",
     "list_my_cases",

@@ -79,7 +79,8 @@ def test_the_four_referrals_follow_the_issue(demo_session: Session) -> None:
     assert found["DEMO-R2-SOS-NUO"].consent_id is not None
     assert found["DEMO-R3-SOS-NGO"].consent_id is not None
     assert found["DEMO-R4-POL-SOS"].decline_reason == "duplicate"
-    handlers = {m: users.get(found[m].handler_user_id) for m in ("DEMO-R2-SOS-NUO", "DEMO-R3-SOS-NGO")}  # type: ignore[arg-type]
+    handled = ("DEMO-R2-SOS-NUO", "DEMO-R3-SOS-NGO")
+    handlers = {m: users.get(found[m].handler_user_id) for m in handled}  # type: ignore[arg-type]
     assert handlers == {"DEMO-R2-SOS-NUO": "noora", "DEMO-R3-SOS-NGO": "jari"}
     r3_events = demo_session.scalars(
         select(ReferralEvent).where(ReferralEvent.referral_id == found["DEMO-R3-SOS-NGO"].id)
