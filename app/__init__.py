@@ -47,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         guards,
         i18n,
         main,
+        notifications,
         persons,
         referrals,
     )
@@ -60,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     guards.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    notifications.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(auth_release.bp)
@@ -68,4 +70,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(persons.bp)
     app.register_blueprint(casework.bp)
     app.register_blueprint(referrals.bp)
+    app.register_blueprint(notifications.bp)
     return app

@@ -1,5 +1,6 @@
 """Operator commands: the keyring and the schema here; each area's commands in its package
-(`app.accounts.cli`, `app.persons.cli`, `app.demo.cli`, `app.auditing.cli`), all registered by
+(`app.accounts.cli`, `app.persons.cli`, `app.demo.cli`, `app.auditing.cli`,
+`app.notifications.cli`), all registered by
 `init_app`."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.auditing.cli import audit_cli
 from app.commands import command_context, fail, keyring_or_exit
 from app.demo.cli import demo_cli
 from app.extensions import db
+from app.notifications.cli import notifications_cli
 from app.persons.cli import persons_cli
 from cases import keys as key_services
 from cases.casework import upgrades as data_upgrades
@@ -126,6 +128,15 @@ def db_upgrade() -> None:
 
 
 def init_app(app: Flask) -> None:
-    groups = (keys_cli, db_cli, agencies_cli, users_cli, demo_cli, audit_cli, persons_cli)
+    groups = (
+        keys_cli,
+        db_cli,
+        agencies_cli,
+        users_cli,
+        demo_cli,
+        audit_cli,
+        persons_cli,
+        notifications_cli,
+    )
     for group in groups:
         app.cli.add_command(group)

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from core import keyring
 
@@ -83,6 +84,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
             environ, "REFERRAL_ASSESSMENT_START_DAYS", 7
         ),
         "SILTA_REFERRAL_ASSESSMENT_MONTHS": _positive(environ, "REFERRAL_ASSESSMENT_MONTHS", 3),
+        **_mail_settings(environ),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")
         ),
@@ -102,6 +104,34 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "TESTING": False,
     }
+
+
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+
+
+def _mail_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The optional notification mail: off unless `SILTA_SMTP_URL` is set."""
+    url = _env(environ, "SMTP_URL")
+    sender = _env(environ, "SMTP_FROM")
+    base = _env(environ, "BASE_URL")
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+            raise ConfigError(
+                "SILTA_SMTP_URL must look like smtp://host:port, smtp+starttls://user:password@"
+                "host:port or smtps://host:port"
+            )
+        try:
+            parts.port  # noqa: B018 - parsing it raises on a bad port
+        except ValueError:
+            raise ConfigError("SILTA_SMTP_URL has a bad port") from None
+        if sender is None or "@" not in sender:
+            raise ConfigError(
+                "SILTA_SMTP_FROM must be an e-mail address when SILTA_SMTP_URL is set"
+            )
+        if base is None or urlsplit(base).scheme not in ("http", "https"):
+            raise ConfigError("SILTA_BASE_URL must be Silta's address when SILTA_SMTP_URL is set")
+    return {"SILTA_SMTP_URL": url, "SILTA_SMTP_FROM": sender, "SILTA_BASE_URL": base}
 
 
 def ensure_development_secret(config: dict[str, Any], instance_path: Path) -> None:
@@ -137,3 +167,7 @@ def check_serving(config: Mapping[str, Any]) -> None:
         raise ConfigError(
             "SILTA_RATELIMIT_STORAGE_URI must point at shared storage (redis://) in production"
         )
+    if config.get("SILTA_SMTP_URL") and not str(config.get("SILTA_BASE_URL") or "").startswith(
+        "https://"
+    ):
+        raise ConfigError("SILTA_BASE_URL must be an https:// address when SILTA_SMTP_URL is set")

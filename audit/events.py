@@ -89,6 +89,9 @@ class Action(StrEnum):
     REFERRAL_WITHDRAWN = "case:referral:withdraw"
     REFERRAL_REOPENED = "case:referral:reopen"
     REFERRAL_ASSESSMENT_RECORDED = "case:referral:assessment"
+    REFERRAL_ESCALATED = "case:referral:escalate"
+    NOTIFICATIONS_MAILED = "cli:notifications:mail"
+    USER_EMAIL_SET = "admin:user:set-email"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

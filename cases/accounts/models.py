@@ -67,6 +67,8 @@ class User(Base):
     is_demo: Mapped[bool] = mapped_column(default=False)
     demo_password: Mapped[bytes | None] = mapped_column(LargeBinary)
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Where "You have a new item in Silta" is mailed (issue 11); None: no e-mail.
+    email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The security stamp: changed by every reset, password change, TOTP reset, deactivation,
     # unlock and release; a session or half-finished sign-in carrying another value is void.

@@ -17,6 +17,7 @@ from cases.policy.facts import (
     CaseFacts,
     DisclosureRequest,
     NoteFacts,
+    NotificationFacts,
     PersonFacts,
 )
 from cases.policy.notes import note_read, on_team
@@ -28,6 +29,7 @@ from cases.policy.permissions import (
     LEAD_AGENCY,
     LEAD_SUPERVISOR,
     NOT_ON_SELF,
+    NOTIFICATIONS,
     ONE_PERSON,
     OPEN_CASE_ONLY,
     PRACTITIONER_ROLES,
@@ -119,6 +121,8 @@ def decide(
         return allow(Reason.ROLE_AUDITOR)
     if permission in REFERRAL_PERMISSIONS:
         return referral_decision(actor, permission, resource, now or utcnow())
+    if permission in NOTIFICATIONS:
+        return _own_notification(actor, resource)
     case_permissions = (
         TEAM_WORK
         | LEAD_SUPERVISOR
@@ -140,12 +144,26 @@ def decide(
             return deny(Reason.ROLE_NO_CONTENT)
         if permission in REGISTER:
             return allow(Reason.PRACTITIONER)
-        return _person_visible(actor, resource)
+        return _person_visible(actor, resource, permission)
     return deny(Reason.NOT_GRANTED)
 
 
-def _person_visible(actor: Actor, person: Any) -> Decision:
-    # DESIGN.md §3: the registering agency and the agencies on the person's case teams.
+def _own_notification(actor: Actor, notification: Any) -> Decision:
+    """Practitioners' own notifications (only they ever get any: they are about referrals)."""
+    if actor.role not in PRACTITIONER_ROLES:
+        return deny(Reason.ROLE_NO_CONTENT)
+    if notification is None:
+        # The route gate and the user's own list (the service scopes it to the user).
+        return allow(Reason.PRACTITIONER)
+    if not isinstance(notification, NotificationFacts) or notification.user_id != actor.id:
+        return deny(Reason.NOT_OWN_NOTIFICATION)
+    return allow(Reason.OWN_NOTIFICATION)
+
+
+def _person_visible(actor: Actor, person: Any, permission: Permission) -> Decision:
+    # DESIGN.md §3: the registering agency and the agencies on the person's case teams; issue
+    # 11: the agency an open referral is addressed to reads the person (their name and identity
+    # code are what makes the referral workable) but neither edits them nor opens a case.
     if person is None:
         # The route guard asks before the person is loaded: the role may hold this permission;
         # the service asks again with the person.
@@ -156,6 +174,8 @@ def _person_visible(actor: Actor, person: Any) -> Decision:
         return allow(Reason.REGISTERING_AGENCY, Reason.REGISTERING_AGENCY)
     if actor.agency_id in person.team_agencies:
         return allow(Reason.CASE_TEAM, Reason.CASE_TEAM)
+    if permission == Permission.PERSON_READ and actor.agency_id in person.referred_to_agencies:
+        return allow(Reason.RECEIVING_AGENCY, Reason.RECEIVING_AGENCY)
     return deny(Reason.NOT_VISIBLE)
 
 

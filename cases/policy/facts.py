@@ -133,11 +133,21 @@ class NoteFacts:
 
 @dataclass(frozen=True)
 class PersonFacts:
-    """Who may see a person: the registering agency and current case-team agencies."""
+    """Who may see a person: the registering agency, current case-team agencies and (to read
+    only) the agencies an open referral about the person is addressed to."""
 
     id: uuid.UUID
     registered_by_agency: uuid.UUID
     team_agencies: frozenset[uuid.UUID] = frozenset()
+    referred_to_agencies: frozenset[uuid.UUID] = frozenset()
+
+
+@dataclass(frozen=True)
+class NotificationFacts:
+    """A notification as the policy sees it: whose it is."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
 
 
 @dataclass(frozen=True)

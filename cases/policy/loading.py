@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import BindParameter, bindparam, or_, select
+from sqlalchemy import BindParameter, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from cases.accounts.models import Agency, User
@@ -36,6 +36,7 @@ from cases.policy.facts import (
     PersonFacts,
     Sensitivity,
 )
+from cases.referrals.models import OPEN_STATES, Referral
 from core import datakeys
 from core.db import utcnow
 from core.fields import key_provider
@@ -74,14 +75,22 @@ _CONSENTS = select(Consent).where(Consent.case_id == bindparam("case_id"))
 _DISCLOSURES = select(Disclosure).where(Disclosure.case_id == bindparam("case_id"))
 
 
-def person_facts(session: Session, person: Person, now: datetime | None = None) -> PersonFacts:
-    now = now or utcnow()
-    teams = session.scalars(
-        select(TeamAgency.agency_id)
+def _who_sees(person_ids: list[uuid.UUID], now: datetime):  # type: ignore[no-untyped-def]
+    """(person, agency, is_team): the current team agencies of the persons' cases and the
+    agencies open referrals about them are addressed to, in one statement."""
+    teams = (
+        select(Case.person_id, TeamAgency.agency_id, literal(True).label("team"))
         .join(Case, Case.id == TeamAgency.case_id)
-        .where(Case.person_id == person.id, _current(TeamAgency, now))
+        .where(Case.person_id.in_(person_ids), _current(TeamAgency, now))
     )
-    return PersonFacts(person.id, person.registered_by_agency_id, frozenset(teams))
+    referred = select(Referral.person_id, Referral.to_agency_id, literal(False)).where(
+        Referral.person_id.in_(person_ids), Referral.state.in_(OPEN_STATES)
+    )
+    return union_all(teams, referred)
+
+
+def person_facts(session: Session, person: Person, now: datetime | None = None) -> PersonFacts:
+    return persons_facts(session, [person], now)[person.id]
 
 
 def persons_facts(
@@ -91,15 +100,18 @@ def persons_facts(
     for one person."""
     now = now or utcnow()
     teams: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    referred: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     if persons:
-        for person_id, agency_id in session.execute(
-            select(Case.person_id, TeamAgency.agency_id)
-            .join(Case, Case.id == TeamAgency.case_id)
-            .where(Case.person_id.in_([p.id for p in persons]), _current(TeamAgency, now))
-        ):
-            teams[person_id].add(agency_id)
+        for person_id, agency_id, team in session.execute(_who_sees([p.id for p in persons], now)):
+            (teams if team else referred)[person_id].add(agency_id)
     return {
-        p.id: PersonFacts(p.id, p.registered_by_agency_id, frozenset(teams[p.id])) for p in persons
+        p.id: PersonFacts(
+            p.id,
+            p.registered_by_agency_id,
+            frozenset(teams[p.id]),
+            frozenset(referred[p.id]),
+        )
+        for p in persons
     }
 
 

@@ -71,6 +71,14 @@ class Permission(StrEnum):
     # Four-eyes release of a practitioner's credential (issue 9, finding 7).
     CREDENTIAL_PENDING_LIST = "account:credential:list-pending"
     CREDENTIAL_RELEASE = "account:credential:release"
+    # Notifications about referrals (issue 11): a practitioner's own, nobody else's.
+    NOTIFICATION_LIST = "notification:list"
+    NOTIFICATION_MARK_READ = "notification:mark-read"
+    # The operators' cron commands: mailing the outbox, escalating overdue referrals.
+    NOTIFICATION_MAIL = "notification:mail"
+    REFERRAL_ESCALATE = "referral:escalate"
+    # Setting an account's address for the notification mail.
+    USER_SET_EMAIL = "admin:user:set-email"
 
 
 class Reason(StrEnum):
@@ -123,6 +131,9 @@ class Reason(StrEnum):
     SAME_AGENCY = "same_agency"
     NO_ASSESSMENT_CLOCK = "no_assessment_clock"
     AGENCY_SUPERVISOR_ONLY = "agency_supervisor_only"
+    # Notifications (issue 11).
+    OWN_NOTIFICATION = "own_notification"
+    NOT_OWN_NOTIFICATION = "not_own_notification"
 
 
 @dataclass(frozen=True)
@@ -164,6 +175,7 @@ ADMIN_ONLY = frozenset(
         Permission.USER_RESET_PASSWORD,
         Permission.USER_UNLOCK,
         Permission.USER_END_SESSIONS,
+        Permission.USER_SET_EMAIL,
     }
 )
 
@@ -179,7 +191,16 @@ AUDITOR_ONLY = frozenset(
     }
 )
 
-CLI_ONLY = frozenset({Permission.PERSON_SHRED, Permission.KEYS_MANAGE})
+CLI_ONLY = frozenset(
+    {
+        Permission.PERSON_SHRED,
+        Permission.KEYS_MANAGE,
+        Permission.NOTIFICATION_MAIL,
+        Permission.REFERRAL_ESCALATE,
+    }
+)
+# A practitioner's own notifications (they are only ever about referrals).
+NOTIFICATIONS = frozenset({Permission.NOTIFICATION_LIST, Permission.NOTIFICATION_MARK_READ})
 
 # Practitioner work on the register; a single person is further limited to visible persons.
 PRACTITIONER_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})

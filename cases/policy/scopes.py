@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
+
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from audit.events import Actor
+from cases.accounts.models import Role, User
 from cases.casework.models import Case, TeamAgency
 from cases.persons.models import Person
 from cases.policy.permissions import PRACTITIONER_ROLES, CliActor
+from cases.referrals.models import OPEN_STATES, Referral
 from core.db import utcnow
 
 
@@ -34,10 +39,28 @@ def visible_persons(actor: Actor | None) -> ColumnElement[bool]:
             or_(TeamAgency.end_at.is_(None), TeamAgency.end_at > now),
         )
     )
+    referred = select(Referral.person_id).where(
+        Referral.to_agency_id == actor.agency_id, Referral.state.in_(OPEN_STATES)
+    )
     return and_(
         Person.erased_at.is_(None),
-        or_(Person.registered_by_agency_id == actor.agency_id, Person.id.in_(on_a_team)),
+        or_(
+            Person.registered_by_agency_id == actor.agency_id,
+            Person.id.in_(on_a_team),
+            Person.id.in_(referred),
+        ),
     )
+
+
+def inbox_readers(agency_id: uuid.UUID) -> ColumnElement[bool]:
+    """The accounts that read an agency's referral inbox (`referral_decision`'s receiving
+    side): its active caseworkers and supervisors."""
+    return and_(User.agency_id == agency_id, User.active, User.role.in_(PRACTITIONER_ROLES))
+
+
+def agency_supervisors(agency_ids: Iterable[uuid.UUID]) -> ColumnElement[bool]:
+    """The active supervisors of these agencies (to whom overdue referrals escalate)."""
+    return and_(User.agency_id.in_(list(agency_ids)), User.active, User.role == Role.SUPERVISOR)
 
 
 def cases_worth_checking(actor: Actor | None) -> ColumnElement[bool]:

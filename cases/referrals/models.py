@@ -67,6 +67,13 @@ class ReferralEventKind(StrEnum):
     REOPENED = "reopened"
     ASSESSMENT_STARTED = "assessment_started"
     ASSESSMENT_COMPLETED = "assessment_completed"
+    # An overdue clock escalated to the receiving agency's supervisors (`reason_code` names it).
+    ESCALATED = "escalated"
+
+
+class EscalatedClock(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    RESPONSE = "response"
 
 
 class Referral(_PersonKeyed, Base):
@@ -118,6 +125,10 @@ class Referral(_PersonKeyed, Base):
     assessment_complete_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assessment_started_on: Mapped[date | None] = mapped_column(Date)
     assessment_completed_on: Mapped[date | None] = mapped_column(Date)
+    # When each overdue clock was escalated (once per deadline; a reopening that sets a new
+    # response deadline clears it).
+    acknowledge_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason_ct: Mapped[bytes | None] = mapped_column("reason", LargeBinary)
 
     reason = Encrypted[str]("reason_ct", "reason", TEXT)

@@ -30,6 +30,7 @@ from cases.referrals.models import (
     Urgency,
     YouthActGround,
 )
+from cases.referrals.notifying import notify_sent
 from core.db import utcnow
 
 ADULT_AGE = 18
@@ -209,4 +210,5 @@ def send_referral(
         attachments=len(attached),
         needs_assessment=needs_assessment,
     )
+    notify_sent(session, referral, now)
     return referral

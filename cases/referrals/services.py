@@ -1,16 +1,19 @@
 """Referrals, named for callers: each use case lives in its own module of this package.
 
 `sending` (send), `transitions` (acknowledge, accept, decline, complete, withdraw, reopen, the
-needs-assessment dates), `reading` (one referral, the inbox, the sent list, the overview) and
+needs-assessment dates), `reading` (one referral, the inbox, the sent list, the overview),
 `listings` (the pages' listings: paged inbox and sent list, a case's referrals, the weekly
-flow), `options` (what the send form offers) and `clocks` (working-day deadlines). Each
-service loads the case's facts afresh, asks `cases.policy`, then audits in the caller's
-transaction.
+flow), `options` (what the send form offers), `clocks` (working-day deadlines), `escalation`
+(overdue referrals to the receiving agency's supervisors) and `notifying` (who is told of each
+step). Each service loads the case's facts afresh, asks `cases.policy`, then audits in the
+caller's transaction.
 """
 
 from __future__ import annotations
 
 from cases.referrals.clocks import DEFAULT_CLOCKS, ClockRules, deadlines
+from cases.referrals.escalation import BATCH as ESCALATION_BATCH
+from cases.referrals.escalation import Escalation, escalate_overdue
 from cases.referrals.listings import (
     PAGE_SIZE,
     CaseReferral,
@@ -52,6 +55,7 @@ from cases.referrals.transitions import (
 
 __all__ = [
     "DEFAULT_CLOCKS",
+    "ESCALATION_BATCH",
     "LISTING_LIMIT",
     "PAGE_SIZE",
     "REFERRAL_ACTIONS",
@@ -60,6 +64,7 @@ __all__ = [
     "CaseReferral",
     "CaseReferrals",
     "ClockRules",
+    "Escalation",
     "HistoryEntry",
     "Overview",
     "ReferralInput",
@@ -75,6 +80,7 @@ __all__ = [
     "complete",
     "deadlines",
     "decline",
+    "escalate_overdue",
     "get_referral",
     "has_referrals",
     "inbox",

@@ -28,6 +28,7 @@ from cases.referrals.models import (
     ReferralEventKind,
     ReferralState,
 )
+from cases.referrals.notifying import notify_change
 from core.claims import claim
 from core.db import utcnow
 
@@ -127,6 +128,7 @@ def _step(
         reason_code=reason_code or "",
         text=bool(text),
     )
+    notify_change(session, referral, kind, actor_id(ctx), now)
     return referral, list(decision.basis)
 
 
@@ -221,6 +223,8 @@ def reopen(
         values.update(
             responded_at=None,
             decline_reason=None,
+            # A new deadline: it escalates once in its turn.
+            response_escalated_at=None,
             response_due_at=working_day_deadline(
                 now, clocks.response_days[referral.urgency], clocks
             ),
@@ -263,12 +267,14 @@ def record_assessment(
     if completed_on is not None and (start is None or completed_on < start):
         raise InputError("before_start", "completed_on")
     _claim(session, referral, expected, **values)
+    recorded = ReferralEventKind.ASSESSMENT_STARTED
     for name, kind in (
         ("started_on", ReferralEventKind.ASSESSMENT_STARTED),
         ("completed_on", ReferralEventKind.ASSESSMENT_COMPLETED),
     ):
         if f"assessment_{name}" in values:
             _history(session, ctx, referral, kind, current.state, current.state, now)
+            recorded = kind
     session.flush()
     record_about(
         session,
@@ -280,4 +286,5 @@ def record_assessment(
         object_id=referral.id,
         recorded=sorted(values),
     )
+    notify_change(session, referral, recorded, actor_id(ctx), now)
     return referral

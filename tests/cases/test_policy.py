@@ -42,6 +42,9 @@ REGISTER = {p for p in Permission if p.value.startswith("case:")} | {
 RELEASE = {Permission.CREDENTIAL_PENDING_LIST, Permission.CREDENTIAL_RELEASE}
 # Issue 11: the overview of an agency's referrals in and out is for its supervisors.
 REFERRAL_OVERVIEW = {Permission.REFERRAL_OVERVIEW}
+# Issue 11: notifications are about referrals, so only practitioners have any; mailing them and
+# escalating overdue referrals are the operators' cron commands.
+NOTIFICATIONS = {Permission.NOTIFICATION_LIST, Permission.NOTIFICATION_MARK_READ}
 HOST_OPERATOR = (
     ADMIN_PERMISSIONS
     | RELEASE
@@ -49,13 +52,15 @@ HOST_OPERATOR = (
         Permission.AUDIT_VERIFY,
         Permission.PERSON_SHRED,
         Permission.KEYS_MANAGE,
+        Permission.NOTIFICATION_MAIL,
+        Permission.REFERRAL_ESCALATE,
     }
 )
 
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
 EXPECTED = {
-    Role.CASEWORKER: EVERYONE | REGISTER,
-    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE | REFERRAL_OVERVIEW,
+    Role.CASEWORKER: EVERYONE | REGISTER | NOTIFICATIONS,
+    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE | REFERRAL_OVERVIEW | NOTIFICATIONS,
     Role.ANALYST: EVERYONE,
     Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
     Role.ADMIN: EVERYONE | ADMIN_PERMISSIONS,
