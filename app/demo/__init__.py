@@ -22,6 +22,7 @@ from app.demo.referrals import REFERRAL_TEXTS, seed_referrals
 from audit.events import Action, AuditContext, record
 from cases.accounts.passwords import Passwords
 from cases.policy import CliActor
+from cases.referrals import services as referrals
 from core.keyring import KeyProvider
 
 __all__ = [
@@ -44,6 +45,9 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
     persons_created = seed_persons(session)
     cases_created = seed_cases(session)
     referrals_created = seed_referrals(session)
+    if referrals_created:
+        # R1's acknowledgement is overdue: escalate it as the cron job would (issue 11).
+        referrals.escalate_overdue(session, ctx)
     if agencies_created or users_created or persons_created or cases_created or referrals_created:
         # A re-run that creates nothing changes nothing, not even the audit log.
         record(

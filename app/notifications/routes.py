@@ -24,7 +24,6 @@ from cases.policy import Decision, Permission, PolicyDenied, Reason
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE_RE = re.compile(r"[0-9]{1,5}")
 # The referral page (app/referrals, issue 11 point 6) at its documented address.
-REFERRAL_PAGE = "/referrals/{id}"
 
 
 def unread_notifications() -> int | None:
@@ -87,4 +86,4 @@ def open_one(notification_id: uuid.UUID) -> Response:
         audit_denial(Permission.NOTIFICATION_MARK_READ, missing, "notification", notification_id)
         abort(404)
     db().commit()
-    return redirect(REFERRAL_PAGE.format(id=referral_id))
+    return redirect(url_for("referrals.detail", referral_id=referral_id))

@@ -50,6 +50,13 @@ EVENT_LABELS = {
     "reopened": _l("Reopened"),
     "assessment_started": _l("Needs assessment started"),
     "assessment_completed": _l("Needs assessment completed"),
+    "escalated": _l("Escalated to the receiving agency's supervisors"),
+}
+
+# An escalation's reason code names the deadline that passed.
+ESCALATION_LABELS = {
+    "acknowledge": _l("the acknowledgement is overdue"),
+    "response": _l("the answer is overdue"),
 }
 
 # The send form's category choice: a Youth Act §11 referral shares no category of notes.

@@ -15,6 +15,7 @@ from app.messages import label
 from app.referrals.forms import PageForm
 from app.referrals.messages import (
     DECLINE_REASON_LABELS,
+    ESCALATION_LABELS,
     EVENT_LABELS,
     SEND_CATEGORY_LABELS,
     STATE_LABELS,
@@ -34,6 +35,7 @@ _FILTERS = {
     "urgency_label": URGENCY_LABELS,
     "referral_state_label": STATE_LABELS,
     "decline_reason_label": DECLINE_REASON_LABELS,
+    "escalation_label": ESCALATION_LABELS,
     "referral_event_label": EVENT_LABELS,
     "send_category_label": SEND_CATEGORY_LABELS,
     "youth_act_ground_label": YOUTH_ACT_GROUND_LABELS,
