@@ -20,16 +20,26 @@ from cases.accounts.models import User
 from cases.casework.models import Case, CaseNote, ClosureRequest, Consent, EmergencyAccess
 from cases.persons import services as persons
 from tests.app.casework_helpers import case_id_of, signed_in
-from tests.cases.casework_scenario import MARKER_RE, MARKERS
+from tests.cases.casework_scenario import MARKERS
 from tests.helpers import post
 
-LINK_RE = re.compile(r'href="(/(?:cases|persons)/[0-9a-f-]{36})"')
+LINK_RE = re.compile(r'href="(/(?:cases|persons|referrals)/[0-9a-f-]{36}(?:/referrals)?)"')
+# Issue 11: each demo referral's reason is read by exactly its two agencies (written from the
+# issue, beside issue 5's note markers).
+REFERRAL_MARKERS = {
+    "DEMO-R1-POL-SOS": {"pol", "sos"},
+    "DEMO-R2-SOS-NUO": {"sos", "nuo"},
+    "DEMO-R3-SOS-NGO": {"sos", "ngo"},
+    "DEMO-R4-POL-SOS": {"pol", "sos"},
+}
+ANY_MARKER_RE = re.compile(r"DEMO-[PR]\d-[A-Z]+-[A-Z]+")
+LIST_PAGES = ["/", "/cases/", "/referrals/inbox", "/referrals/sent", "/referrals/overview"]
 CODES = [code for _m, _g, _s, _b, code, _u, _gu in DEMO_PERSONS]
 
 
 def reachable_text(client: FlaskClient) -> str:
     """Everything the user can reach: my cases, every case and person linked, every search."""
-    pages = [client.get("/"), client.get("/cases/")]
+    pages = [client.get(url) for url in [*LIST_PAGES, "/notifications/"]]
     seen: set[str] = set()
     queue = [m for p in pages for m in LINK_RE.findall(p.text)]
     for code in CODES:
@@ -54,10 +64,11 @@ def test_marker_table_on_every_reachable_page(
 ) -> None:
     client = signed_in(demo_app, demo_accounts, username)
     text = reachable_text(client)
-    expected = {m for m, agencies in MARKERS.items() if agency in agencies}
+    table = {**MARKERS, **REFERRAL_MARKERS}
+    expected = {m for m, agencies in table.items() if agency in agencies}
     if agency == "tur":
         expected = set()
-    assert set(MARKER_RE.findall(text)) == expected
+    assert set(ANY_MARKER_RE.findall(text)) == expected
     # An agency with no part in a person's case never sees their name.
     for _m, _given, surname, _b, code, _u, _g in DEMO_PERSONS:
         involved = {

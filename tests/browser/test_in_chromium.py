@@ -14,6 +14,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from app.extensions import db
+from cases.casework import services as casework
+from cases.persons import services as persons
 from tests.helpers import b32_secret, code_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -95,4 +98,55 @@ def test_auditor_verifies_the_log_from_the_integrity_panel(
     assert "Ei vielä tarkistettu" in page.content()
     page.get_by_role("button", name="Tarkista koko loki nyt").click()
     assert "Loki on eheä" in page.content()
+    assert page.csp_errors == []
+
+
+def test_a_referral_from_police_is_acknowledged_and_accepted_by_social_services(
+    live_url: str,
+    page,  # type: ignore[no-untyped-def]
+    demo_app: Flask,
+    demo_accounts: dict[str, dict[str, str]],
+) -> None:
+    with demo_app.app_context():
+        person = persons.find_by_identity_code(db(), "140310A1230")
+        assert person is not None
+        case = casework.first_case(db(), person)
+        assert case is not None
+        case_id = case.id
+    # pekka (pol, on P1's team) sends a referral to sos from the case page.
+    _sign_in(page, live_url, demo_accounts["pekka"], "pekka")
+    page.goto(f"{live_url}/cases/{case_id}")
+    page.get_by_role("link", name="Lähetä ohjaus").click()
+    page.get_by_label("Vastaanottava organisaatio").select_option(
+        label="Helsingin kaupunki, sosiaalipalvelut"
+    )
+    page.get_by_label("Mitä jaetaan").select_option("general")
+    page.get_by_label("Kiireellisyys").select_option("urgent")
+    page.get_by_label("Syy", exact=True).fill(
+        "Eetu tarvitsee tukea koulunkäyntiin. BROWSER-REFERRAL"
+    )
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+    assert "Ohjaus lähetettiin." in page.content()
+    # sanna (sos), in a browser of her own, finds it in her agency's inbox, acknowledges and
+    # accepts it.
+    context = page.context.browser.new_context(locale="fi-FI")
+    sanna = context.new_page()
+    _sign_in(sanna, live_url, demo_accounts["sanna"], "sanna")
+    sanna.get_by_role("link", name="Saapuneet").first.click()
+    sanna.get_by_role("link", name="Esimerkki, Eetu").first.click()
+    assert "BROWSER-REFERRAL" in sanna.content()
+    sanna.get_by_role("button", name="Kuittaa").click()
+    assert "Ohjaus kuitattiin." in sanna.content()
+    sanna.get_by_role("button", name="Ota vastaan").click()
+    assert "Ohjaus otettiin vastaan." in sanna.content()
+    context.close()
+    # pekka sees the change among his notifications: the header counts it, the list names it
+    # (with no personal data), and it opens the referral in its new state.
+    page.goto(f"{live_url}/")
+    assert "lukematonta" in page.get_by_role("link", name="Ilmoitukset").inner_text()
+    page.get_by_role("link", name="Ilmoitukset").click()
+    accepted = page.locator("li.unread", has_text="ohjaus otettiin vastaan")
+    assert "Eetu" not in page.locator("ul.notifications").inner_text()
+    accepted.get_by_role("button", name="Avaa ohjaus").click()
+    assert "Otettu vastaan" in page.content() and "BROWSER-REFERRAL" in page.content()
     assert page.csp_errors == []
