@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.casework.forms import Checkboxes
 from app.forms import QueryForm, SiltaForm
@@ -20,11 +31,25 @@ def _choices(table: dict[str, object]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in table.items()]
 
 
+class AsciiIntegerField(IntegerField):
+    """An integer of the digits 0-9 only (Python's int() also takes other scripts' digits)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not re.fullmatch(r"[0-9]{1,9}", str(valuelist[0])):
+            self.data = None
+            raise ValueError(_l("That is not a page number."))
+        super().process_formdata(valuelist)
+
+
 class PageForm(QueryForm):
-    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(1, 10_000)])
+    page = AsciiIntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(1, 10_000)])
 
 
 class SendForm(SiltaForm):
+    # A fresh token per form shown: the same form sent twice makes one referral.
+    send_token = HiddenField(
+        default=lambda: str(uuid.uuid4()), validators=[InputRequired(), UUID()]
+    )
     to_agency = SelectField(
         _l("To agency"), choices=[], validators=[InputRequired(_l("Choose an agency."))]
     )

@@ -69,7 +69,9 @@ SEND_CATEGORY_LABELS = {
 # Why the send form does not offer an agency or a category (the policy's reason).
 WHY_NOT = {
     "no_basis": _l("no consent or disclosure in effect covers it"),
-    "police_compartment": _l("police data stays with police without a disclosure"),
+    "police_compartment": _l(
+        "health and social welfare data reach the police only under a disclosure (Act 812/2000 §18)"
+    ),
     "restricted": _l("restricted"),
     "same_agency": _l("your own agency"),
     "not_on_team": _l("you are not on the case team"),
@@ -89,6 +91,7 @@ REFERRAL_ERRORS = {
     "not_allowed": _l("A Youth Act §11 referral carries no reason text and no notes."),
     "not_found": _l("The page was not found."),
     "state_changed": _l("The referral was changed by someone else meanwhile. Open it again."),
+    "already_sent": _l("This referral was already sent: the form was submitted twice."),
     "before_referral": _l("The date cannot be before the referral was sent."),
     "in_future": _l("The date cannot be in the future."),
     "already_recorded": _l("This date has already been recorded."),

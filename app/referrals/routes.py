@@ -106,6 +106,14 @@ def of_case(case_id: uuid.UUID) -> str:
     return render_template("referrals/case.html", case=case, listing=listing)
 
 
+def _attachable_label(category: str, sensitivity: str, excerpt: str) -> str:
+    # A restricted note stays with its own agency: say so before the sender attaches it.
+    restricted = (
+        _(" (restricted: only your agency reads it)") if sensitivity == "restricted" else ""
+    )
+    return f"{label(CATEGORY_LABELS, category)}{restricted}: {excerpt}"
+
+
 def _send_choices(form: SendForm, options: referrals.SendOptions) -> None:
     form.to_agency.choices = [("", _("Choose…"))] + [
         (str(a.id), a.name) for a in options.recipients
@@ -114,7 +122,7 @@ def _send_choices(form: SendForm, options: referrals.SendOptions) -> None:
         (c or YOUTH_ACT, str(SEND_CATEGORY_LABELS[c or YOUTH_ACT])) for c in options.categories
     ]
     form.attached_note_ids.choices = [
-        (str(note.id), f"{label(CATEGORY_LABELS, note.category)}: {excerpt}")
+        (str(note.id), _attachable_label(note.category, note.sensitivity, excerpt))
         for note, excerpt in options.notes
     ]
 
@@ -130,6 +138,7 @@ def _send_input(form: SendForm) -> referrals.ReferralInput:
         youth_act_grounds=tuple(form.youth_act_grounds.data or ()),
         young_person_informed=bool(form.young_person_informed.data),
         guardian_informed=bool(form.guardian_informed.data),
+        send_token=uuid.UUID(form.send_token.data),
     )
 
 

@@ -125,6 +125,7 @@ class Reason(StrEnum):
     OTHER_TEAM_AGENCY = "other_team_agency"
     NOT_INVOLVED = "not_involved"
     NOT_RECEIVING_AGENCY = "not_receiving_agency"
+    NOT_BEFORE_RECEIVER = "not_before_receiver"
     NOT_RECEIVING_SUPERVISOR = "not_receiving_supervisor"
     NOT_SENDING_SIDE = "not_sending_side"
     WRONG_STATE = "wrong_state"

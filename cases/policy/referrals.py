@@ -230,7 +230,7 @@ def _on_referral(
             reason = Reason.SENDER if actor.id == referral.from_user else Reason.SENDING_AGENCY
             return allow(reason, reason)
         if side == "receiver":
-            return allow(Reason.RECEIVING_AGENCY, Reason.RECEIVING_AGENCY)
+            return _received(referral, now)
         return deny(Reason.NOT_INVOLVED)
     if permission == Permission.REFERRAL_WITHDRAW:
         if side != "sender":
@@ -250,6 +250,25 @@ def _on_referral(
             return _joining(referral, now)
         return decision
     return deny(Reason.NOT_GRANTED)
+
+
+def _received(referral: ReferralFacts, now: datetime) -> Decision:
+    """The receiving agency reads a referral's content (the person, the reason) while the
+    referral is before it or taken on, or, once declined or withdrawn, while the agency is on
+    the case team on a basis of its own (the referral no longer makes the person visible to
+    it) — and in every state only while what it shared may still be shared: a withdrawn
+    consent or an expired disclosure leaves the receiver the referral's state only."""
+    if (
+        referral.state not in NOTES_TO_RECEIVER
+        and referral.to_agency not in referral.case.member_agencies
+    ):
+        return deny(Reason.NOT_BEFORE_RECEIVER)
+    basis = sending_basis(
+        referral.case, referral.from_agency, referral.to_agency, referral.category, now
+    )
+    if not basis:
+        return basis
+    return allow(Reason.RECEIVING_AGENCY, Reason.RECEIVING_AGENCY, *basis.basis)
 
 
 def _joining(referral: ReferralFacts, now: datetime) -> Decision:

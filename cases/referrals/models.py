@@ -9,7 +9,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.casework.models import _PersonKeyed
@@ -85,6 +85,8 @@ class Referral(_PersonKeyed, Base):
     __table_args__ = (
         Index("ix_referrals_to_agency_id_state", "to_agency_id", "state"),
         Index("ix_referrals_from_agency_id_state", "from_agency_id", "state"),
+        # One referral per send form: the same form sent twice (or at once) makes one.
+        UniqueConstraint("from_user_id", "send_token"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
@@ -110,6 +112,7 @@ class Referral(_PersonKeyed, Base):
     guardian_informed: Mapped[bool | None] = mapped_column()
     state: Mapped[str] = mapped_column(String(16), default=ReferralState.SENT)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    send_token: Mapped[uuid.UUID | None] = mapped_column()
     acknowledge_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     response_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

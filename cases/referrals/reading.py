@@ -79,6 +79,8 @@ class ReferralView:
     hidden_notes: int
     overdue: bool
     may: frozenset[str]
+    # Why the reader sees the state only (None when `content`): the policy's reason.
+    status_only_reason: str | None = None
 
 
 def view_referral(
@@ -123,6 +125,7 @@ def view_referral(
         hidden_notes=hidden,
         overdue=overdue(referral, now),
         may=frozenset(str(p) for p in REFERRAL_ACTIONS if decide(ctx.actor, p, current, now)),
+        status_only_reason=None if full else str(full.reason),
     )
     record_about(
         session,

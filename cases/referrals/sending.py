@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
 from cases.accounts.models import Agency, AgencyKind
-from cases.casework.models import Case, CaseNote, Disclosure
+from cases.casework.models import Case, CaseNote, CaseStatus, Disclosure
 from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize, decide
 from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, Category
@@ -31,6 +31,7 @@ from cases.referrals.models import (
     YouthActGround,
 )
 from cases.referrals.notifying import notify_sent
+from core.claims import claim
 from core.db import utcnow
 
 ADULT_AGE = 18
@@ -48,6 +49,8 @@ class ReferralInput:
     youth_act_grounds: tuple[str, ...] = ()
     young_person_informed: bool = False
     guardian_informed: bool = False
+    # The send form's one-time token: a second send of the same form is refused.
+    send_token: uuid.UUID | None = None
 
 
 def _minor(facts: CaseFacts, now: datetime, rules: CaseRules) -> bool:
@@ -111,6 +114,29 @@ def _youth_act(given: ReferralInput, minor: bool) -> None:
         raise InputError("required", "guardian_informed")
 
 
+def _hold_case_and_token(
+    session: Session,
+    ctx: AuditContext,
+    case: Case,
+    given: ReferralInput,
+    proposal: ReferralProposal,
+    now: datetime,
+) -> None:
+    """Claim the case row as open for the rest of the send (so a send racing the case's closure
+    or another send of the same form waits for it), then refuse a form already sent."""
+    if not claim(session, case, Case.status == CaseStatus.OPEN, status=CaseStatus.OPEN):
+        session.refresh(case)
+        closed = replace(proposal, case=case_facts(session, case, now))
+        authorize(ctx.actor, Permission.REFERRAL_SEND, closed, now)
+        raise InputError("state_changed", "case")
+    if given.send_token is not None and session.scalar(
+        select(Referral.id).where(
+            Referral.from_user_id == actor_id(ctx), Referral.send_token == given.send_token
+        )
+    ):
+        raise InputError("already_sent", "send_token")
+
+
 def send_referral(
     session: Session,
     ctx: AuditContext,
@@ -137,6 +163,7 @@ def send_referral(
     to_agency = _recipient(session, given.to_agency)
     proposal = ReferralProposal(facts, ctx.actor.agency_id, to_agency.id, given.category)
     decision = authorize(ctx.actor, Permission.REFERRAL_SEND, proposal, now)
+    _hold_case_and_token(session, ctx, case, given, proposal, now)
     minor = _minor(facts, now, rules)
     if given.category is None:
         _youth_act(given, minor)
@@ -174,6 +201,7 @@ def send_referral(
         else None,
         state=ReferralState.SENT,
         sent_at=sent,
+        send_token=given.send_token,
         acknowledge_due_at=due.acknowledge_by,
         response_due_at=due.respond_by,
         needs_assessment=needs_assessment,

@@ -33,9 +33,9 @@ def act(
 
 
 def send(client: FlaskClient, case_id: uuid.UUID, data: dict[str, object]) -> TestResponse:
-    return client.post(
-        f"/cases/{case_id}/referrals/new", data={"csrf_token": csrf_token(client), **data}
-    )
+    """POST the send form as a fresh one (its own one-time token) unless `data` names one."""
+    fields = {"csrf_token": csrf_token(client), "send_token": str(uuid.uuid4()), **data}
+    return client.post(f"/cases/{case_id}/referrals/new", data=fields)
 
 
 def _notes(page: str) -> dict[str, str]:
@@ -58,6 +58,10 @@ class TestSending:
         form = sanna.get(f"/cases/{p1}/referrals/new")
         assert form.status_code == 200
         notes = _notes(form.text)
+        # The sender is told before attaching a restricted note that it stays with sos.
+        offered = dict(NOTE_RE.findall(form.text))
+        assert "(restricted: only your agency reads it)" in offered[notes["DEMO-P1-SOS-HEALTH"]]
+        assert "restricted" not in offered[notes["DEMO-P1-SOS-GENERAL"]]
         # P1's consent covers pol for general and education, not for family or health.
         assert "Family: no consent or disclosure in effect covers it" in form.text
         sent = send(
@@ -100,6 +104,8 @@ class TestSending:
             {"category": "youth_act_11"},  # no §11 disclosure: not offered
             {"reason": "x" * 20001},
             {"reason": "bad\x00byte"},
+            {"send_token": ""},  # the form's one-time token is required
+            {"send_token": "not-a-uuid"},
         ],
     )
     def test_bad_input_is_400_and_sends_nothing(
@@ -233,3 +239,53 @@ class TestSteps:
         for query in ("page=abc", "page=0", "page=-3", "page=99999999"):
             assert sanna.get(f"/referrals/inbox?{query}").status_code == 400, query
         assert sanna.get("/referrals/sent?page=2").status_code == 200
+
+
+SEND_ONCE = {"category": "general", "urgency": "routine", "reason": "Kahdesti. TEST-TWICE"}
+
+
+class TestSendingTwice:
+    """Attack on issue 11: the same send form posted twice made two referrals."""
+
+    def test_the_same_form_sent_again_makes_no_second_referral(
+        self, demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+    ) -> None:
+        p1 = case_id_of(demo_app, P1)
+        sanna = signed_in(demo_app, demo_accounts, "sanna")
+        page = sanna.get(f"/cases/{p1}/referrals/new").text
+        token = re.search(r'name="send_token" type="hidden" value="([0-9a-f-]{36})"', page)
+        assert token is not None
+        form = {**SEND_ONCE, "to_agency": agency_ids(demo_app)["pol"], "send_token": token[1]}
+        before = referral_count(demo_app)
+        assert send(sanna, p1, form).status_code == 302
+        again = send(sanna, p1, form)
+        assert again.status_code == 400
+        assert "This referral was already sent: the form was submitted twice." in again.text
+        assert referral_count(demo_app) == before + 1
+        # A new form (a new token) sends a new referral.
+        assert send(sanna, p1, {**form, "send_token": str(uuid.uuid4())}).status_code == 302
+        assert referral_count(demo_app) == before + 2
+
+    def test_a_fresh_form_gets_a_fresh_token(
+        self, demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+    ) -> None:
+        p1 = case_id_of(demo_app, P1)
+        sanna = signed_in(demo_app, demo_accounts, "sanna")
+        tokens = {
+            re.findall(
+                r'name="send_token" type="hidden" value="([^"]+)"',
+                sanna.get(f"/cases/{p1}/referrals/new").text,
+            )[0]
+            for _ in range(3)
+        }
+        assert len(tokens) == 3
+
+
+@pytest.mark.parametrize("page", ["\u0661", "\uff11", "1\u0662", "+1", " 1", "1e3"])
+@pytest.mark.parametrize("path", ["/referrals/inbox", "/referrals/sent"])
+def test_a_page_number_is_ascii_digits(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]], path: str, page: str
+) -> None:
+    sanna = signed_in(demo_app, demo_accounts, "sanna")
+    assert sanna.get(path, query_string={"page": page}).status_code == 400
+    assert sanna.get(path, query_string={"page": "1"}).status_code == 200

@@ -140,6 +140,11 @@ def expected(role: str, relation: str, state: str, permission: Permission) -> bo
         return False  # "Auditors, analysts and admins see none of the content."
     sending, receiving = _sending_side(role, relation), _receiving_side(relation)
     if permission == Permission.REFERRAL_READ:
+        # The receiving side reads it "from its inbox" because "the referral is what makes the
+        # person visible to that agency": once declined or withdrawn it no longer does, unless
+        # the agency is on the case team anyway (the demo's R4, declined by sos on P4's team).
+        if receiving and state in ("declined", "withdrawn"):
+            return relation == "receiving_agency_on_team"
         return sending or receiving
     if permission == Permission.REFERRAL_STATUS_READ:
         return sending or receiving or _other_team_agency(role, relation)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from audit.events import Action
 from audit.models import AuditEvent
 from cases.accounts import services as accounts
-from cases.casework.models import TeamUser
+from cases.casework.models import Case, TeamUser
 from cases.inputs import InputError
 from cases.referrals import services as referrals
 from cases.referrals.models import Referral, ReferralEvent
@@ -146,3 +146,54 @@ def test_one_of_simultaneous_answers_wins(factory: sessionmaker[Session], steps:
         )
         # The lead caseworker, and the accepting one only if an acceptance won.
         assert named == (2 if winners == ["accept"] else 1)
+
+
+def test_one_send_form_sent_at_once_makes_one_referral(factory: sessionmaker[Session]) -> None:
+    """Attack on issue 11: a double-clicked send made a referral per click."""
+    with factory() as session:
+        s = scene(session)
+        session.commit()
+        case_id = s.case.id
+    token = uuid.uuid4()
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            with factory() as session:
+                sanna = accounts.get_user_by_username(session, "sanna")
+                nuo = accounts.get_agency_by_code(session, "nuo")
+                case = session.get(Case, case_id)
+                assert sanna is not None and nuo is not None and case is not None
+                session.commit()
+                barrier.wait(timeout=30)
+                given = referrals.ReferralInput(
+                    to_agency=nuo.id,
+                    urgency="routine",
+                    category="general",
+                    reason="Kerran. DEMO-ONCE",
+                    send_token=token,
+                )
+                try:
+                    referrals.send_referral(session, ctx(sanna), case, given)
+                    session.commit()
+                    outcomes.append("sent")
+                except InputError as refused:
+                    session.rollback()
+                    outcomes.append(refused.code)
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=attempt) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors, errors
+    assert sorted(outcomes) == ["already_sent"] * (THREADS - 1) + ["sent"], outcomes
+    with factory() as session:
+        made = session.scalar(
+            select(func.count()).select_from(Referral).where(Referral.send_token == token)
+        )
+        assert made == 1

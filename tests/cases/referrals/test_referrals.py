@@ -351,11 +351,31 @@ class TestReading:
         assert [body for _n, body in view.notes] == ["Yleinen. DEMO-ATT-GEN"]
         assert view.hidden_notes == 1
         casework.withdraw_consent(s.session, ctx(s.sanna), s.case, s.consent, "Peruttu.")
+        # With the consent gone the receiver reads nothing of it: no notes, no person, no
+        # reason — its state only (attack on issue 11: the reason and identity code stayed).
         later = referrals.view_referral(s.session, ctx(s.noora), referral)
-        assert later.notes == [] and later.hidden_notes == 2
+        assert later.notes == [] and not later.content
+        assert later.person is None and later.reason is None
+        assert all(entry.text is None for entry in later.history)
         # The sender's agency reads its own notes as ever.
         own = referrals.view_referral(s.session, ctx(s.sanna), referral)
         assert len(own.notes) == 2
+
+    @pytest.mark.parametrize("step", ["decline", "withdraw"])
+    def test_a_referral_closed_before_the_receiver_shows_it_its_state_only(
+        self, s: Scene, step: str
+    ) -> None:
+        referral = s.send()
+        assert referrals.view_referral(s.session, ctx(s.noora), referral).content
+        if step == "decline":
+            referrals.decline(
+                s.session, ctx(s.noora), referral, reason_code="no_capacity", text="Ei tilaa."
+            )
+        else:
+            referrals.withdraw(s.session, ctx(s.sanna), referral)
+        later = referrals.view_referral(s.session, ctx(s.noora), referral)
+        assert not later.content and later.person is None and later.reason is None
+        assert referrals.view_referral(s.session, ctx(s.sanna), referral).content
 
     def test_the_overview_counts_in_and_out_for_supervisors_only(self, s: Scene) -> None:
         first, second = s.send(), s.send(urgency="routine")
