@@ -326,11 +326,15 @@ def note_facts(case: CaseFacts, note: NoteLike) -> NoteFacts:
 
 
 def person_concerned(session: Session, view_args: Mapping[str, object]) -> uuid.UUID | None:
-    """The person named by `person_id`, or whose case `case_id` is, when that row exists."""
+    """The person named by `person_id`, or whose case `case_id` or referral `referral_id` is,
+    when that row exists (so a refusal at the route's gate still names its subject)."""
     person_id = view_args.get("person_id")
     if isinstance(person_id, uuid.UUID):
         return session.scalar(select(Person.id).where(Person.id == person_id))
     case_id = view_args.get("case_id")
     if isinstance(case_id, uuid.UUID):
         return session.scalar(select(Case.person_id).where(Case.id == case_id))
+    referral_id = view_args.get("referral_id")
+    if isinstance(referral_id, uuid.UUID):
+        return session.scalar(select(Referral.person_id).where(Referral.id == referral_id))
     return None

@@ -4,10 +4,16 @@ from the issue's rules, not from the policy's tables. A page the user may not op
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from app.demo import DEMO_USERS
+from app.extensions import db
+from audit.models import AuditEvent
+from cases.referrals.models import Referral
 from tests.app.casework_helpers import case_id_of, signed_in, user_ids
 from tests.app.referrals.helpers import R_MARKER_RE, denials, referral_ids
 from tests.cases.casework_scenario import P1, P4
@@ -142,3 +148,26 @@ def test_a_case_outside_the_team_is_not_found_and_audited(
     for path in (f"/cases/{p4}/referrals", f"/cases/{p4}/referrals/new"):
         assert client.get(path).status_code in (403, 404), path
     assert denials(demo_app, me) == before + 2
+
+
+@pytest.mark.parametrize("username", ["aino", "timo", "admin"])
+def test_a_refusal_at_the_gate_names_the_referrals_young_person(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]], username: str
+) -> None:
+    """Attack on issue 11: these refusals named neither the referral nor the person, so they
+    never showed in the young person's access report."""
+    r1 = referral_ids(demo_app)["DEMO-R1-POL-SOS"]
+    client = signed_in(demo_app, demo_accounts, username)
+    assert client.get(f"/referrals/{r1}").status_code == 403
+    with demo_app.app_context():
+        referral = db().get(Referral, r1)
+        assert referral is not None
+        subjects = list(
+            db().scalars(
+                select(AuditEvent.subject_id).where(
+                    AuditEvent.action == "policy:access:denied",
+                    AuditEvent.actor_user_id == uuid.UUID(user_ids(demo_app)[username]),
+                )
+            )
+        )
+    assert str(referral.person_id) in [str(s) for s in subjects]
