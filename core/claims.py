@@ -34,3 +34,18 @@ def claim(session: Session, row: Any, *conditions: ColumnElement[bool], **values
     for name, value in values.items():
         set_committed_value(row, name, value)
     return True
+
+
+def hold_fresh(session: Session, model: Any, row_id: Any) -> None:
+    """Take the write lock of one row for the rest of the transaction (a no-op UPDATE), then
+    forget what the session had read, so that every decision after it is made on what is
+    committed now: two writes that hold the same row are serialised, and the later one sees
+    the earlier (e.g. a consent withdrawal and an acceptance that relies on that consent)."""
+    session.flush()
+    session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(id=model.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()

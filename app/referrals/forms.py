@@ -48,7 +48,11 @@ class PageForm(QueryForm):
 class SendForm(SiltaForm):
     # A fresh token per form shown: the same form sent twice makes one referral.
     send_token = HiddenField(
-        default=lambda: str(uuid.uuid4()), validators=[InputRequired(), UUID()]
+        default=lambda: str(uuid.uuid4()),
+        validators=[
+            InputRequired(_l("The form has expired: open it again.")),
+            UUID(_l("The form has expired: open it again.")),
+        ],
     )
     to_agency = SelectField(
         _l("To agency"), choices=[], validators=[InputRequired(_l("Choose an agency."))]

@@ -42,7 +42,7 @@ from cases.policy.sharing import (
 )
 from cases.records import actor_id, record_about
 from cases.text import has_visible_text
-from core.claims import claim
+from core.claims import claim, hold_fresh
 from core.db import utcnow
 
 DEFAULT_CONSENT_MONTHS = 12
@@ -202,8 +202,11 @@ def withdraw_consent(
 ) -> Consent:
     """Withdraw a consent of this case: from the next request it no longer opens anything.
 
-    Any team member may (it only narrows sharing), on a closed case too (GDPR Art. 7(3)).
+    Any team member may (it only narrows sharing), on a closed case too (GDPR Art. 7(3)). It
+    holds the case row first, as a send or an acceptance relying on the consent does, so the
+    two are serialised and the later one decides on the other's outcome.
     """
+    hold_fresh(session, Case, case.id)
     facts = case_facts(session, case, rules=rules)
     decision = authorize(ctx.actor, Permission.CONSENT_WITHDRAW, facts)
     if consent.case_id != case.id:

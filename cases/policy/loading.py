@@ -36,6 +36,7 @@ from cases.policy.facts import (
     PersonFacts,
     Sensitivity,
 )
+from cases.policy.scopes import referral_basis_holds
 from cases.referrals.models import OPEN_STATES, Referral
 from core import datakeys
 from core.db import utcnow
@@ -84,7 +85,9 @@ def _who_sees(person_ids: list[uuid.UUID], now: datetime):  # type: ignore[no-un
         .where(Case.person_id.in_(person_ids), _current(TeamAgency, now))
     )
     referred = select(Referral.person_id, Referral.to_agency_id, literal(False)).where(
-        Referral.person_id.in_(person_ids), Referral.state.in_(OPEN_STATES)
+        Referral.person_id.in_(person_ids),
+        Referral.state.in_(OPEN_STATES),
+        referral_basis_holds(now),
     )
     return union_all(teams, referred)
 

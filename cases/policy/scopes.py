@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from audit.events import Actor
 from cases.accounts.models import Role, User
-from cases.casework.models import Case, TeamAgency
+from cases.casework.models import Case, Consent, Disclosure, TeamAgency
 from cases.persons.models import Person
 from cases.policy.permissions import PRACTITIONER_ROLES, CliActor
 from cases.referrals.models import OPEN_STATES, Referral
 from core.db import utcnow
+
+
+def referral_basis_holds(now: datetime) -> ColumnElement[bool]:
+    """An SQL condition: the consent or disclosure a referral was sent on is still in force
+    (not withdrawn, not past its end), so the referral may still make its young person visible
+    to the receiving agency (attack on issue 11: search outlived a withdrawn consent)."""
+    consent_holds = select(Consent.id).where(
+        Consent.withdrawn_at.is_(None), Consent.valid_from <= now, Consent.valid_until > now
+    )
+    disclosure_holds = select(Disclosure.id).where(
+        Disclosure.granted_at <= now, Disclosure.expires_at > now
+    )
+    return or_(Referral.consent_id.in_(consent_holds), Referral.disclosure_id.in_(disclosure_holds))
 
 
 def visible_persons(actor: Actor | None) -> ColumnElement[bool]:
@@ -40,7 +54,9 @@ def visible_persons(actor: Actor | None) -> ColumnElement[bool]:
         )
     )
     referred = select(Referral.person_id).where(
-        Referral.to_agency_id == actor.agency_id, Referral.state.in_(OPEN_STATES)
+        Referral.to_agency_id == actor.agency_id,
+        Referral.state.in_(OPEN_STATES),
+        referral_basis_holds(now),
     )
     return and_(
         Person.erased_at.is_(None),

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
-from cases.accounts.models import Agency, AgencyKind
-from cases.casework.models import Case, CaseNote, CaseStatus, Disclosure
+from cases.accounts.models import Agency, AgencyKind, User
+from cases.casework.models import Case, CaseNote, Disclosure
 from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize, decide
 from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, Category
@@ -31,7 +31,7 @@ from cases.referrals.models import (
     YouthActGround,
 )
 from cases.referrals.notifying import notify_sent
-from core.claims import claim
+from core.claims import hold_fresh
 from core.db import utcnow
 
 ADULT_AGE = 18
@@ -114,21 +114,13 @@ def _youth_act(given: ReferralInput, minor: bool) -> None:
         raise InputError("required", "guardian_informed")
 
 
-def _hold_case_and_token(
-    session: Session,
-    ctx: AuditContext,
-    case: Case,
-    given: ReferralInput,
-    proposal: ReferralProposal,
-    now: datetime,
-) -> None:
-    """Claim the case row as open for the rest of the send (so a send racing the case's closure
-    or another send of the same form waits for it), then refuse a form already sent."""
-    if not claim(session, case, Case.status == CaseStatus.OPEN, status=CaseStatus.OPEN):
-        session.refresh(case)
-        closed = replace(proposal, case=case_facts(session, case, now))
-        authorize(ctx.actor, Permission.REFERRAL_SEND, closed, now)
-        raise InputError("state_changed", "case")
+def _hold(session: Session, ctx: AuditContext, case: Case, given: ReferralInput) -> None:
+    """Hold the case row and the sender's account row for the rest of the send, then decide
+    on what is committed now: a send racing a consent withdrawal or the case's closure sees
+    its outcome, and of a form sent twice at once (on one case or two) one send goes through
+    and the other finds its token used."""
+    hold_fresh(session, Case, case.id)
+    hold_fresh(session, User, actor_id(ctx))
     if given.send_token is not None and session.scalar(
         select(Referral.id).where(
             Referral.from_user_id == actor_id(ctx), Referral.send_token == given.send_token
@@ -154,8 +146,9 @@ def send_referral(
     no form offers it. The policy still decides on the facts of now.
     """
     now = utcnow()
-    facts = case_facts(session, case, now, rules)
     assert ctx.actor is not None and ctx.actor.agency_id is not None  # noqa: S101 - checked below
+    _hold(session, ctx, case, given)
+    facts = case_facts(session, case, now, rules)
     if given.urgency not in Urgency.__members__.values():
         raise InputError("invalid_choice", "urgency")
     if given.category is not None and given.category not in Category.__members__.values():
@@ -163,7 +156,6 @@ def send_referral(
     to_agency = _recipient(session, given.to_agency)
     proposal = ReferralProposal(facts, ctx.actor.agency_id, to_agency.id, given.category)
     decision = authorize(ctx.actor, Permission.REFERRAL_SEND, proposal, now)
-    _hold_case_and_token(session, ctx, case, given, proposal, now)
     minor = _minor(facts, now, rules)
     if given.category is None:
         _youth_act(given, minor)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
-from cases.casework.models import TeamAgency, TeamUser
+from cases.casework.models import Case, TeamAgency, TeamUser
 from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize
 from cases.policy.facts import DEFAULT_RULES, CaseRules
@@ -29,7 +29,7 @@ from cases.referrals.models import (
     ReferralState,
 )
 from cases.referrals.notifying import notify_change
-from core.claims import claim
+from core.claims import claim, hold_fresh
 from core.db import utcnow
 
 ACTIONS = {
@@ -148,7 +148,9 @@ def accept(
     session: Session, ctx: AuditContext, referral: Referral, *, rules: CaseRules = DEFAULT_RULES
 ) -> Referral:
     """Accept: the receiving agency joins the case team (on the basis the policy names) and the
-    accepting practitioner is named on it."""
+    accepting practitioner is named on it. The case row is held first, as a consent withdrawal
+    holds it, so an acceptance never joins on a consent withdrawn a moment before."""
+    hold_fresh(session, Case, referral.case_id)
     now = utcnow()
     values = {"responded_at": now, "handler_user_id": actor_id(ctx)}
     if referral.acknowledged_at is None:

@@ -67,6 +67,9 @@ def setting(app: Flask) -> Scene:
         s = scene(db())
         s.send()
         db().commit()
+        # A send reads everything afresh after holding its rows: load what `_bulk` uses again.
+        for row in (s.sos, s.nuo, s.pol, s.ngo, s.sanna, s.case, s.consent):
+            db().refresh(row)
         return s
 
 

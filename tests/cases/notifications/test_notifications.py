@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from audit.events import AuditContext
+from cases.casework import services as casework
 from cases.notifications import services as notifications
 from cases.notifications.models import Notification
 from cases.persons import services as persons
@@ -174,3 +175,21 @@ def test_the_receiving_agency_sees_the_person_while_the_referral_is_open(
     assert seen == expected
     hits = search_by_name(s.session, ctx(reader), "Virtanen", date(2009, 5, 17))
     assert [h.id for h in hits] == ([person.id] if expected else [])
+
+
+@pytest.mark.parametrize("state", ["sent", "acknowledged"])
+def test_a_withdrawn_consent_ends_the_receivers_sight_of_the_person(
+    domain_session: Session, state: str
+) -> None:
+    """Attack on issue 11: search and the person page outlived the consent a referral was
+    sent on, while the referral page had already gone to its state only."""
+    s = scene(domain_session)
+    referral = s.send()
+    _to_state(s, referral, state)
+    person = persons.get_person(s.session, s.case.person_id)
+    assert person is not None
+    persons.view(s.session, ctx(s.nuutti), person)
+    casework.withdraw_consent(s.session, ctx(s.sanna), s.case, s.consent, "Peruttu.")
+    with pytest.raises(PolicyDenied):
+        persons.view(s.session, ctx(s.nuutti), person)
+    assert search_by_name(s.session, ctx(s.nuutti), "Virtanen", date(2009, 5, 17)) == []

@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -19,9 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from audit.events import Action
 from audit.models import AuditEvent
 from cases.accounts import services as accounts
-from cases.casework.models import Case, TeamUser
+from cases.casework import services as casework
+from cases.casework.models import Case, Consent, TeamAgency, TeamUser
 from cases.inputs import InputError
+from cases.policy import PolicyDenied
 from cases.referrals import services as referrals
+from cases.referrals import transitions
 from cases.referrals.models import Referral, ReferralEvent
 from core import keyring
 from core.db import make_engine, make_session_factory
@@ -86,6 +90,15 @@ def _race(factory: sessionmaker[Session], referral_id: uuid.UUID, steps: list[st
                 except InputError as refused:
                     session.rollback()
                     outcomes.append(refused.code)
+                except PolicyDenied as denied:
+                    # An acceptance holds the case row first, so a later racer decides on the
+                    # committed state and is refused by the policy itself.
+                    session.rollback()
+                    outcomes.append(
+                        "state_changed"
+                        if denied.decision.reason == "wrong_state"
+                        else str(denied.decision.reason)
+                    )
         except BaseException as exc:
             errors.append(exc)
 
@@ -148,18 +161,26 @@ def test_one_of_simultaneous_answers_wins(factory: sessionmaker[Session], steps:
         assert named == (2 if winners == ["accept"] else 1)
 
 
-def test_one_send_form_sent_at_once_makes_one_referral(factory: sessionmaker[Session]) -> None:
-    """Attack on issue 11: a double-clicked send made a referral per click."""
+@pytest.mark.parametrize("cases", [1, 2], ids=["one-case", "two-cases"])
+def test_one_send_form_sent_at_once_makes_one_referral(
+    factory: sessionmaker[Session], cases: int
+) -> None:
+    """Attack on issue 11: a double-clicked send made a referral per click; the same token
+    posted to two cases at once gave PostgreSQL's unique-constraint error (a 500)."""
     with factory() as session:
         s = scene(session)
+        case_ids = [s.case.id]
+        if cases == 2:
+            other = s.build.case(s.sanna, s.build.person(s.sanna, surname="Toinen"))
+            s.build.consent(other, s.sanna, recipients=[s.noora.agency], categories=["general"])
+            case_ids.append(other.id)
         session.commit()
-        case_id = s.case.id
     token = uuid.uuid4()
     barrier = threading.Barrier(THREADS)
     outcomes: list[str] = []
     errors: list[BaseException] = []
 
-    def attempt() -> None:
+    def attempt(case_id: uuid.UUID) -> None:
         try:
             with factory() as session:
                 sanna = accounts.get_user_by_username(session, "sanna")
@@ -185,7 +206,10 @@ def test_one_send_form_sent_at_once_makes_one_referral(factory: sessionmaker[Ses
         except BaseException as exc:
             errors.append(exc)
 
-    workers = [threading.Thread(target=attempt) for _ in range(THREADS)]
+    workers = [
+        threading.Thread(target=attempt, args=(case_ids[i % len(case_ids)],))
+        for i in range(THREADS)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -197,3 +221,83 @@ def test_one_send_form_sent_at_once_makes_one_referral(factory: sessionmaker[Ses
             select(func.count()).select_from(Referral).where(Referral.send_token == token)
         )
         assert made == 1
+
+
+def test_an_acceptance_never_joins_on_a_consent_withdrawn_before_it(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attack on issue 11: an acceptance a millisecond after a withdrawal joined the team on
+    the withdrawn consent (it decided on what it had read before the withdrawal committed).
+    Here the acceptance reads its facts, then waits for the withdrawal to commit (at most 3 s:
+    while the acceptance holds the case row, the withdrawal waits for it instead)."""
+    with factory() as session:
+        s = scene(session)
+        referral = s.send()
+        session.commit()
+        referral_id, case_id, consent_id = referral.id, s.case.id, s.consent.id
+        nuo_id = s.noora.agency_id
+    accept_read, withdrawn = threading.Event(), threading.Event()
+    reading = transitions.case_facts
+
+    def read_then_wait(*args: Any, **kwargs: Any) -> Any:
+        facts = reading(*args, **kwargs)
+        if threading.current_thread().name == "accept" and not accept_read.is_set():
+            accept_read.set()
+            withdrawn.wait(timeout=3)
+        return facts
+
+    monkeypatch.setattr(transitions, "case_facts", read_then_wait)
+    errors: list[BaseException] = []
+    committed: list[str] = []
+
+    def withdraw() -> None:
+        try:
+            with factory() as session:
+                sanna = accounts.get_user_by_username(session, "sanna")
+                case, consent = session.get(Case, case_id), session.get(Consent, consent_id)
+                assert sanna is not None and case is not None and consent is not None
+                session.commit()
+                accept_read.wait(timeout=30)
+                casework.withdraw_consent(session, ctx(sanna), case, consent, "Peruttu.")
+                session.commit()
+                committed.append("withdrawal")
+                withdrawn.set()
+        except BaseException as exc:
+            errors.append(exc)
+
+    def accept() -> None:
+        try:
+            with factory() as session:
+                noora = accounts.get_user_by_username(session, "noora")
+                referral = session.get(Referral, referral_id)
+                assert noora is not None and referral is not None
+                session.commit()
+                try:
+                    referrals.accept(session, ctx(noora), referral)
+                    session.commit()
+                    committed.append("acceptance")
+                except PolicyDenied:
+                    session.rollback()
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [
+        threading.Thread(target=withdraw, name="withdraw"),
+        threading.Thread(target=accept, name="accept"),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors, errors
+    with factory() as session:
+        consent = session.get(Consent, consent_id)
+        assert consent is not None and consent.withdrawn_at is not None
+        joined = session.scalar(
+            select(TeamAgency.start_at).where(
+                TeamAgency.case_id == case_id, TeamAgency.agency_id == nuo_id
+            )
+        )
+        # Joined only by an acceptance that committed before the withdrawal did.
+        assert (joined is None) == (committed == ["withdrawal"]), committed
+        assert committed in (["withdrawal"], ["acceptance", "withdrawal"]), committed
