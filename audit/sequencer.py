@@ -160,9 +160,9 @@ class Sequencer:
         self.keys = keys
         self.checkpoint_dir = checkpoint_dir
         self._own_engine: Engine | None = None
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[Connection] = []
+        # Each thread's own connection; a finished thread's goes back to the pool.
+        self._by_thread: dict[threading.Thread, Connection] = {}
 
     @property
     def postgresql(self) -> bool:
@@ -198,24 +198,30 @@ class Sequencer:
             return
         # One connection per thread, kept between commits: under load nearly every attempt
         # fails to get the lock, and a pool checkout would cost more than the attempt itself.
-        connection: Connection | None = getattr(self._local, "connection", None)
+        # A server that starts a thread per request (Werkzeug's) would otherwise keep every
+        # finished thread's connection and exhaust the small pool: those are returned here.
+        current = threading.current_thread()
+        with self._lock:
+            for finished in [t for t in self._by_thread if not t.is_alive()]:
+                self._by_thread.pop(finished).close()
+            connection = self._by_thread.get(current)
         if connection is None or connection.closed or connection.invalidated:
             connection = self._own().connect()
-            self._local.connection = connection
             with self._lock:
-                self._connections.append(connection)
+                self._by_thread[current] = connection
         try:
             yield connection
         except BaseException:
             connection.invalidate()
-            self._local.connection = None
+            with self._lock:
+                self._by_thread.pop(current, None)
             raise
 
     def dispose(self) -> None:
         with self._lock:
-            for connection in self._connections:
+            for connection in self._by_thread.values():
                 connection.close()
-            self._connections.clear()
+            self._by_thread.clear()
         if self._own_engine is not None:
             self._own_engine.dispose()
             self._own_engine = None

@@ -129,3 +129,27 @@ def test_processes_writing_at_once_leave_a_linear_gapless_chain(app: Flask) -> N
         assert verify(
             silta().engine, silta().keys(), Path(app.config["SILTA_AUDIT_CHECKPOINT_DIR"])
         ).ok
+
+
+def test_a_thread_per_request_server_does_not_run_out_of_connections(app: Flask) -> None:
+    """Found by the issue-11 browser test on PostgreSQL: a server that starts a thread per
+    request (Werkzeug's) left each finished thread's sequencer connection checked out, and the
+    tenth commit waited for a connection for ever. Forty short-lived threads, one after
+    another, each commit once (the sequencer's pool holds nine)."""
+    errors: list[BaseException] = []
+
+    def request() -> None:
+        try:
+            with app.app_context():
+                record(db(), AuditContext(CliActor("request")), Action.DEMO_SEEDED)
+                db().commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    for _ in range(40):
+        thread = threading.Thread(target=request, daemon=True)
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "a commit waited for a sequencer connection"
+    assert not errors
+    assert _counts(app)[:3] == (40, 0, 40)
