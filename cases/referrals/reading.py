@@ -149,7 +149,7 @@ class ReferralRow:
     overdue: bool
 
 
-def _listing(
+def listing_rows(
     session: Session,
     ctx: AuditContext,
     referrals: list[Referral],
@@ -238,40 +238,6 @@ def sent_query(user: uuid.UUID | None) -> Select[Referral]:
         .where(Referral.from_user_id == user)
         .order_by(Referral.sent_at.desc(), Referral.id)
     )
-
-
-def listing_rows(
-    session: Session,
-    ctx: AuditContext,
-    referrals: list[Referral],
-    now: datetime,
-    rules: CaseRules,
-    listing: str,
-) -> list[ReferralRow]:
-    """The rows of a listing the actor may read, each audited (see `_listing`)."""
-    return _listing(session, ctx, referrals, now, rules, listing)
-
-
-def inbox(
-    session: Session, ctx: AuditContext, *, rules: CaseRules = DEFAULT_RULES
-) -> list[ReferralRow]:
-    """The open referrals to the actor's agency: overdue first, then new, then acknowledged."""
-    now = utcnow()
-    authorize(ctx.actor, Permission.REFERRAL_INBOX, None, now)
-    assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
-    referrals = list(session.scalars(inbox_query(ctx.actor.agency_id, now).limit(LISTING_LIMIT)))
-    return _listing(session, ctx, referrals, now, rules, "inbox")
-
-
-def sent(
-    session: Session, ctx: AuditContext, *, rules: CaseRules = DEFAULT_RULES
-) -> list[ReferralRow]:
-    """The referrals the actor sent, newest first, whatever their state."""
-    now = utcnow()
-    authorize(ctx.actor, Permission.REFERRAL_INBOX, None, now)
-    assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
-    referrals = list(session.scalars(sent_query(ctx.actor.id).limit(LISTING_LIMIT)))
-    return _listing(session, ctx, referrals, now, rules, "sent")
 
 
 @dataclass(frozen=True)

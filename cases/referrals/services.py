@@ -1,7 +1,7 @@
 """Referrals, named for callers: each use case lives in its own module of this package.
 
 `sending` (send), `transitions` (acknowledge, accept, decline, complete, withdraw, reopen, the
-needs-assessment dates), `reading` (one referral, the inbox, the sent list, the overview),
+needs-assessment dates), `reading` (one referral, the listings' rows and queries, the overview),
 `listings` (the pages' listings: paged inbox and sent list, a case's referrals, the weekly
 flow), `options` (what the send form offers), `clocks` (working-day deadlines), `escalation`
 (overdue referrals to the receiving agency's supervisors) and `notifying` (who is told of each
@@ -36,10 +36,8 @@ from cases.referrals.reading import (
     Overview,
     ReferralRow,
     ReferralView,
-    inbox,
     overdue,
     overview,
-    sent,
     view_referral,
 )
 from cases.referrals.sending import ReferralInput, send_referral
@@ -83,7 +81,6 @@ __all__ = [
     "escalate_overdue",
     "get_referral",
     "has_referrals",
-    "inbox",
     "inbox_page",
     "overdue",
     "overview",
@@ -91,7 +88,6 @@ __all__ = [
     "reopen",
     "send_options",
     "send_referral",
-    "sent",
     "sent_page",
     "supervisor_overview",
     "view_referral",

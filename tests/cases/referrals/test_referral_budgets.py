@@ -61,9 +61,9 @@ def _statements(s: Scene, listing: str) -> int:
     s.session.expire_all()
     with counting(engine) as seen:  # type: ignore[arg-type]
         if listing == "inbox":
-            referrals.inbox(s.session, ctx(s.noora))
+            referrals.inbox_page(s.session, ctx(s.noora))
         elif listing == "sent":
-            referrals.sent(s.session, ctx(s.sanna))
+            referrals.sent_page(s.session, ctx(s.sanna))
         else:
             referrals.overview(s.session, ctx(s.nelli))
     return seen.count

@@ -292,7 +292,7 @@ class TestReading:
         self, s: Scene
     ) -> None:
         referral = s.send()
-        rows = referrals.inbox(s.session, ctx(s.nuutti))
+        rows = referrals.inbox_page(s.session, ctx(s.nuutti)).rows
         assert [r.referral.id for r in rows] == [referral.id]
         assert rows[0].person is not None and rows[0].person.surname == "Virtanen"
         view = referrals.view_referral(s.session, ctx(s.nuutti), referral)
@@ -304,9 +304,11 @@ class TestReading:
 
     def test_the_sender_sees_it_in_the_sent_list(self, s: Scene) -> None:
         referral = s.send()
-        assert [r.referral.id for r in referrals.sent(s.session, ctx(s.sanna))] == [referral.id]
-        assert referrals.sent(s.session, ctx(s.noora)) == []
-        assert referrals.inbox(s.session, ctx(s.sanna)) == []
+        assert [r.referral.id for r in referrals.sent_page(s.session, ctx(s.sanna)).rows] == [
+            referral.id
+        ]
+        assert referrals.sent_page(s.session, ctx(s.noora)).rows == []
+        assert referrals.inbox_page(s.session, ctx(s.sanna)).rows == []
 
     def test_another_team_agency_sees_existence_agencies_and_state_only(self, s: Scene) -> None:
         casework.create_disclosure(
@@ -331,7 +333,7 @@ class TestReading:
         with pytest.raises(PolicyDenied) as refused:
             referrals.view_referral(s.session, ctx(s.jari), referral)
         assert refused.value.decision.reason == Reason.NOT_ON_TEAM
-        assert referrals.inbox(s.session, ctx(s.jari)) == []
+        assert referrals.inbox_page(s.session, ctx(s.jari)).rows == []
 
     @pytest.mark.parametrize("role", ["auditor", "analyst", "admin"])
     def test_no_content_for_auditors_analysts_and_admins(self, s: Scene, role: str) -> None:
@@ -341,7 +343,7 @@ class TestReading:
             referrals.view_referral(s.session, ctx(other), referral)
         assert refused.value.decision.reason == Reason.ROLE_NO_CONTENT
         with pytest.raises(PolicyDenied):
-            referrals.inbox(s.session, ctx(other))
+            referrals.inbox_page(s.session, ctx(other))
 
     def test_attached_notes_are_read_under_the_note_rule_at_read_time(self, s: Scene) -> None:
         general = s.build.note(s.case, s.sanna, body="Yleinen. DEMO-ATT-GEN")
@@ -469,7 +471,7 @@ class TestOverdue:
         late.acknowledge_due_at -= timedelta(days=30)
         late.response_due_at -= timedelta(days=30)
         s.session.flush()
-        rows = referrals.inbox(s.session, ctx(s.noora))
+        rows = referrals.inbox_page(s.session, ctx(s.noora)).rows
         assert [(r.referral.id, r.overdue) for r in rows] == [(late.id, True), (on_time.id, False)]
         assert referrals.view_referral(s.session, ctx(s.sanna), late).overdue
         assert referrals.overview(s.session, ctx(s.siiri)).overdue_out == 1
