@@ -1,5 +1,5 @@
 """The demo data set (`flask demo seed`), one module per area: accounts, persons, casework,
-referrals.
+referrals, meetings.
 
 It follows the issues to the letter; later issues add their parts here, each once.
 """
@@ -17,6 +17,7 @@ from app.demo.accounts import (
     write_accounts_file,
 )
 from app.demo.casework import NOTE_TEXTS, seed_cases
+from app.demo.meetings import MEETING_TEXTS, seed_meetings
 from app.demo.persons import DEMO_PERSONS, seed_persons
 from app.demo.referrals import REFERRAL_TEXTS, seed_referrals
 from audit.events import Action, AuditContext, record
@@ -29,6 +30,7 @@ __all__ = [
     "DEMO_AGENCIES",
     "DEMO_PERSONS",
     "DEMO_USERS",
+    "MEETING_TEXTS",
     "NOTE_TEXTS",
     "REFERRAL_TEXTS",
     "DemoAccount",
@@ -48,7 +50,15 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
     if referrals_created:
         # R1's acknowledgement is overdue: escalate it as the cron job would (issue 11).
         referrals.escalate_overdue(session, ctx)
-    if agencies_created or users_created or persons_created or cases_created or referrals_created:
+    meetings_created = seed_meetings(session)
+    if (
+        agencies_created
+        or users_created
+        or persons_created
+        or cases_created
+        or referrals_created
+        or meetings_created
+    ):
         # A re-run that creates nothing changes nothing, not even the audit log.
         record(
             session,
@@ -59,5 +69,6 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
             persons_created=persons_created,
             cases_created=cases_created,
             referrals_created=referrals_created,
+            meetings_created=meetings_created,
         )
     return demo_accounts(session, keys)

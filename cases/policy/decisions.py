@@ -20,6 +20,13 @@ from cases.policy.facts import (
     NotificationFacts,
     PersonFacts,
 )
+from cases.policy.meetings import (
+    MEETING_PERMISSIONS,
+    ActionFacts,
+    MeetingCase,
+    MeetingFacts,
+    meeting_decision,
+)
 from cases.policy.notes import note_read, on_team
 from cases.policy.permissions import (
     ADMIN_ONLY,
@@ -75,6 +82,10 @@ def _kind_of(resource: Any) -> str | None:
         return "referral"
     if isinstance(resource, CaseFacts | DisclosureRequest):
         return "case"
+    if isinstance(resource, MeetingFacts | MeetingCase):
+        return "meeting"
+    if isinstance(resource, ActionFacts):
+        return "action_item"
     return type(resource).__name__.lower()
 
 
@@ -82,7 +93,15 @@ def subject_of(resource: Any) -> uuid.UUID | None:
     """The young person whose data a resource of the policy is (None for anything else)."""
     if isinstance(resource, PersonFacts):
         return resource.id
-    if isinstance(resource, NoteFacts | DisclosureRequest | ReferralFacts | ReferralProposal):
+    if isinstance(
+        resource,
+        NoteFacts
+        | DisclosureRequest
+        | ReferralFacts
+        | ReferralProposal
+        | MeetingCase
+        | ActionFacts,
+    ):
         return resource.case.person_id
     if isinstance(resource, CaseFacts):
         return resource.person_id
@@ -121,6 +140,8 @@ def decide(
         return allow(Reason.ROLE_AUDITOR)
     if permission in REFERRAL_PERMISSIONS:
         return referral_decision(actor, permission, resource, now or utcnow())
+    if permission in MEETING_PERMISSIONS:
+        return meeting_decision(actor, permission, resource, now or utcnow())
     if permission in NOTIFICATIONS:
         return _own_notification(actor, resource)
     case_permissions = (

@@ -79,6 +79,25 @@ class Permission(StrEnum):
     REFERRAL_ESCALATE = "referral:escalate"
     # Setting an account's address for the notification mail.
     USER_SET_EMAIL = "admin:user:set-email"
+    # Multi-agency meetings (issue 12); decided in `cases.policy.meetings`. Minute entries,
+    # action items and addenda are read as notes (`NOTE_READ`).
+    MEETING_CREATE = "meeting:create"
+    MEETING_LIST = "meeting:list"
+    MEETING_READ = "meeting:read"
+    MEETING_UPDATE = "meeting:update"
+    MEETING_CANCEL = "meeting:cancel"
+    MEETING_HOLD = "meeting:hold"
+    MEETING_AGENDA_ADD = "meeting:agenda:add"
+    MEETING_ATTENDANCE_RECORD = "meeting:attendance:record"
+    MEETING_MINUTES_WRITE = "meeting:minutes:write"
+    MEETING_MINUTES_SUBMIT = "meeting:minutes:submit"
+    MEETING_MINUTES_APPROVE = "meeting:minutes:approve"
+    MEETING_MINUTES_RETURN = "meeting:minutes:return"
+    MEETING_ADDENDUM_WRITE = "meeting:addendum:write"
+    MEETING_PRINT = "meeting:print"
+    MEETING_REVIEW_QUEUE = "meeting:review-queue"
+    ACTION_ITEM_LIST = "meeting:action:list"
+    ACTION_ITEM_DONE = "meeting:action:done"
 
 
 class Reason(StrEnum):
@@ -135,6 +154,17 @@ class Reason(StrEnum):
     # Notifications (issue 11).
     OWN_NOTIFICATION = "own_notification"
     NOT_OWN_NOTIFICATION = "not_own_notification"
+    # Meetings (issue 12).
+    INVITED = "invited"
+    INVITED_AGENCY_SUPERVISOR = "invited_agency_supervisor"
+    NOT_INVITED = "not_invited"
+    CHAIR = "chair"
+    NOT_CHAIR = "not_chair"
+    ORGANISING_SUPERVISOR = "organising_supervisor"
+    NOT_ORGANISING_SUPERVISOR = "not_organising_supervisor"
+    CHAIR_MAY_NOT_APPROVE = "chair_may_not_approve"
+    ACTION_OWNER = "action_owner"
+    NOT_ACTION_OWNER = "not_action_owner"
 
 
 @dataclass(frozen=True)

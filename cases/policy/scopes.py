@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from audit.events import Actor
 from cases.accounts.models import Role, User
 from cases.casework.models import Case, Consent, Disclosure, TeamAgency
+from cases.meetings.models import InvitedAgency, InvitedUser, Meeting
 from cases.persons.models import Person
 from cases.policy.permissions import PRACTITIONER_ROLES, CliActor
 from cases.referrals.models import OPEN_STATES, Referral
@@ -95,3 +96,22 @@ def cases_worth_checking(actor: Actor | None) -> ColumnElement[bool]:
             or_(TeamAgency.end_at.is_(None), TeamAgency.end_at > now),
         )
     )
+
+
+def visible_meetings(actor: Actor | None) -> ColumnElement[bool]:
+    """The SQL condition selecting the meetings `actor` sees (`sees_meeting`): those they are
+    invited to and, for a supervisor, those their agency is invited to."""
+    if (
+        actor is None
+        or not actor.active
+        or isinstance(actor, CliActor)
+        or actor.role not in PRACTITIONER_ROLES
+    ):
+        return false()
+    invited = select(InvitedUser.meeting_id).where(InvitedUser.user_id == actor.id)
+    if actor.role != Role.SUPERVISOR:
+        return Meeting.id.in_(invited)
+    agency_invited = select(InvitedAgency.meeting_id).where(
+        InvitedAgency.agency_id == actor.agency_id
+    )
+    return or_(Meeting.id.in_(invited), Meeting.id.in_(agency_invited))

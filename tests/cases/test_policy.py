@@ -45,6 +45,10 @@ REFERRAL_OVERVIEW = {Permission.REFERRAL_OVERVIEW}
 # Issue 11: notifications are about referrals, so only practitioners have any; mailing them and
 # escalating overdue referrals are the operators' cron commands.
 NOTIFICATIONS = {Permission.NOTIFICATION_LIST, Permission.NOTIFICATION_MARK_READ}
+# Issue 12: meetings are practitioners' work (at the route gate, before any meeting is loaded);
+# the review queue of minutes awaiting approval is a supervisor's.
+MEETINGS = {p for p in Permission if p.value.startswith("meeting:")}
+REVIEW_QUEUE = {Permission.MEETING_REVIEW_QUEUE}
 HOST_OPERATOR = (
     ADMIN_PERMISSIONS
     | RELEASE
@@ -59,8 +63,8 @@ HOST_OPERATOR = (
 
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
 EXPECTED = {
-    Role.CASEWORKER: EVERYONE | REGISTER | NOTIFICATIONS,
-    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE | REFERRAL_OVERVIEW | NOTIFICATIONS,
+    Role.CASEWORKER: EVERYONE | REGISTER | NOTIFICATIONS | (MEETINGS - REVIEW_QUEUE),
+    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE | REFERRAL_OVERVIEW | NOTIFICATIONS | MEETINGS,
     Role.ANALYST: EVERYONE,
     Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
     Role.ADMIN: EVERYONE | ADMIN_PERMISSIONS,

@@ -1,0 +1,82 @@
+"""Reading a meeting's rows and facts: the meeting, who is invited, its agenda's cases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from cases.casework.models import Case
+from cases.inputs import InputError
+from cases.meetings.models import AgendaItem, InvitedAgency, InvitedUser, Meeting
+from cases.policy.facts import CaseFacts, CaseRules
+from cases.policy.loading import cases_facts
+from cases.policy.meetings import MeetingFacts
+
+_INVITED_AGENCIES = select(InvitedAgency.agency_id).where(
+    InvitedAgency.meeting_id == bindparam("meeting_id")
+)
+_INVITED_USERS = select(InvitedUser).where(InvitedUser.meeting_id == bindparam("meeting_id"))
+_AGENDA = (
+    select(AgendaItem, Case)
+    .join(Case, Case.id == AgendaItem.case_id)
+    .where(AgendaItem.meeting_id == bindparam("meeting_id"))
+    .order_by(AgendaItem.position)
+)
+
+
+def get_meeting(session: Session, meeting_id: uuid.UUID) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise InputError("not_found", "meeting")
+    return meeting
+
+
+@dataclass(frozen=True)
+class LoadedMeeting:
+    """A meeting with who is invited, as rows and as the policy's facts (one request's)."""
+
+    meeting: Meeting
+    facts: MeetingFacts
+    invited: tuple[InvitedUser, ...]
+
+
+def load_meeting(session: Session, meeting: Meeting) -> LoadedMeeting:
+    invited = tuple(session.scalars(_INVITED_USERS, {"meeting_id": meeting.id}))
+    agencies = frozenset(session.scalars(_INVITED_AGENCIES, {"meeting_id": meeting.id}))
+    facts = MeetingFacts(
+        id=meeting.id,
+        organising_agency=meeting.organising_agency_id,
+        chair=meeting.chair_user_id,
+        status=meeting.status,
+        invited_agencies=agencies,
+        invited_users=frozenset(row.user_id for row in invited),
+    )
+    return LoadedMeeting(meeting, facts, invited)
+
+
+def meeting_facts(session: Session, meeting: Meeting) -> MeetingFacts:
+    return load_meeting(session, meeting).facts
+
+
+@dataclass(frozen=True)
+class AgendaCase:
+    item: AgendaItem
+    case: Case
+    facts: CaseFacts
+
+
+def agenda_cases(
+    session: Session, meeting: Meeting, now: datetime, rules: CaseRules
+) -> list[AgendaCase]:
+    """The agenda in order, each case with its facts now (one statement per kind of fact,
+    however long the agenda)."""
+    rows: Sequence[tuple[AgendaItem, Case]] = [
+        (item, case) for item, case in session.execute(_AGENDA, {"meeting_id": meeting.id})
+    ]
+    facts = cases_facts(session, [case for _item, case in rows], now, rules)
+    return [AgendaCase(item, case, facts[case.id]) for item, case in rows]

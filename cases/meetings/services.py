@@ -1,0 +1,60 @@
+"""The meetings area's use cases, for `app/` (issue 12)."""
+
+from cases.meetings.calendar import meeting_calendar
+from cases.meetings.corrections import add_addendum, mark_action_done
+from cases.meetings.listings import (
+    MeetingPage,
+    ReviewQueue,
+    TaskRow,
+    get_action_item,
+    my_action_items,
+    my_meetings,
+    review_queue,
+)
+from cases.meetings.loading import get_meeting
+from cases.meetings.minutes import (
+    add_action_item,
+    approve_minutes,
+    record_attendance,
+    return_minutes,
+    submit_minutes,
+    write_entry,
+)
+from cases.meetings.planning import (
+    AgendaAdded,
+    MeetingInput,
+    add_agenda_item,
+    cancel_meeting,
+    create_meeting,
+    mark_held,
+)
+from cases.meetings.reading import AgendaView, MeetingView, view_meeting
+
+__all__ = [
+    "AgendaAdded",
+    "AgendaView",
+    "MeetingInput",
+    "MeetingPage",
+    "MeetingView",
+    "ReviewQueue",
+    "TaskRow",
+    "add_action_item",
+    "add_addendum",
+    "add_agenda_item",
+    "approve_minutes",
+    "cancel_meeting",
+    "create_meeting",
+    "get_action_item",
+    "get_meeting",
+    "mark_action_done",
+    "mark_held",
+    "meeting_calendar",
+    "my_action_items",
+    "my_meetings",
+    "record_attendance",
+    "return_minutes",
+    "review_queue",
+    "submit_minutes",
+    "view_meeting",
+    "write_entry",
+]
