@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.demo.casework import local_moment
@@ -15,7 +14,7 @@ from cases.accounts import services as accounts
 from cases.casework import services as casework
 from cases.casework.models import Case
 from cases.meetings import services as meetings
-from cases.meetings.models import EntryKind, Meeting
+from cases.meetings.models import EntryKind
 from cases.persons import services as persons
 from cases.policy.facts import DEFAULT_RULES
 from cases.policy.sharing import local_day
@@ -35,7 +34,7 @@ def _text(marker: str) -> str:
 
 
 def _seeded(session: Session, title: str) -> bool:
-    return session.scalar(select(Meeting.id).where(Meeting.title == title)) is not None
+    return meetings.meeting_titled(session, title) is not None
 
 
 def _case_of(session: Session, identity_code: str) -> Case | None:

@@ -20,6 +20,7 @@ from cases.casework.models import (
     Disclosure,
 )
 from cases.casework.notes import NoteRow, current_notes
+from cases.meetings.queries import CaseMeetingItems, case_meeting_items
 from cases.persons.queries import PersonDetails, details_of
 from cases.policy import (
     Decision,
@@ -88,6 +89,8 @@ class CaseView:
     may: frozenset[str]  # the case actions (`CASE_ACTIONS`) the policy allows the reader now
     reopenings: list[CaseReopening]
     agencies: Mapping[uuid.UUID, Agency]  # every agency of the city, by id (names on the page)
+    # Meeting decisions and action items on this case the reader may read (issue 12).
+    meeting_items: CaseMeetingItems
 
 
 def _allowed_actions(ctx: AuditContext, facts: CaseFacts, now: datetime) -> frozenset[str]:
@@ -137,6 +140,8 @@ def view_case(
             bases.update(verdict.basis)
         else:
             hidden += 1
+    meeting_items = case_meeting_items(session, ctx.actor, facts, now)
+    bases.update(meeting_items.bases)
     reader_agency = ctx.actor.agency_id if ctx.actor is not None else None
     police = reader_agency is not None and facts.agency_kinds.get(reader_agency) == "police"
     view = CaseView(
@@ -161,6 +166,7 @@ def view_case(
         may=_allowed_actions(ctx, facts, now),
         reopenings=list(session.scalars(_REOPENINGS, {"case_id": case.id})),
         agencies=loaded.agencies,
+        meeting_items=meeting_items,
     )
     record_about(
         session,
@@ -170,6 +176,8 @@ def view_case(
         sorted(bases),
         notes_shown=len(readable),
         notes_hidden=hidden,
+        meeting_items_shown=len(meeting_items.decisions) + len(meeting_items.tasks),
+        meeting_items_hidden=meeting_items.hidden,
         emergency=any(r.decision.reason == "emergency" for r in readable),
     )
     return view

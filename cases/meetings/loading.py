@@ -80,3 +80,10 @@ def agenda_cases(
     ]
     facts = cases_facts(session, [case for _item, case in rows], now, rules)
     return [AgendaCase(item, case, facts[case.id]) for item, case in rows]
+
+
+def meeting_titled(session: Session, title: str) -> Meeting | None:
+    """The earliest meeting with this exact title (the demo seeds each of its meetings once)."""
+    return session.scalar(
+        select(Meeting).where(Meeting.title == title).order_by(Meeting.created_at).limit(1)
+    )

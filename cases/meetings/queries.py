@@ -7,8 +7,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import CompoundSelect, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from audit.events import Actor
@@ -16,21 +17,57 @@ from cases.meetings.models import ActionItem, ActionStatus, EntryKind, Meeting, 
 from cases.policy import Decision, Permission, decide
 from cases.policy.facts import CaseFacts
 from cases.policy.meetings import minute_note
+from core.datakeys import person_owner
 
 __all__ = ["CaseMeetingItems", "MeetingDecision", "MeetingTask", "case_meeting_items"]
 
-_DECISIONS = (
-    select(MinuteEntry, Meeting.title, Meeting.starts_at, Meeting.status)
+# One statement for both kinds (the case page pays one round trip, however many meetings):
+# the decisions and the action items of the case, with their meeting's title, time and status.
+_ENTRY_ROWS = (
+    select(
+        literal("entry").label("row_kind"),
+        MinuteEntry.id,
+        MinuteEntry.meeting_id,
+        Meeting.title,
+        Meeting.starts_at,
+        Meeting.status,
+        MinuteEntry.kind,
+        MinuteEntry.category,
+        MinuteEntry.author_agency_id,
+        MinuteEntry.supersedes_id,
+        cast(null(), ActionItem.owner_user_id.type).label("owner_user_id"),
+        cast(null(), ActionItem.due_on.type).label("due_on"),
+        cast(null(), ActionItem.status.type).label("action_status"),
+        MinuteEntry.person_id,
+        MinuteEntry.body_ct.label("text_ct"),
+        MinuteEntry.created_at,
+    )
     .join(Meeting, Meeting.id == MinuteEntry.meeting_id)
     .where(MinuteEntry.case_id == bindparam("case_id"))
-    .order_by(Meeting.starts_at, MinuteEntry.created_at)
 )
-_TASKS = (
-    select(ActionItem, Meeting.title, Meeting.starts_at, Meeting.status)
+_ACTION_ROWS = (
+    select(
+        literal("action").label("row_kind"),
+        ActionItem.id,
+        ActionItem.meeting_id,
+        Meeting.title,
+        Meeting.starts_at,
+        Meeting.status,
+        cast(null(), MinuteEntry.kind.type).label("kind"),
+        ActionItem.category,
+        ActionItem.author_agency_id,
+        cast(null(), MinuteEntry.supersedes_id.type).label("supersedes_id"),
+        ActionItem.owner_user_id,
+        ActionItem.due_on,
+        ActionItem.status.label("action_status"),
+        ActionItem.person_id,
+        ActionItem.description_ct.label("text_ct"),
+        ActionItem.created_at,
+    )
     .join(Meeting, Meeting.id == ActionItem.meeting_id)
     .where(ActionItem.case_id == bindparam("case_id"))
-    .order_by(ActionItem.due_on, ActionItem.created_at)
 )
+_ITEMS_OF_CASE: CompoundSelect[Any] = union_all(_ENTRY_ROWS, _ACTION_ROWS)
 
 
 @dataclass(frozen=True)
@@ -85,29 +122,54 @@ def case_meeting_items(
             hidden += 1
         return verdict.allowed
 
-    entries = session.execute(_DECISIONS, {"case_id": facts.id}).all()
-    superseded = {row[0].supersedes_id for row in entries if row[0].supersedes_id is not None}
-    decisions = [
-        MeetingDecision(
-            e.meeting_id, title, at, status, e.category, e.author_agency_id, e.body or ""
-        )
-        for e, title, at, status in entries
-        if e.kind == EntryKind.DECISION
-        and e.id not in superseded
-        and readable(e.author_agency_id, e.category)
-    ]
-    tasks = [
-        MeetingTask(
-            a.id,
-            a.meeting_id,
-            title,
-            a.owner_user_id,
-            a.category,
-            a.due_on,
-            a.status == ActionStatus.DONE,
-            a.description or "",
-        )
-        for a, title, _at, _status in session.execute(_TASKS, {"case_id": facts.id})
-        if readable(a.author_agency_id, a.category)
-    ]
+    rows = session.execute(_ITEMS_OF_CASE, {"case_id": facts.id}).all()
+    superseded = {row.supersedes_id for row in rows if row.supersedes_id is not None}
+    decisions: list[MeetingDecision] = []
+    tasks: list[MeetingTask] = []
+    for row in sorted(rows, key=lambda r: (r.starts_at, r.created_at)):
+        if row.row_kind == "entry" and (row.kind != EntryKind.DECISION or row.id in superseded):
+            continue
+        if not readable(row.author_agency_id, row.category):
+            continue
+        text = _decrypt(session, row)
+        if row.row_kind == "entry":
+            decisions.append(
+                MeetingDecision(
+                    row.meeting_id,
+                    row.title,
+                    row.starts_at,
+                    row.status,
+                    row.category,
+                    row.author_agency_id,
+                    text,
+                )
+            )
+        else:
+            tasks.append(
+                MeetingTask(
+                    row.id,
+                    row.meeting_id,
+                    row.title,
+                    row.owner_user_id,
+                    row.category,
+                    row.due_on,
+                    row.action_status == ActionStatus.DONE,
+                    text,
+                )
+            )
+    tasks.sort(key=lambda t: (t.done, t.due_on))
     return CaseMeetingItems(decisions, tasks, hidden, frozenset(bases))
+
+
+def _decrypt(session: Session, row: Any) -> str:
+    """The row's text under the young person's data key, as the ORM attribute would read it."""
+    if row.text_ct is None:
+        return ""
+    owner = person_owner(row.person_id)
+    if row.row_kind == "entry":
+        return MinuteEntry.body.decrypt(
+            session, MinuteEntry.__tablename__, row.id, owner, row.text_ct
+        )
+    return ActionItem.description.decrypt(
+        session, ActionItem.__tablename__, row.id, owner, row.text_ct
+    )

@@ -11,7 +11,7 @@ from cases.meetings.listings import (
     my_meetings,
     review_queue,
 )
-from cases.meetings.loading import get_meeting
+from cases.meetings.loading import get_meeting, meeting_titled
 from cases.meetings.minutes import (
     add_action_item,
     approve_minutes,
@@ -19,6 +19,14 @@ from cases.meetings.minutes import (
     return_minutes,
     submit_minutes,
     write_entry,
+)
+from cases.meetings.options import (
+    MeetingFormOptions,
+    agenda_meetings,
+    get_agenda_item,
+    get_entry,
+    meeting_form_options,
+    users_named,
 )
 from cases.meetings.planning import (
     AgendaAdded,
@@ -33,6 +41,7 @@ from cases.meetings.reading import AgendaView, MeetingView, view_meeting
 __all__ = [
     "AgendaAdded",
     "AgendaView",
+    "MeetingFormOptions",
     "MeetingInput",
     "MeetingPage",
     "MeetingView",
@@ -41,20 +50,26 @@ __all__ = [
     "add_action_item",
     "add_addendum",
     "add_agenda_item",
+    "agenda_meetings",
     "approve_minutes",
     "cancel_meeting",
     "create_meeting",
     "get_action_item",
+    "get_agenda_item",
+    "get_entry",
     "get_meeting",
     "mark_action_done",
     "mark_held",
     "meeting_calendar",
+    "meeting_form_options",
+    "meeting_titled",
     "my_action_items",
     "my_meetings",
     "record_attendance",
     "return_minutes",
     "review_queue",
     "submit_minutes",
+    "users_named",
     "view_meeting",
     "write_entry",
 ]

@@ -32,7 +32,14 @@ REFERRAL_MARKERS = {
     "DEMO-R3-SOS-NGO": {"sos", "ngo"},
     "DEMO-R4-POL-SOS": {"pol", "sos"},
 }
-ANY_MARKER_RE = re.compile(r"DEMO-[PR]\d-[A-Z]+-[A-Z]+")
+# Issue 12: M1's decision, discussion record and action item about P1 are read by every demo
+# practitioner of sos, nuo and pol (written from the issue).
+MEETING_MARKERS = {
+    "DEMO-M1-P1-GENERAL": {"sos", "nuo", "pol"},
+    "DEMO-M1-P1-EDUCATION": {"sos", "nuo", "pol"},
+    "DEMO-A1-P1-GENERAL": {"sos", "nuo", "pol"},
+}
+ANY_MARKER_RE = re.compile(r"DEMO-[PRMA]\d-[A-Z0-9]+-[A-Z]+")
 LIST_PAGES = ["/", "/cases/", "/referrals/inbox", "/referrals/sent", "/referrals/overview"]
 CODES = [code for _m, _g, _s, _b, code, _u, _gu in DEMO_PERSONS]
 
@@ -64,7 +71,7 @@ def test_marker_table_on_every_reachable_page(
 ) -> None:
     client = signed_in(demo_app, demo_accounts, username)
     text = reachable_text(client)
-    table = {**MARKERS, **REFERRAL_MARKERS}
+    table = {**MARKERS, **REFERRAL_MARKERS, **MEETING_MARKERS}
     expected = {m for m, agencies in table.items() if agency in agencies}
     if agency == "tur":
         expected = set()

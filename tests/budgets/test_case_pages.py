@@ -29,8 +29,9 @@ from tests.helpers import make_user, open_session
 # emergencies), the page's own reads (notes, closure, reopenings: 3), the audit insert (2) and,
 # after the commit, the audit sequencer (8: the pending events and the head are one read).
 # The issue's target is near 10: the sequencer is what is left to cut. Issue 11 adds one: the
-# unread-notification count in the header of every signed-in page.
-CASE_PAGE_BUDGET = 25
+# unread-notification count in the header of every signed-in page; issue 12 one more: the
+# case's meeting decisions and action items (one statement for both).
+CASE_PAGE_BUDGET = 26
 MY_CASES_BUDGET = 40
 QUEUE_BUDGET = 12
 
