@@ -9,17 +9,30 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, cast, literal, null, select, union_all
+from sqlalchemy import CompoundSelect, bindparam, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from audit.events import Actor
-from cases.meetings.models import ActionItem, ActionStatus, EntryKind, Meeting, MinuteEntry
+from cases.meetings.models import (
+    ActionItem,
+    ActionStatus,
+    Addendum,
+    EntryKind,
+    Meeting,
+    MinuteEntry,
+)
 from cases.policy import Decision, Permission, decide
 from cases.policy.facts import CaseFacts
 from cases.policy.meetings import minute_note
 from core.datakeys import person_owner
 
-__all__ = ["CaseMeetingItems", "MeetingDecision", "MeetingTask", "case_meeting_items"]
+__all__ = [
+    "CaseMeetingItems",
+    "MeetingAddendum",
+    "MeetingDecision",
+    "MeetingTask",
+    "case_meeting_items",
+]
 
 # One statement for both kinds (the case page pays one round trip, however many meetings):
 # the decisions and the action items of the case, with their meeting's title, time and status.
@@ -67,7 +80,43 @@ _ACTION_ROWS = (
     .join(Meeting, Meeting.id == ActionItem.meeting_id)
     .where(ActionItem.case_id == bindparam("case_id"))
 )
-_ITEMS_OF_CASE: CompoundSelect[Any] = union_all(_ENTRY_ROWS, _ACTION_ROWS)
+# An addendum carries the id of what it corrects in `supersedes_id`'s place.
+_ADDENDUM_ROWS = (
+    select(
+        literal("addendum").label("row_kind"),
+        Addendum.id,
+        Addendum.meeting_id,
+        Meeting.title,
+        Meeting.starts_at,
+        Meeting.status,
+        cast(null(), MinuteEntry.kind.type).label("kind"),
+        Addendum.category,
+        Addendum.author_agency_id,
+        func.coalesce(Addendum.entry_id, Addendum.action_item_id).label("supersedes_id"),
+        cast(null(), ActionItem.owner_user_id.type).label("owner_user_id"),
+        cast(null(), ActionItem.due_on.type).label("due_on"),
+        cast(null(), ActionItem.status.type).label("action_status"),
+        Addendum.person_id,
+        Addendum.text_ct.label("text_ct"),
+        Addendum.created_at,
+    )
+    .join(Meeting, Meeting.id == Addendum.meeting_id)
+    .where(Addendum.case_id == bindparam("case_id"))
+)
+_ITEMS_OF_CASE: CompoundSelect[Any] = union_all(_ENTRY_ROWS, _ACTION_ROWS, _ADDENDUM_ROWS)
+_TEXTS = {
+    "entry": (MinuteEntry.body, MinuteEntry.__tablename__),
+    "action": (ActionItem.description, ActionItem.__tablename__),
+    "addendum": (Addendum.text, Addendum.__tablename__),
+}
+
+
+@dataclass(frozen=True)
+class MeetingAddendum:
+    category: str
+    author_agency_id: uuid.UUID
+    created_at: datetime
+    text: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +128,7 @@ class MeetingDecision:
     category: str
     author_agency_id: uuid.UUID
     body: str
+    addenda: list[MeetingAddendum]
 
 
 @dataclass(frozen=True)
@@ -91,13 +141,14 @@ class MeetingTask:
     due_on: date
     done: bool
     description: str
+    addenda: list[MeetingAddendum]
 
 
 @dataclass(frozen=True)
 class CaseMeetingItems:
     decisions: list[MeetingDecision]
     tasks: list[MeetingTask]
-    hidden: int  # decisions and action items of other agencies not shared with the reader
+    hidden: int  # decisions, action items and addenda of other agencies not shown to the reader
     bases: frozenset[str]
 
 
@@ -123,15 +174,25 @@ def case_meeting_items(
         return verdict.allowed
 
     rows = session.execute(_ITEMS_OF_CASE, {"case_id": facts.id}).all()
-    superseded = {row.supersedes_id for row in rows if row.supersedes_id is not None}
+    superseded = {r.supersedes_id for r in rows if r.row_kind == "entry" and r.supersedes_id}
+    addenda: dict[uuid.UUID, list[MeetingAddendum]] = {}
+    for row in sorted(rows, key=lambda r: r.created_at):
+        if row.row_kind == "addendum" and readable(row.author_agency_id, row.category):
+            addenda.setdefault(row.supersedes_id, []).append(
+                MeetingAddendum(
+                    row.category, row.author_agency_id, row.created_at, _decrypt(session, row)
+                )
+            )
     decisions: list[MeetingDecision] = []
     tasks: list[MeetingTask] = []
     for row in sorted(rows, key=lambda r: (r.starts_at, r.created_at)):
-        if row.row_kind == "entry" and (row.kind != EntryKind.DECISION or row.id in superseded):
+        if row.row_kind == "addendum" or (
+            row.row_kind == "entry" and (row.kind != EntryKind.DECISION or row.id in superseded)
+        ):
             continue
         if not readable(row.author_agency_id, row.category):
             continue
-        text = _decrypt(session, row)
+        text, corrections = _decrypt(session, row), addenda.get(row.id, [])
         if row.row_kind == "entry":
             decisions.append(
                 MeetingDecision(
@@ -142,6 +203,7 @@ def case_meeting_items(
                     row.category,
                     row.author_agency_id,
                     text,
+                    corrections,
                 )
             )
         else:
@@ -155,6 +217,7 @@ def case_meeting_items(
                     row.due_on,
                     row.action_status == ActionStatus.DONE,
                     text,
+                    corrections,
                 )
             )
     tasks.sort(key=lambda t: (t.done, t.due_on))
@@ -165,11 +228,5 @@ def _decrypt(session: Session, row: Any) -> str:
     """The row's text under the young person's data key, as the ORM attribute would read it."""
     if row.text_ct is None:
         return ""
-    owner = person_owner(row.person_id)
-    if row.row_kind == "entry":
-        return MinuteEntry.body.decrypt(
-            session, MinuteEntry.__tablename__, row.id, owner, row.text_ct
-        )
-    return ActionItem.description.decrypt(
-        session, ActionItem.__tablename__, row.id, owner, row.text_ct
-    )
+    field, table = _TEXTS[row.row_kind]
+    return str(field.decrypt(session, table, row.id, person_owner(row.person_id), row.text_ct))
