@@ -27,9 +27,9 @@ from cases.meetings.models import (
     MeetingStatus,
 )
 from cases.policy import Permission, authorize
-from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules
+from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import case_facts
-from cases.policy.meetings import MeetingCase, MeetingFacts
+from cases.policy.meetings import MeetingCase, unshared_agencies
 from cases.policy.permissions import PRACTITIONER_ROLES
 from cases.records import actor_id, record_about
 from core.claims import claim, hold_fresh
@@ -201,12 +201,6 @@ def mark_held(session: Session, ctx: AuditContext, meeting: Meeting) -> Meeting:
     )
 
 
-def unshared_agencies(meeting: MeetingFacts, case: CaseFacts) -> frozenset[uuid.UUID]:
-    """The invited agencies that will see this case only as "not shared with your agency" (the
-    organiser's warning while building the agenda)."""
-    return meeting.invited_agencies - case.member_agencies
-
-
 @dataclass(frozen=True)
 class AgendaAdded:
     item: AgendaItem
@@ -250,7 +244,7 @@ def add_agenda_item(
     )
     session.add(item)
     session.flush()
-    unshared = unshared_agencies(facts, cfacts)
+    unshared = unshared_agencies(facts, cfacts, now)
     record_about(
         session,
         ctx,

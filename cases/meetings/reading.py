@@ -20,11 +20,16 @@ from audit.events import Action, AuditContext, new_event, record_events
 from cases.accounts.models import Agency, User
 from cases.meetings.loading import AgendaCase, agenda_cases, load_meeting
 from cases.meetings.models import ActionItem, Addendum, Meeting, MinuteEntry
-from cases.meetings.planning import unshared_agencies
 from cases.persons.queries import PersonDetails, current_details_of
 from cases.policy import Decision, Permission, authorize, decide
 from cases.policy.facts import DEFAULT_RULES, CaseRules
-from cases.policy.meetings import MeetingCase, MeetingFacts, case_shared_with, minute_note
+from cases.policy.meetings import (
+    MeetingCase,
+    MeetingFacts,
+    case_shared_with,
+    minute_note,
+    unshared_agencies,
+)
 from core.db import utcnow
 
 # What the meeting page offers, each shown only when the policy allows it.
@@ -144,7 +149,7 @@ def view_meeting(
     authorize(ctx.actor, permission, loaded.facts, now)
     agency = ctx.actor.agency_id if ctx.actor is not None else None
     agenda = agenda_cases(session, meeting, now, rules)
-    shared = [a for a in agenda if case_shared_with(agency, a.facts)]
+    shared = [a for a in agenda if case_shared_with(agency, a.facts, now)]
     entries = list(session.scalars(_ENTRIES, {"meeting_id": meeting.id}))
     superseded = {e.supersedes_id for e in entries if e.supersedes_id is not None}
     entries_by_item = _group([e for e in entries if e.id not in superseded])
@@ -247,7 +252,7 @@ def _agenda_view(
         owners=[users[u] for u in sorted(agenda.facts.member_users, key=str) if u in users]
         if may_write
         else [],
-        unshared_agencies=unshared_agencies(meeting, agenda.facts),
+        unshared_agencies=unshared_agencies(meeting, agenda.facts, now),
     )
     return view, bases
 

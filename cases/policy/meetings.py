@@ -7,8 +7,8 @@ and signs off its minutes.
   organising agency, while it is planned.
 - Agenda: a member of a case's team puts the case on the agenda of a meeting they see, before
   the minutes are submitted. What each participant sees of an agenda item is decided per agency
-  (`case_shared_with`): an agency not on the case's team sees "a case not shared with your
-  agency" and nothing else.
+  (`case_shared_with`): an agency not on the case's team, or on it without a basis now, sees "a
+  case not shared with your agency" and nothing else.
 - Minutes: the chair records attendance and submits; each entry and action item is written by
   an invited user on that case's team while the minutes are open (held, or returned); a
   supervisor of the organising agency who is not the chair approves or returns them; approved
@@ -38,6 +38,7 @@ from cases.policy.permissions import (
     allow,
     deny,
 )
+from cases.policy.sharing import consent_effective, disclosure_active, disclosure_fits
 
 P = Permission
 
@@ -122,10 +123,33 @@ def minute_note(case: CaseFacts, author_agency: uuid.UUID, category: str) -> Not
     return NoteFacts(case, author_agency, category, Sensitivity.NORMAL)
 
 
-def case_shared_with(agency: uuid.UUID | None, case: CaseFacts) -> bool:
+def case_shared_with(agency: uuid.UUID | None, case: CaseFacts, now: datetime) -> bool:
     """Whether an agency sees who an agenda item is about (the person's name, the case's link):
-    only an agency on the case's team does."""
-    return agency is not None and agency in case.member_agencies
+    only an agency on the case's team that has a basis now — the lead agency, or one an
+    effective consent of the case names, or one an active disclosure of the case (of a basis
+    fitting both agencies' kinds) is addressed to. "A case whose team or basis does not cover
+    an invited agency" is shown to it as not shared (issue 12)."""
+    if agency is None or agency not in case.member_agencies:
+        return False
+    if agency == case.lead_agency:
+        return True
+    if any(
+        agency in consent.recipients and consent_effective(consent, case, now)
+        for consent in case.consents
+    ):
+        return True
+    return any(
+        d.to_agency == agency and disclosure_active(d, now, case.rules) and disclosure_fits(d, case)
+        for d in case.disclosures
+    )
+
+
+def unshared_agencies(
+    meeting: MeetingFacts, case: CaseFacts, now: datetime
+) -> frozenset[uuid.UUID]:
+    """The invited agencies that will see this case only as "not shared with your agency" (the
+    warning to whoever builds the agenda)."""
+    return frozenset(a for a in meeting.invited_agencies if not case_shared_with(a, case, now))
 
 
 def sees_meeting(actor: Actor, meeting: MeetingFacts) -> Decision:
