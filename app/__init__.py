@@ -47,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         guards,
         i18n,
         main,
+        meetings,
         notifications,
         persons,
         referrals,
@@ -70,5 +71,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(persons.bp)
     app.register_blueprint(casework.bp)
     app.register_blueprint(referrals.bp)
+    app.register_blueprint(meetings.bp)
     app.register_blueprint(notifications.bp)
     return app

@@ -22,6 +22,7 @@ from cases.meetings.minutes import (
 )
 from cases.meetings.options import (
     MeetingFormOptions,
+    agencies_named,
     agenda_meetings,
     get_agenda_item,
     get_entry,
@@ -50,6 +51,7 @@ __all__ = [
     "add_action_item",
     "add_addendum",
     "add_agenda_item",
+    "agencies_named",
     "agenda_meetings",
     "approve_minutes",
     "cancel_meeting",
