@@ -1,0 +1,141 @@
+"""Issue 12, point 4: corrections of approved minutes are addenda — only after approval, by the
+case's team, shown under the item they correct with author and time, each read under its own
+category."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from cases.inputs import InputError
+from cases.meetings import services as meetings
+from cases.meetings.models import ActionItem, Addendum, Meeting, MinuteEntry
+from cases.policy import PolicyDenied
+from tests.cases.meetings.scenario import Scene, ctx, rows, scene, snapshot
+
+
+@pytest.fixture
+def s(domain_session: Session) -> Scene:
+    return scene(domain_session)
+
+
+def _add(
+    s: Scene,
+    by: str,
+    meeting: Meeting,
+    corrects: MinuteEntry | ActionItem,
+    *,
+    category: str = "general",
+    text: str = "Korjaus: päivä oli tiistai.",
+) -> Addendum:
+    return meetings.add_addendum(
+        s.session, ctx(s.users[by]), meeting, corrects, category=category, text=text
+    )
+
+
+class TestWhen:
+    def test_not_before_the_minutes_are_approved(self, s: Scene) -> None:
+        meeting, _item, entry, _action = s.with_minutes()
+        for step in (lambda: None, lambda: s.submit(meeting)):
+            step()
+            before = snapshot(s.session)
+            with pytest.raises((PolicyDenied, InputError)):
+                _add(s, "sanna", meeting, entry)
+            assert snapshot(s.session) == before
+
+    def test_after_approval_an_addendum_is_written(self, s: Scene) -> None:
+        meeting, _item, entry, _action = s.approved()
+        addendum = _add(s, "sanna", meeting, entry)
+        assert addendum.entry_id == entry.id and rows(s.session, Addendum) == 1
+
+
+class TestShown:
+    def test_under_the_entry_it_corrects_with_author_and_time(self, s: Scene) -> None:
+        meeting, _item, entry, _action = s.approved()
+        addendum = _add(s, "sakari", meeting, entry)
+        [view] = meetings.view_meeting(s.session, ctx(s.noora), meeting).agenda
+        [shown_entry] = view.entries
+        [shown] = shown_entry.addenda
+        assert shown.addendum.id == addendum.id and shown.text == "Korjaus: päivä oli tiistai."
+        assert shown.addendum.author_user_id == s.sakari.id
+        assert shown.addendum.created_at is not None
+        assert view.actions[0].addenda == []
+
+    def test_under_the_action_item_it_corrects(self, s: Scene) -> None:
+        meeting, _item, _entry, action = s.approved()
+        addendum = _add(s, "sanna", meeting, action)
+        [view] = meetings.view_meeting(s.session, ctx(s.noora), meeting).agenda
+        assert [a.addendum.id for a in view.actions[0].addenda] == [addendum.id]
+        assert view.entries[0].addenda == []
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="BUG: view_meeting's users map leaves out addendum authors (reading.py `named` "
+        "collects entry and action authors only), so the page cannot name the author of an "
+        "addendum written by a supervisor who is neither invited nor named on the team",
+    )
+    def test_the_page_can_name_every_addendum_author(self, s: Scene) -> None:
+        meeting, _item, entry, _action = s.approved()
+        _add(s, "nelli", meeting, entry)  # a nuo supervisor: sees it through nuo, on the team
+        view = meetings.view_meeting(s.session, ctx(s.noora), meeting)
+        [shown] = view.agenda[0].entries[0].addenda
+        assert shown.addendum.author_user_id in view.users
+
+
+class TestWho:
+    @pytest.mark.parametrize("writer", ["jari", "olli", "oona", "nuutti", "timo", "ylva"])
+    def test_refused_for_anyone_not_on_the_team_or_not_seeing_the_meeting(
+        self, s: Scene, writer: str
+    ) -> None:
+        meeting, _item, entry, _action = s.approved()
+        before = snapshot(s.session)
+        with pytest.raises(PolicyDenied):
+            _add(s, writer, meeting, entry)
+        assert snapshot(s.session) == before
+
+    @pytest.mark.parametrize("writer", ["noora", "pekka", "nelli", "siiri"])
+    def test_any_team_member_who_sees_the_meeting_may_correct(self, s: Scene, writer: str) -> None:
+        meeting, _item, entry, _action = s.approved()
+        assert _add(s, writer, meeting, entry).author_user_id == s.users[writer].id
+
+
+class TestVisibility:
+    def test_follows_its_own_category_not_the_corrected_items(self, s: Scene) -> None:
+        """A family addendum under a general decision: youth work and police (consent for
+        general and education only) read the decision but not the addendum."""
+        meeting, _item, entry, _action = s.approved()
+        _add(s, "sanna", meeting, entry, category="family", text="Perhetilanne muuttui.")
+        for reader, sees_addendum in (("noora", False), ("pekka", False), ("siiri", True)):
+            [view] = meetings.view_meeting(s.session, ctx(s.users[reader]), meeting).agenda
+            [shown] = view.entries
+            assert bool(shown.addenda) is sees_addendum, reader
+
+    def test_a_police_reader_never_reads_a_health_addendum(self, domain_session: Session) -> None:
+        s = scene(domain_session, categories=("general", "health"))
+        meeting, _item, entry, _action = s.approved()
+        _add(s, "sanna", meeting, entry, category="health", text="Terveydentila.")
+        [pol] = meetings.view_meeting(s.session, ctx(s.pekka), meeting).agenda
+        [nuo] = meetings.view_meeting(s.session, ctx(s.noora), meeting).agenda
+        assert pol.entries[0].addenda == [] and len(nuo.entries[0].addenda) == 1
+
+
+class TestInput:
+    @pytest.mark.parametrize(
+        "given",
+        [{"category": "gossip"}, {"text": ""}, {"text": "a\x00b"}],
+        ids=["unknown-category", "empty", "control-character"],
+    )
+    def test_bad_input_writes_nothing(self, s: Scene, given: dict[str, str]) -> None:
+        meeting, _item, entry, _action = s.approved()
+        before = snapshot(s.session)
+        with pytest.raises(InputError):
+            _add(s, "sanna", meeting, entry, **given)
+        assert snapshot(s.session) == before
+
+    def test_an_entry_of_another_meeting_is_refused(self, s: Scene) -> None:
+        meeting, _item, _entry, _action = s.approved()
+        _other, _i, foreign, _a = s.approved()
+        before = snapshot(s.session)
+        with pytest.raises(InputError):
+            _add(s, "sanna", meeting, foreign)
+        assert snapshot(s.session) == before
