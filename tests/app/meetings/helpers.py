@@ -16,7 +16,7 @@ from app.extensions import db
 from audit.models import AuditEvent
 from cases.meetings.models import ActionItem, AgendaItem, Meeting, MinuteEntry
 from tests.cases.meetings.scenario import snapshot
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, open_session
 
 M_MARKER_RE = re.compile(r"DEMO-[MA]\d-P\d-[A-Z]+")
 P1_CODE = "140310A1230"
@@ -63,9 +63,10 @@ def send(
     raw: dict[str, str] | None = None,
 ) -> TestResponse:
     """POST one of the meeting page's forms: `data` under its prefix, `raw` as named."""
-    fields = {f"{prefix}-{name}": value for name, value in (data or {}).items()}
+    named = (lambda name: f"{prefix}-{name}") if prefix else (lambda name: name)
+    fields = {named(name): value for name, value in (data or {}).items()}
     token = csrf_token(client)
-    return client.post(path, data={f"{prefix}-csrf_token": token, **fields, **(raw or {})})
+    return client.post(path, data={named("csrf_token"): token, **fields, **(raw or {})})
 
 
 def state(app: Flask) -> tuple[object, ...]:
@@ -92,3 +93,11 @@ def events(app: Flask, action: str) -> int:
     with app.app_context():
         query = select(func.count()).where(AuditEvent.action == action)
         return int(db().scalar(query) or 0)
+
+
+def client_of(app: Flask, username: str) -> FlaskClient:
+    """A client signed in as `username` (a live session, without the sign-in forms: a test may
+    need the same user twice, and a TOTP code signs in once)."""
+    client = app.test_client()
+    open_session(app, client, username, reauthenticated=False)
+    return client

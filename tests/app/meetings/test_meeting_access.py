@@ -136,7 +136,10 @@ def test_printing_is_audited(demo_app: Flask, demo_accounts: dict[str, dict[str,
     before = events(demo_app, "meeting:print")
     response = client.get(f"/meetings/{ids['M1']}/print")
     assert response.status_code == 200
-    assert "print.css" in response.text and "<form method=\"post\" action=\"/meetings" not in response.text
+    assert (
+        "print.css" in response.text
+        and '<form method="post" action="/meetings' not in response.text
+    )
     assert events(demo_app, "meeting:print") == before + 1
 
 
