@@ -81,6 +81,37 @@ class TestShown:
         [shown] = view.agenda[0].entries[0].addenda
         assert shown.addendum.author_user_id in view.users
 
+    @pytest.mark.xfail(
+        strict=True,
+        reason="BUG: add_addendum accepts an addendum to a superseded entry, and view_meeting "
+        "hides superseded entries with their addenda, so the audited correction is shown to "
+        "nobody (corrections.py does not check that `corrects` is current)",
+    )
+    def test_an_addendum_is_never_written_where_nobody_will_see_it(self, s: Scene) -> None:
+        meeting = s.meeting()
+        item = s.agenda(meeting)
+        s.held(meeting)
+        first = s.entry(meeting, item, body="Ensimmäinen versio.")
+        meetings.write_entry(
+            s.session,
+            ctx(s.sanna),
+            meeting,
+            item,
+            kind="decision",
+            category="general",
+            body="Korjattu versio.",
+            supersedes=first,
+        )
+        s.submit(meeting)
+        s.approve(meeting)
+        try:
+            _add(s, "sanna", meeting, first)
+        except InputError:
+            return  # refused: fine
+        [view] = meetings.view_meeting(s.session, ctx(s.sanna), meeting).agenda
+        shown = [d.text for e in view.entries for d in e.addenda]
+        assert shown == ["Korjaus: päivä oli tiistai."]
+
 
 class TestWho:
     @pytest.mark.parametrize("writer", ["jari", "olli", "oona", "nuutti", "timo", "ylva"])
