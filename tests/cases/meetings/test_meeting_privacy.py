@@ -107,6 +107,14 @@ class TestConsentWithdrawal:
             assert (after.entries, after.actions) == ([], []), reader.username
             assert _leaks(s, " ".join(e.body for e in after.entries)) == []
 
+    def test_an_agency_whose_basis_ended_sees_the_case_as_not_shared(self, s: Scene) -> None:
+        """Issue 12, point 2: "a case whose team or basis does not cover an invited agency"."""
+        meeting, item, _entry, _action = s.with_minutes()
+        self._withdraw(s)
+        for reader in (s.noora, s.pekka, s.nelli):
+            view = meetings.view_meeting(s.session, ctx(reader), meeting)
+            assert view.agenda == [meetings.AgendaView(item.position, False, item.id)]
+
     def test_the_writers_agency_still_reads_them(self, s: Scene) -> None:
         meeting, _item, entry, _action = s.with_minutes()
         self._withdraw(s)
