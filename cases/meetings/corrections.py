@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, AuditContext
 from cases.casework.models import Case
 from cases.inputs import InputError, long_field
-from cases.meetings.loading import load_meeting
+from cases.meetings.loading import load_meeting, superseded
 from cases.meetings.models import ActionItem, ActionStatus, Addendum, Meeting, MinuteEntry
 from cases.policy import Permission, authorize
 from cases.policy.facts import DEFAULT_RULES, CaseRules, Category
@@ -35,6 +35,9 @@ def add_addendum(
     now = utcnow()
     if corrects.meeting_id != meeting.id:
         raise InputError("not_found", "corrects")
+    if isinstance(corrects, MinuteEntry) and superseded(session, corrects):
+        # An addendum corrects what the approved minutes say: the current version.
+        raise InputError("not_correctable", "corrects")
     case = session.get(Case, corrects.case_id)
     assert case is not None  # noqa: S101 - a foreign key
     cfacts = case_facts(session, case, now, rules)

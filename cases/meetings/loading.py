@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from cases.casework.models import Case
 from cases.inputs import InputError
-from cases.meetings.models import AgendaItem, InvitedAgency, InvitedUser, Meeting
+from cases.meetings.models import AgendaItem, InvitedAgency, InvitedUser, Meeting, MinuteEntry
 from cases.policy.facts import CaseFacts, CaseRules
 from cases.policy.loading import cases_facts
 from cases.policy.meetings import MeetingFacts
@@ -87,3 +87,10 @@ def meeting_titled(session: Session, title: str) -> Meeting | None:
     return session.scalar(
         select(Meeting).where(Meeting.title == title).order_by(Meeting.created_at).limit(1)
     )
+
+
+def superseded(session: Session, entry: MinuteEntry) -> bool:
+    """Whether a later version replaced this minute entry already (changes and addenda are made
+    to the current version, so the versions stay one line)."""
+    later = select(MinuteEntry.id).where(MinuteEntry.supersedes_id == entry.id).limit(1)
+    return session.scalar(later) is not None

@@ -12,14 +12,13 @@ import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
 from cases.accounts.models import User
 from cases.casework.models import Case
 from cases.inputs import InputError, line_field, long_field
-from cases.meetings.loading import load_meeting
+from cases.meetings.loading import load_meeting, superseded
 from cases.meetings.models import (
     MINUTES_OPEN,
     ActionItem,
@@ -74,15 +73,6 @@ def _case_step(
     return case, cfacts, decision
 
 
-def _superseded(session: Session, entry: MinuteEntry) -> bool:
-    """Whether a later version replaced this entry already (a change is made to the current
-    version, so the versions stay one line)."""
-    return (
-        session.scalar(select(MinuteEntry.id).where(MinuteEntry.supersedes_id == entry.id))
-        is not None
-    )
-
-
 def _category(value: str) -> str:
     if value not in Category.__members__.values():
         raise InputError("invalid_choice", "category")
@@ -112,14 +102,13 @@ def write_entry(
         raise InputError("invalid_choice", "kind")
     _category(category)
     if supersedes is not None and (
-        supersedes.agenda_item_id != item.id
-        or supersedes.author_agency_id != ctx.actor.agency_id
+        supersedes.agenda_item_id != item.id or supersedes.author_agency_id != ctx.actor.agency_id
     ):
         raise InputError("not_correctable", "supersedes")
     text = long_field(body, "body", limit=MAX_NOTE)
     _hold_open(session, ctx, meeting, Permission.MEETING_MINUTES_WRITE)
     # Checked while the meeting is held, so two changes of one version cannot both land.
-    if supersedes is not None and _superseded(session, supersedes):
+    if supersedes is not None and superseded(session, supersedes):
         raise InputError("not_correctable", "supersedes")
     entry = MinuteEntry(
         meeting_id=meeting.id,

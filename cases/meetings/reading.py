@@ -159,7 +159,11 @@ def view_meeting(
     named = {row.user_id for row in loaded.invited} | {meeting.chair_user_id}
     for a in shared:
         named |= a.facts.member_users
-    for rows in (*entries_by_item.values(), *actions_by_item.values()):
+    for rows in (
+        *entries_by_item.values(),
+        *actions_by_item.values(),
+        *addenda_by_item.values(),
+    ):
         named |= {r.author_user_id for r in rows if r.author_user_id is not None}
         named |= {r.owner_user_id for r in rows if isinstance(r, ActionItem)}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(named)))}

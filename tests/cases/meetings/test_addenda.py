@@ -68,12 +68,6 @@ class TestShown:
         assert [a.addendum.id for a in view.actions[0].addenda] == [addendum.id]
         assert view.entries[0].addenda == []
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: view_meeting's users map leaves out addendum authors (reading.py `named` "
-        "collects entry and action authors only), so the page cannot name the author of an "
-        "addendum written by a supervisor who is neither invited nor named on the team",
-    )
     def test_the_page_can_name_every_addendum_author(self, s: Scene) -> None:
         meeting, _item, entry, _action = s.approved()
         _add(s, "nelli", meeting, entry)  # a nuo supervisor: sees it through nuo, on the team
@@ -81,12 +75,6 @@ class TestShown:
         [shown] = view.agenda[0].entries[0].addenda
         assert shown.addendum.author_user_id in view.users
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: add_addendum accepts an addendum to a superseded entry, and view_meeting "
-        "hides superseded entries with their addenda, so the audited correction is shown to "
-        "nobody (corrections.py does not check that `corrects` is current)",
-    )
     def test_an_addendum_is_never_written_where_nobody_will_see_it(self, s: Scene) -> None:
         meeting = s.meeting()
         item = s.agenda(meeting)
