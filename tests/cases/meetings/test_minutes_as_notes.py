@@ -9,6 +9,7 @@ social-welfare notes, an agency outside the case's team)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from cases.policy import PolicyDenied
 from cases.policy.loading import case_facts
 from core.db import utcnow
 from tests.cases.meetings.scenario import Scene, ctx, scene
+from tests.clock import work_day
 
 # Covered by the consent for nuo and pol: all but family and offence.
 COVERED = ("general", "education", "health", "social_welfare")
@@ -30,8 +32,27 @@ MEETING_READERS = ("sanna", "sakari", "siiri", "noora", "nelli", "pekka", "petri
 CASE_READERS = (*MEETING_READERS, "nuutti")
 
 
-def _build(session: Session) -> tuple[Scene, object]:
-    s = scene(session, categories=COVERED)
+def _build(session: Session, situation: str = "consent") -> tuple[Scene, object]:
+    if situation == "consent":
+        s = scene(session, categories=COVERED)
+    elif situation == "emergency":
+        # Noora's emergency access releases the case's normal notes to her (not to nuo).
+        s = scene(session, categories=("general",))
+        casework.request_emergency_access(session, ctx(s.noora), s.case, "Nuori kadonnut.")
+    else:
+        # Police reach sos's health and social-welfare notes only by an Act 812/2000 §18
+        # disclosure; youth work reads them by no basis at all.
+        s = scene(session, categories=("general", "education"))
+        casework.create_disclosure(
+            session,
+            ctx(s.sanna),
+            s.case,
+            to_agency=s.agencies["pol"],
+            categories=["health", "social_welfare"],
+            basis="act_812_2000_18",
+            justification="Poliisin tiedonsaanti.",
+            expires_on=work_day() + timedelta(days=30),
+        )
     meeting = s.meeting()
     item = s.agenda(meeting)
     s.held(meeting)
@@ -91,9 +112,9 @@ def _as_notes(found: set[str]) -> set[str]:
     return {"N" + m[1:] for m in found}
 
 
-@pytest.fixture
-def built(domain_session: Session) -> tuple[Scene, object]:
-    return _build(domain_session)
+@pytest.fixture(params=["consent", "disclosure", "emergency"])
+def built(domain_session: Session, request: pytest.FixtureRequest) -> tuple[Scene, object]:
+    return _build(domain_session, request.param)
 
 
 @pytest.mark.parametrize("reader", MEETING_READERS)
@@ -121,9 +142,9 @@ def test_the_case_page_reads_decisions_and_action_items_as_the_notes(
     assert _as_notes(tasks) == notes
 
 
-def test_the_table_is_not_trivial(built: tuple[Scene, object]) -> None:
+def test_the_table_is_not_trivial(domain_session: Session) -> None:
     """The readers differ: the police compartment and the uncovered category hide notes."""
-    s, _meeting = built
+    s, _meeting = _build(domain_session)
     pol = _notes_read(s, "pekka")
     assert "N-sanna-general" in pol and "N-sanna-health" not in pol
     assert "N-sanna-social_welfare" not in pol and "N-sanna-family" not in pol
@@ -131,3 +152,19 @@ def test_the_table_is_not_trivial(built: tuple[Scene, object]) -> None:
     assert "N-sanna-health" in nuo and "N-sanna-family" not in nuo
     assert "N-noora-family" in nuo
     assert _notes_read(s, "jari") == set()
+
+
+def test_a_disclosure_releases_the_disclosing_agencys_items_only(domain_session: Session) -> None:
+    s, _meeting = _build(domain_session, "disclosure")
+    pol = _notes_read(s, "pekka")
+    assert {"N-sanna-health", "N-sanna-social_welfare"} <= pol
+    assert "N-noora-health" not in pol and "N-sanna-family" not in pol
+    assert "N-sanna-health" not in _notes_read(s, "noora")
+
+
+def test_an_emergency_access_releases_normal_items_to_its_holder_only(
+    domain_session: Session,
+) -> None:
+    s, _meeting = _build(domain_session, "emergency")
+    assert "N-sanna-family" in _notes_read(s, "noora")
+    assert "N-sanna-family" not in _notes_read(s, "nelli")
