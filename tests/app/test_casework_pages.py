@@ -23,7 +23,10 @@ from tests.app.casework_helpers import case_id_of, signed_in
 from tests.cases.casework_scenario import MARKERS
 from tests.helpers import post
 
-LINK_RE = re.compile(r'href="(/(?:cases|persons|referrals)/[0-9a-f-]{36}(?:/referrals)?)"')
+LINK_RE = re.compile(
+    r'href="(/(?:cases|persons|referrals|meetings)/[0-9a-f-]{36}'
+    r'(?:/referrals|/meetings|/print|\.ics)?)"'
+)
 # Issue 11: each demo referral's reason is read by exactly its two agencies (written from the
 # issue, beside issue 5's note markers).
 REFERRAL_MARKERS = {
@@ -40,7 +43,17 @@ MEETING_MARKERS = {
     "DEMO-A1-P1-GENERAL": {"sos", "nuo", "pol"},
 }
 ANY_MARKER_RE = re.compile(r"DEMO-[PRMA]\d-[A-Z0-9]+-[A-Z]+")
-LIST_PAGES = ["/", "/cases/", "/referrals/inbox", "/referrals/sent", "/referrals/overview"]
+LIST_PAGES = [
+    "/",
+    "/cases/",
+    "/referrals/inbox",
+    "/referrals/sent",
+    "/referrals/overview",
+    "/meetings",
+    "/meetings?tab=past",
+    "/meetings/tasks",
+    "/meetings/review",
+]
 CODES = [code for _m, _g, _s, _b, code, _u, _gu in DEMO_PERSONS]
 
 
