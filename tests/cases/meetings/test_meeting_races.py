@@ -230,3 +230,47 @@ def test_simultaneous_sign_offs_one_wins(factory: sessionmaker[Session], steps: 
             )
         )
         assert signed == 1
+
+
+def test_a_double_click_on_done_marks_it_done_once(factory: sessionmaker[Session]) -> None:
+    with factory() as session:
+        s = scene(session)
+        _meeting, _item, _entry, action = s.with_minutes()
+        session.commit()
+        action_id = action.id
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            with factory() as session:
+                noora = _user(session, "noora")
+                row = session.get(ActionItem, action_id)
+                assert row is not None
+                session.commit()
+                barrier.wait(timeout=30)
+                try:
+                    meetings.mark_action_done(session, ctx(noora), row)
+                    session.commit()
+                    outcomes.append("done")
+                except InputError as refused:
+                    session.rollback()
+                    outcomes.append(refused.code)
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=attempt) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors, errors
+    assert outcomes.count("done") == 1 and len(outcomes) == THREADS, outcomes
+    with factory() as session:
+        done = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == Action.ACTION_ITEM_DONE)
+        )
+        assert done == 1

@@ -176,3 +176,13 @@ def test_a_cancelled_meeting_takes_no_minutes(s: Scene) -> None:
     _refused(s, lambda: meetings.mark_held(s.session, ctx(s.sanna), meeting))
     _refused(s, lambda: s.entry(meeting, item))
     _refused(s, lambda: s.action(meeting, item, due_on=work_day() + timedelta(days=1)))
+
+
+@pytest.mark.parametrize("reader", ["sanna", "siiri", "saara", "noora", "nelli"])
+def test_approved_minutes_offer_no_change_but_addenda(s: Scene, reader: str) -> None:
+    meeting, *_ = s.approved()
+    view = meetings.view_meeting(s.session, ctx(s.users[reader]), meeting)
+    assert view.may == frozenset()
+    [item] = view.agenda
+    assert not item.may_write and item.owners == []
+    assert item.may_add_addendum
