@@ -150,3 +150,37 @@ def test_a_referral_from_police_is_acknowledged_and_accepted_by_social_services(
     accepted.get_by_role("button", name="Avaa ohjaus").click()
     assert "Otettu vastaan" in page.content() and "BROWSER-REFERRAL" in page.content()
     assert page.csp_errors == []
+
+
+def test_helena_approves_m1_and_noora_finds_her_action_item(
+    live_url: str,
+    page,  # type: ignore[no-untyped-def]
+    demo_accounts: dict[str, dict[str, str]],
+) -> None:
+    # helena (sos supervisor, not M1's chair) opens her review queue and reads M1's minutes.
+    _sign_in(page, live_url, demo_accounts["helena"], "helena")
+    page.get_by_role("link", name="Tarkastusjono").click()
+    page.get_by_role("link", name="M1 – Ankkuri-tiimin verkostokokous").first.click()
+    minutes = page.content()
+    assert "DEMO-M1-P1-GENERAL" in minutes and "DEMO-M1-P1-EDUCATION" in minutes
+    assert "DEMO-A1-P1-GENERAL" in minutes
+    page.get_by_role("button", name="Hyväksy pöytäkirja").click()
+    assert "Pöytäkirja hyväksyttiin." in page.content()
+    # The approved minutes offer no edit control of any kind; corrections are addenda.
+    for control in (
+        "Hyväksy pöytäkirja",
+        "Palauta pöytäkirja",
+        "Tallenna kirjaus",
+        "Lisää toimenpide",
+        "Kirjaa läsnäolo",
+        "Lähetä pöytäkirja hyväksyttäväksi",
+    ):
+        assert page.get_by_role("button", name=control).count() == 0, control
+    assert "Pöytäkirja hyväksytty" in page.content()
+    # noora (nuo) finds the action item the meeting gave her on her task list.
+    context = page.context.browser.new_context(locale="fi-FI")
+    noora = context.new_page()
+    _sign_in(noora, live_url, demo_accounts["noora"], "noora")
+    noora.get_by_role("link", name="Omat tehtävät").click()
+    assert "DEMO-A1-P1-GENERAL" in noora.content()
+    context.close()
