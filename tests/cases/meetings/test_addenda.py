@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session
 from cases.inputs import InputError
 from cases.meetings import services as meetings
 from cases.meetings.models import ActionItem, Addendum, Meeting, MinuteEntry
+from cases.meetings.queries import case_meeting_items
 from cases.policy import PolicyDenied
+from cases.policy.loading import case_facts
+from core.db import utcnow
 from tests.cases.meetings.scenario import Scene, ctx, rows, scene, snapshot
 
 
@@ -128,6 +131,19 @@ class TestVisibility:
             [view] = meetings.view_meeting(s.session, ctx(s.users[reader]), meeting).agenda
             [shown] = view.entries
             assert bool(shown.addenda) is sees_addendum, reader
+
+    def test_the_case_page_shows_it_under_the_decision_by_its_own_category(self, s: Scene) -> None:
+        meeting, _item, entry, _action = s.approved()
+        _add(s, "sanna", meeting, entry, category="family", text="Perhetilanne muuttui.")
+        _add(s, "sanna", meeting, entry, category="general", text="Päivä oli tiistai.")
+        facts = case_facts(s.session, s.case)
+        for reader, texts in (
+            ("noora", ["Päivä oli tiistai."]),
+            ("siiri", ["Perhetilanne muuttui.", "Päivä oli tiistai."]),
+        ):
+            items = case_meeting_items(s.session, s.users[reader], facts, utcnow())
+            [decision] = items.decisions
+            assert sorted(a.text for a in decision.addenda) == texts, reader
 
     def test_a_police_reader_never_reads_a_health_addendum(self, domain_session: Session) -> None:
         s = scene(domain_session, categories=("general", "health"))
