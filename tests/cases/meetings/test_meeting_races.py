@@ -274,3 +274,80 @@ def test_a_double_click_on_done_marks_it_done_once(factory: sessionmaker[Session
             .where(AuditEvent.action == Action.ACTION_ITEM_DONE)
         )
         assert done == 1
+
+
+def _at_once(factory: sessionmaker[Session], step: Callable[[Session], object]) -> list[str]:
+    """Run the step in THREADS sessions at one moment; "ok" or the refusal's code of each."""
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            with factory() as session:
+                session.commit()
+                barrier.wait(timeout=30)
+                try:
+                    step(session)
+                    session.commit()
+                    outcomes.append("ok")
+                except (InputError, PolicyDenied) as refused:
+                    session.rollback()
+                    outcomes.append(getattr(refused, "code", "denied"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=attempt) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors, errors
+    return outcomes
+
+
+def test_two_changes_of_one_entry_at_once_make_one_new_version(
+    factory: sessionmaker[Session],
+) -> None:
+    with factory() as session:
+        s = scene(session)
+        meeting, item, entry, _action = s.with_minutes()
+        session.commit()
+        ids = meeting.id, item.id, entry.id
+
+    def change(session: Session) -> object:
+        meeting, item = session.get(Meeting, ids[0]), session.get(AgendaItem, ids[1])
+        first = session.get(MinuteEntry, ids[2])
+        assert meeting is not None and item is not None and first is not None
+        return meetings.write_entry(
+            session,
+            ctx(_user(session, "sanna")),
+            meeting,
+            item,
+            kind="decision",
+            category="general",
+            body="Korjattu.",
+            supersedes=first,
+        )
+
+    outcomes = _at_once(factory, change)
+    assert sorted(outcomes) == ["not_correctable"] * (THREADS - 1) + ["ok"], outcomes
+    with factory() as session:
+        versions = session.scalars(select(MinuteEntry).where(MinuteEntry.supersedes_id == ids[2]))
+        assert len(list(versions)) == 1
+
+
+def test_one_case_put_on_an_agenda_at_once_is_on_it_once(factory: sessionmaker[Session]) -> None:
+    with factory() as session:
+        s = scene(session)
+        meeting = s.meeting()
+        session.commit()
+        meeting_id, case_id = meeting.id, s.case.id
+
+    def add(session: Session) -> object:
+        meeting, case = session.get(Meeting, meeting_id), session.get(Case, case_id)
+        assert meeting is not None and case is not None
+        return meetings.add_agenda_item(session, ctx(_user(session, "sanna")), meeting, case)
+
+    outcomes = _at_once(factory, add)
+    assert sorted(outcomes) == ["already_on_agenda"] * (THREADS - 1) + ["ok"], outcomes
