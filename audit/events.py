@@ -111,6 +111,10 @@ class Action(StrEnum):
     MINUTES_APPROVED = "meeting:minutes:approve"
     MINUTES_RETURNED = "meeting:minutes:return"
     ADDENDUM_WRITTEN = "meeting:addendum:write"
+    # Statistics (issue 13): views and downloads name the table asked for, never its values.
+    STATISTICS_READ = "statistics:read"
+    STATISTICS_EXPORTED = "statistics:export"
+    STATISTICS_BACKFILLED = "cli:statistics:backfill"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

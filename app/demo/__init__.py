@@ -1,5 +1,5 @@
 """The demo data set (`flask demo seed`), one module per area: accounts, persons, casework,
-referrals, meetings.
+referrals, meetings, statistics.
 
 It follows the issues to the letter; later issues add their parts here, each once.
 """
@@ -20,6 +20,7 @@ from app.demo.casework import NOTE_TEXTS, seed_cases
 from app.demo.meetings import MEETING_TEXTS, seed_meetings
 from app.demo.persons import DEMO_PERSONS, seed_persons
 from app.demo.referrals import REFERRAL_TEXTS, seed_referrals
+from app.demo.statistics import seed_statistics
 from audit.events import Action, AuditContext, record
 from cases.accounts.passwords import Passwords
 from cases.policy import CliActor
@@ -51,6 +52,7 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
         # R1's acknowledgement is overdue: escalate it as the cron job would (issue 11).
         referrals.escalate_overdue(session, ctx)
     meetings_created = seed_meetings(session)
+    facts_created = seed_statistics(session)
     if (
         agencies_created
         or users_created
@@ -58,6 +60,7 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
         or cases_created
         or referrals_created
         or meetings_created
+        or facts_created
     ):
         # A re-run that creates nothing changes nothing, not even the audit log.
         record(
@@ -70,5 +73,6 @@ def seed(session: Session, keys: KeyProvider, passwords: Passwords) -> list[Demo
             cases_created=cases_created,
             referrals_created=referrals_created,
             meetings_created=meetings_created,
+            statistics_facts_created=facts_created,
         )
     return demo_accounts(session, keys)

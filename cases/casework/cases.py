@@ -28,6 +28,8 @@ from cases.policy import (
 from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, DisclosureRequest
 from cases.policy.loading import LoadedCase, load_case, person_facts
 from cases.records import record_about
+from cases.statistics.counting import count_case_event
+from cases.statistics.models import FactEvent
 from core.db import utcnow
 
 
@@ -72,6 +74,7 @@ def open_case(
     session.add(TeamUser(case_id=case.id, user_id=ctx.actor.id, start_at=case.opened_at))
     session.flush()
     record_about(session, ctx, Action.CASE_OPENED, case, decision.basis, concerns=codes)
+    count_case_event(session, FactEvent.CASE_OPENED, case, case.opened_at)
     return case
 
 

@@ -21,6 +21,8 @@ from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize
 from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
+from cases.statistics.counting import count_case_event
+from cases.statistics.models import FactEvent
 from core.claims import claim
 from core.db import utcnow
 
@@ -107,6 +109,7 @@ def decide_closure(
         )
         if not closed:
             refuse_as_now(session, ctx, case, Permission.CLOSURE_APPROVE)
+        count_case_event(session, FactEvent.CASE_CLOSED, case, now, outcome=request.outcome)
     session.flush()
     record_about(
         session,

@@ -41,6 +41,8 @@ from cases.policy.sharing import (
     local_midnight,
 )
 from cases.records import actor_id, record_about
+from cases.statistics.counting import count_case_event
+from cases.statistics.models import FactEvent
 from cases.text import has_visible_text
 from core.claims import claim, hold_fresh
 from core.db import utcnow
@@ -235,6 +237,8 @@ def withdraw_consent(
         object_type="consent",
         object_id=consent.id,
     )
+    assert consent.withdrawn_at is not None  # noqa: S101 - claimed above
+    count_case_event(session, FactEvent.CONSENT_WITHDRAWN, case, consent.withdrawn_at, rules=rules)
     return consent
 
 

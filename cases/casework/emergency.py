@@ -15,6 +15,8 @@ from cases.policy import Permission, authorize
 from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
+from cases.statistics.counting import count_case_event
+from cases.statistics.models import FactEvent
 from core.claims import claim
 from core.db import utcnow
 
@@ -63,6 +65,7 @@ def request_emergency_access(
         object_id=access.id,
         hours=EMERGENCY_HOURS,
     )
+    count_case_event(session, FactEvent.EMERGENCY_ACCESS, case, now, rules=rules)
     return access
 
 

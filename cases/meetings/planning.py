@@ -32,6 +32,8 @@ from cases.policy.loading import case_facts
 from cases.policy.meetings import MeetingCase, unshared_agencies
 from cases.policy.permissions import PRACTITIONER_ROLES
 from cases.records import actor_id, record_about
+from cases.statistics.counting import Counted, count_event
+from cases.statistics.models import FactEvent
 from core.claims import claim, hold_fresh
 from core.db import utcnow
 
@@ -190,7 +192,7 @@ def mark_held(session: Session, ctx: AuditContext, meeting: Meeting) -> Meeting:
     now = utcnow()
     if meeting.starts_at > now:
         raise InputError("not_yet", "meeting")
-    return _step(
+    held = _step(
         session,
         ctx,
         meeting,
@@ -199,6 +201,12 @@ def mark_held(session: Session, ctx: AuditContext, meeting: Meeting) -> Meeting:
         status=MeetingStatus.HELD,
         held_at=now,
     )
+    organiser = session.get(Agency, meeting.organising_agency_id)
+    count_event(
+        session,
+        Counted(FactEvent.MEETING_HELD, now, lead_kind=organiser.kind if organiser else None),
+    )
+    return held
 
 
 @dataclass(frozen=True)

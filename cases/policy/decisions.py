@@ -30,6 +30,7 @@ from cases.policy.meetings import (
 from cases.policy.notes import note_read, on_team
 from cases.policy.permissions import (
     ADMIN_ONLY,
+    ANALYST_ONLY,
     ANY_ACCOUNT,
     AUDITOR_ONLY,
     CLI_ONLY,
@@ -138,6 +139,10 @@ def decide(
         if actor.role != Role.AUDITOR:
             return deny(Reason.ROLE_NOT_ALLOWED)
         return allow(Reason.ROLE_AUDITOR)
+    if permission in ANALYST_ONLY:
+        if actor.role != Role.ANALYST:
+            return deny(Reason.ROLE_NOT_ALLOWED)
+        return allow(Reason.ROLE_ANALYST)
     if permission in REFERRAL_PERMISSIONS:
         return referral_decision(actor, permission, resource, now or utcnow())
     if permission in MEETING_PERMISSIONS:

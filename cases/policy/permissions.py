@@ -98,6 +98,11 @@ class Permission(StrEnum):
     MEETING_REVIEW_QUEUE = "meeting:review-queue"
     ACTION_ITEM_LIST = "meeting:action:list"
     ACTION_ITEM_DONE = "meeting:action:done"
+    # Statistics (issue 13): suppressed tables for the city's analysts, nothing else for them;
+    # the one-off back-fill of the facts is an operator's command.
+    STATISTICS_READ = "statistics:read"
+    STATISTICS_EXPORT = "statistics:export"
+    STATISTICS_BACKFILL = "statistics:backfill"
 
 
 class Reason(StrEnum):
@@ -105,6 +110,7 @@ class Reason(StrEnum):
     ANONYMOUS = "anonymous"
     ROLE_ADMIN = "role_admin"
     ROLE_AUDITOR = "role_auditor"
+    ROLE_ANALYST = "role_analyst"
     HOST_OPERATOR = "host_operator"
     OWN_ACCOUNT = "own_account"
     ROLE_NOT_ALLOWED = "role_not_allowed"
@@ -222,8 +228,11 @@ AUDITOR_ONLY = frozenset(
     }
 )
 
+ANALYST_ONLY = frozenset({Permission.STATISTICS_READ, Permission.STATISTICS_EXPORT})
+
 CLI_ONLY = frozenset(
     {
+        Permission.STATISTICS_BACKFILL,
         Permission.PERSON_SHRED,
         Permission.KEYS_MANAGE,
         Permission.NOTIFICATION_MAIL,

@@ -31,6 +31,8 @@ from cases.referrals.models import (
     YouthActGround,
 )
 from cases.referrals.notifying import notify_sent
+from cases.statistics.counting import count_case_event
+from cases.statistics.models import FactEvent
 from core.claims import hold_fresh
 from core.db import utcnow
 
@@ -231,4 +233,13 @@ def send_referral(
         needs_assessment=needs_assessment,
     )
     notify_sent(session, referral, now)
+    count_case_event(
+        session,
+        FactEvent.REFERRAL_SENT,
+        case,
+        sent,
+        sending_agency=referral.from_agency_id,
+        receiving_agency=referral.to_agency_id,
+        rules=rules,
+    )
     return referral

@@ -29,6 +29,8 @@ from cases.referrals.models import (
     ReferralState,
 )
 from cases.referrals.notifying import notify_change
+from cases.statistics.counting import count_case_event
+from cases.statistics.models import FactEvent
 from core.claims import claim, hold_fresh
 from core.db import utcnow
 
@@ -80,6 +82,14 @@ def _history(
     return event
 
 
+# The referral steps the statistics count (issue 13).
+COUNTED: dict[str, FactEvent] = {
+    ReferralState.ACCEPTED: FactEvent.REFERRAL_ACCEPTED,
+    ReferralState.DECLINED: FactEvent.REFERRAL_DECLINED,
+    ReferralState.COMPLETED: FactEvent.REFERRAL_COMPLETED,
+}
+
+
 def _step(
     session: Session,
     ctx: AuditContext,
@@ -129,6 +139,16 @@ def _step(
         text=bool(text),
     )
     notify_change(session, referral, kind, actor_id(ctx), now)
+    if to_state in COUNTED:
+        count_case_event(
+            session,
+            COUNTED[to_state],
+            case,
+            now,
+            sending_agency=referral.from_agency_id,
+            receiving_agency=referral.to_agency_id,
+            rules=rules,
+        )
     return referral, list(decision.basis)
 
 

@@ -1,0 +1,30 @@
+"""The statistics command (`flask statistics backfill`): the one-off back-fill of the facts."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.commands import command_context, fail
+from app.extensions import db
+from cases.inputs import InputError
+from cases.statistics import services as statistics
+
+statistics_cli = AppGroup("statistics", help="Anonymous statistics facts.")
+
+
+@statistics_cli.command("backfill")
+def statistics_backfill() -> None:
+    """Count, once, the events that happened before facts were written live."""
+    session = db()
+    try:
+        counts = statistics.backfill(session, command_context("statistics backfill"))
+    except InputError as error:
+        session.rollback()
+        fail(f"not back-filled: {error.code}")
+        return
+    session.commit()
+    total = sum(counts.values())
+    click.echo(f"Back-filled {total} fact(s).")
+    for event, count in sorted(counts.items()):
+        click.echo(f"  {event}: {count}")
