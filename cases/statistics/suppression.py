@@ -1,0 +1,328 @@
+"""Small-cell suppression of a count table with its margins, proved safe by linear programming.
+
+The method is the classical one for frequency tables (Hundepool et al., *Statistical
+Disclosure Control*, Wiley 2012, ch. 4 "magnitude tables" §4.2 sensitivity rules and §4.3
+secondary suppression, ch. 5 "frequency tables" §5.3 threshold rule; the tau-Argus manual,
+Hundepool et al., "threshold rule", "hypercube" and "audit"; sdcTable for R, Meindl,
+``primarySuppression(type = "freq")`` and ``protectTable(method = "HYPERCUBE")``):
+
+* **Primary.** A cell counting 1 .. threshold-1 is suppressed (``Mark.PRIMARY``); zeros are
+  shown (a zero is not a small group of people). The threshold is a parameter, default 5.
+* **Whole-line rule.** A row or column whose total is 1 .. threshold-1 is suppressed
+  entirely: all its nonzero cells and its total (tau-Argus's "frequency rule" applied to the
+  margin: a small line is itself a small group). A zero total hides nothing.
+* **Totals.** Row, column and grand totals are published counts too: a total of
+  1 .. threshold-1 is suppressed like a cell.
+* **Secondary** (``Mark.SECONDARY``), until (a) no line -- a row with its total, a column
+  with its total, the line of row totals with the grand total, the line of column totals with
+  the grand total -- holds exactly one suppressed entry (it would be its line's total minus
+  the rest), and (b) for every suppressed entry the attacker's linear programme (minimise and
+  maximise it subject to every published value, additivity and non-negativity; see
+  :mod:`cases.statistics.audit_lp`) leaves a range at least the threshold wide (tau-Argus's
+  and sdcTable's "protection interval", here the threshold itself).
+
+  First, for every primary entry the cheapest *hypercube* (in two dimensions a rectangle of
+  four entries of the table extended by its margins, as in tau-Argus's and sdcTable's
+  HYPERCUBE method) whose entries can shift by at least the threshold is completed; the cost
+  prefers cells to totals, then the smallest sum of newly hidden counts, then fewer entries,
+  then position. Then greedy rounds: complete every line holding a single suppression with
+  its smallest nonzero unsuppressed cell (a total only when the line has no such cell), run
+  the audit, and for each entry that still fails suppress the cheapest entry of its row or
+  column (anywhere, as a last resort), until every entry passes. Each round hides at least
+  one more entry and a table with every nonzero entry hidden passes, so this terminates.
+
+  Zeros are never suppressed: a hidden zero hides nothing and could be pinned at once.
+  Everything is decided by values and positions only, so the same table always gives the
+  same result.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cases.statistics.audit_lp import Position, entry_range, hidden_ranges
+
+#: Slack for floating-point LP optima when comparing a range with the threshold.
+_EPSILON = 1e-6
+
+
+class Mark(StrEnum):
+    """Why a published entry is hidden (``None`` on a :class:`Cell` means published)."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+@dataclass(frozen=True)
+class Table:
+    """The counts before suppression; a one-way table has the single column ``("",)``."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published entry: its count, or ``None`` with the reason it is hidden."""
+
+    value: int | None
+    mark: Mark | None
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """What may be published: cells, row totals, column totals and the grand total."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    cells: tuple[tuple[Cell, ...], ...]
+    row_totals: tuple[Cell, ...]
+    column_totals: tuple[Cell, ...]
+    total: Cell
+    threshold: int
+
+    def entry(self, r: int, c: int) -> Cell:
+        """Return entry (r, c) of the table extended by its margins (r = rows: column totals)."""
+        n_rows, n_columns = len(self.rows), len(self.columns)
+        if r == n_rows:
+            return self.total if c == n_columns else self.column_totals[c]
+        return self.row_totals[r] if c == n_columns else self.cells[r][c]
+
+    def grid(self) -> tuple[tuple[int | None, ...], ...]:
+        """Return the published values of the extended table, ``None`` where hidden."""
+        return tuple(
+            tuple(self.entry(r, c).value for c in range(len(self.columns) + 1))
+            for r in range(len(self.rows) + 1)
+        )
+
+
+def interval(published: Suppressed, r: int, c: int) -> tuple[float, float]:
+    """Return the attacker's LP range (min, max) of entry (r, c) given everything published.
+
+    ``r == len(rows)`` addresses the column totals and ``c == len(columns)`` the row totals
+    (both: the grand total); a published entry's range is its value.
+    """
+    return entry_range(published.grid(), r, c)
+
+
+class _Work:
+    """The extended table being suppressed: true values and the marks decided so far."""
+
+    def __init__(self, table: Table, threshold: int) -> None:
+        self.threshold = threshold
+        self.n_rows, self.n_columns = len(table.rows), len(table.columns)
+        rows = [[*line, sum(line)] for line in table.counts]
+        column_totals = [sum(line[c] for line in rows) for c in range(self.n_columns + 1)]
+        self.values: list[list[int]] = [*rows, column_totals]
+        self.marks: dict[Position, Mark] = {}
+
+    def positions(self) -> Iterator[Position]:
+        """Yield every entry of the extended table, row-major."""
+        for r in range(self.n_rows + 1):
+            for c in range(self.n_columns + 1):
+                yield r, c
+
+    def lines(self) -> Iterator[list[Position]]:
+        """Yield every line (rows, then columns; each ends with its total)."""
+        for r in range(self.n_rows + 1):
+            yield [(r, c) for c in range(self.n_columns + 1)]
+        for c in range(self.n_columns + 1):
+            yield [(r, c) for r in range(self.n_rows + 1)]
+
+    def value(self, position: Position) -> int:
+        """Return the true count of an entry."""
+        return self.values[position[0]][position[1]]
+
+    def rank(self, position: Position) -> int:
+        """Return 0 for a cell, 1 for a row or column total, 2 for the grand total."""
+        return (position[0] == self.n_rows) + (position[1] == self.n_columns)
+
+    def small(self, position: Position) -> bool:
+        """Tell whether an entry counts 1 .. threshold-1."""
+        return 0 < self.value(position) < self.threshold
+
+    def hide(self, position: Position, mark: Mark) -> None:
+        """Suppress a nonzero entry (the first reason given is kept)."""
+        if self.value(position) == 0:
+            raise ValueError(f"refusing to suppress the zero at {position}")
+        self.marks.setdefault(position, mark)
+
+    def cost(self, position: Position) -> tuple[int, int, int, int]:
+        """Return the order in which secondary candidates are preferred (cheapest first)."""
+        return self.rank(position), self.value(position), position[0], position[1]
+
+    def open(self, positions: list[Position]) -> list[Position]:
+        """Return the nonzero unsuppressed entries among ``positions``, cheapest first."""
+        return sorted(
+            (p for p in positions if p not in self.marks and self.value(p) > 0), key=self.cost
+        )
+
+    def grid(self) -> list[list[int | None]]:
+        """Return the values as published so far."""
+        return [
+            [None if (r, c) in self.marks else self.values[r][c] for c in range(len(line))]
+            for r, line in enumerate(self.values)
+        ]
+
+
+def _primary(work: _Work) -> None:
+    """Apply the threshold rule to every entry and the whole-line rule to every line."""
+    for position in work.positions():
+        if work.small(position):
+            work.hide(position, Mark.PRIMARY)
+    for line in work.lines():
+        if work.small(line[-1]):
+            for position in line:
+                if work.value(position) > 0:
+                    work.hide(position, Mark.PRIMARY)
+
+
+def _width(work: _Work, target: Position, r2: int, c2: int) -> float:
+    """Return how far the rectangle (target, (r2, c2)) lets every corner shift in all."""
+    r, c = target
+    sign_target = (-1) ** work.rank(target)
+    up, down = float("inf"), float(work.value(target))
+    for p, parity in (((r, c2), -1), ((r2, c), -1), ((r2, c2), 1)):
+        if parity * (-1) ** work.rank(p) * sign_target < 0:
+            up = min(up, work.value(p))  # moves against the target: bounds its increase
+        else:
+            down = min(down, work.value(p))  # moves with it: bounds its decrease
+    return up + down
+
+
+def _corners(work: _Work, target: Position) -> Iterator[tuple[Position, list[Position]]]:
+    """Yield each other corner (r2, c2) of a rectangle through ``target`` with its corners."""
+    r, c = target
+    for r2 in range(work.n_rows + 1):
+        for c2 in range(work.n_columns + 1):
+            if r2 != r and c2 != c:
+                yield (r2, c2), [(r, c2), (r2, c), (r2, c2)]
+
+
+def _hypercube(work: _Work, target: Position) -> list[Position] | None:
+    """Return the entries completing the cheapest protecting rectangle through ``target``."""
+    best: tuple[tuple[int, int, int, int, int], list[Position]] | None = None
+    for (r2, c2), corners in _corners(work, target):
+        if any(work.value(p) == 0 for p in corners):
+            continue
+        if _width(work, target, r2, c2) < work.threshold:
+            continue
+        new = [p for p in corners if p not in work.marks]
+        key = (
+            sum(work.rank(p) for p in new),
+            sum(work.value(p) for p in new),
+            len(new),
+            r2,
+            c2,
+        )
+        if best is None or key < best[0]:
+            best = key, new
+    return None if best is None else best[1]
+
+
+def _certified(work: _Work) -> set[Position]:
+    """Return the hidden entries on a wide enough rectangle of hidden entries.
+
+    The rectangle's shift keeps every published value and moves each corner across the
+    rectangle's width, so the LP range of each corner is at least that wide: no LP needed.
+    """
+    certified: set[Position] = set()
+    for target in sorted(work.marks):
+        if target in certified:
+            continue
+        for (r2, c2), corners in _corners(work, target):
+            if all(p in work.marks for p in corners) and (
+                _width(work, target, r2, c2) >= work.threshold
+            ):
+                certified.update([target, *corners])
+                break
+    return certified
+
+
+def _fix_single_lines(work: _Work) -> None:
+    """Suppress entries until no line holds exactly one suppressed entry."""
+    changed = True
+    while changed:
+        changed = False
+        for line in work.lines():
+            if sum(p in work.marks for p in line) == 1:
+                work.hide(work.open(line)[0], Mark.SECONDARY)
+                changed = True
+
+
+def _failing(work: _Work) -> list[Position]:
+    """Return the suppressed entries whose LP range is narrower than the threshold."""
+    certified = _certified(work)
+    unproved = [p for p in sorted(work.marks) if p not in certified]
+    return [
+        position
+        for position, (low, high) in hidden_ranges(work.grid(), unproved).items()
+        if high - low < work.threshold - _EPSILON
+    ]
+
+
+def _protect(work: _Work, position: Position, touched: set[Position]) -> None:
+    """Suppress the cheapest entry next to a failing one, unless this round changed its lines."""
+    r, c = position
+    row = [(r, j) for j in range(work.n_columns + 1)]
+    column = [(i, c) for i in range(work.n_rows + 1)]
+    if any(p in touched for p in row + column):
+        return  # the next audit tells whether that addition already protects it
+    candidates = work.open(row + column) or work.open(list(work.positions()))
+    if not candidates:  # unreachable: a table with every nonzero entry hidden passes
+        raise ArithmeticError(f"cannot protect {position}")
+    work.hide(candidates[0], Mark.SECONDARY)
+    touched.add(candidates[0])
+
+
+def _validate(table: Table, threshold: int) -> None:
+    """Reject a malformed table or threshold."""
+    if threshold < 1:
+        raise ValueError("threshold must be at least 1")
+    if not table.rows or not table.columns:
+        raise ValueError("a table needs at least one row and one column")
+    if len(table.counts) != len(table.rows) or any(
+        len(line) != len(table.columns) for line in table.counts
+    ):
+        raise ValueError("counts do not match the row and column labels")
+    if any(count < 0 for line in table.counts for count in line):
+        raise ValueError("counts must be non-negative")
+
+
+def suppress(table: Table, threshold: int = 5) -> Suppressed:
+    """Return what may be published of ``table`` under the rules of this module."""
+    _validate(table, threshold)
+    work = _Work(table, threshold)
+    _primary(work)
+    for target in sorted(p for p, mark in work.marks.items() if mark is Mark.PRIMARY):
+        for position in _hypercube(work, target) or []:
+            work.hide(position, Mark.SECONDARY)
+    while True:
+        _fix_single_lines(work)
+        failing = _failing(work)
+        if not failing:
+            break
+        touched: set[Position] = set()
+        for position in failing:
+            _protect(work, position, touched)
+    return _published(table, work)
+
+
+def _published(table: Table, work: _Work) -> Suppressed:
+    """Build the publishable view of a finished work table."""
+
+    def cell(r: int, c: int) -> Cell:
+        mark = work.marks.get((r, c))
+        return Cell(None if mark else work.values[r][c], mark)
+
+    n_rows, n_columns = work.n_rows, work.n_columns
+    return Suppressed(
+        rows=table.rows,
+        columns=table.columns,
+        cells=tuple(tuple(cell(r, c) for c in range(n_columns)) for r in range(n_rows)),
+        row_totals=tuple(cell(r, n_columns) for r in range(n_rows)),
+        column_totals=tuple(cell(n_rows, c) for c in range(n_columns)),
+        total=cell(n_rows, n_columns),
+        threshold=work.threshold,
+    )
