@@ -175,9 +175,8 @@ def print_view(meeting_id: uuid.UUID) -> str:
 @requires(Permission.MEETING_READ)
 def calendar(meeting_id: uuid.UUID) -> Response:
     meeting = meeting_or_404(meeting_id)
-    domain = request.host.rsplit(":", 1)[0] if "]" not in request.host else request.host
     try:
-        body = meetings.meeting_calendar(db(), audit_context(), meeting, domain)
+        body = meetings.meeting_calendar(db(), audit_context(), meeting)
     except PolicyDenied as exc:
         refused(exc)
     db().commit()

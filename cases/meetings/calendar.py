@@ -15,16 +15,18 @@ from cases.policy import Permission, authorize
 from core.db import utcnow
 
 PRODUCT_ID = "-//Silta//meetings//FI"
+UID_DOMAIN = "silta.meetings"
 
 
-def meeting_calendar(session: Session, ctx: AuditContext, meeting: Meeting, domain: str) -> bytes:
+def meeting_calendar(session: Session, ctx: AuditContext, meeting: Meeting) -> bytes:
     """The `.ics` file of a meeting the actor sees (cancelled ones say so)."""
     authorize(ctx.actor, Permission.MEETING_READ, load_meeting(session, meeting).facts)
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     event = Event()
-    event.add("uid", f"{meeting.id}@{domain}")
+    # The meeting's own id is unique; a host name from the request could carry anything.
+    event.add("uid", f"{meeting.id}@{UID_DOMAIN}")
     event.add("dtstamp", utcnow())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))

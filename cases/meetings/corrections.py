@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, AuditContext
 from cases.casework.models import Case
 from cases.inputs import InputError, long_field
-from cases.meetings.loading import load_meeting, superseded
+from cases.meetings.loading import hold_case_open, load_meeting, superseded
 from cases.meetings.models import ActionItem, ActionStatus, Addendum, Meeting, MinuteEntry
 from cases.policy import Permission, authorize
 from cases.policy.facts import DEFAULT_RULES, CaseRules, Category
@@ -49,6 +49,7 @@ def add_addendum(
     if category not in Category.__members__.values():
         raise InputError("invalid_choice", "category")
     body = long_field(text, "text", limit=MAX_NOTE)
+    hold_case_open(session, ctx, meeting, case, Permission.MEETING_ADDENDUM_WRITE, rules)
     addendum = Addendum(
         meeting_id=meeting.id,
         agenda_item_id=corrects.agenda_item_id,

@@ -18,7 +18,7 @@ from audit.events import Action, AuditContext, record
 from cases.accounts.models import User
 from cases.casework.models import Case
 from cases.inputs import InputError, line_field, long_field
-from cases.meetings.loading import load_meeting, superseded
+from cases.meetings.loading import hold_case_open, load_meeting, superseded
 from cases.meetings.models import (
     MINUTES_OPEN,
     ActionItem,
@@ -107,6 +107,7 @@ def write_entry(
         raise InputError("not_correctable", "supersedes")
     text = long_field(body, "body", limit=MAX_NOTE)
     _hold_open(session, ctx, meeting, Permission.MEETING_MINUTES_WRITE)
+    hold_case_open(session, ctx, meeting, case, Permission.MEETING_MINUTES_WRITE, rules)
     # Checked while the meeting is held, so two changes of one version cannot both land.
     if supersedes is not None and superseded(session, supersedes):
         raise InputError("not_correctable", "supersedes")
@@ -174,6 +175,7 @@ def add_action_item(
         raise InputError("out_of_range", "due_on")
     text = long_field(description, "description")
     _hold_open(session, ctx, meeting, Permission.MEETING_MINUTES_WRITE)
+    hold_case_open(session, ctx, meeting, case, Permission.MEETING_MINUTES_WRITE, rules)
     action = ActionItem(
         meeting_id=meeting.id,
         agenda_item_id=item.id,
@@ -289,6 +291,7 @@ def return_minutes(
     session: Session, ctx: AuditContext, meeting: Meeting, *, comment: str
 ) -> Meeting:
     """Back to the chair for correction, with a comment (one line, no personal data)."""
+    authorize(ctx.actor, Permission.MEETING_MINUTES_RETURN, load_meeting(session, meeting).facts)
     text = line_field(comment, "comment", required=True)
     return _sign_off_step(
         session,

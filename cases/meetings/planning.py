@@ -31,6 +31,7 @@ from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import case_facts
 from cases.policy.meetings import MeetingCase, unshared_agencies
 from cases.policy.permissions import PRACTITIONER_ROLES
+from cases.policy.scopes import agency_supervisors
 from cases.records import actor_id, record_about
 from cases.statistics.counting import Counted, count_event
 from cases.statistics.models import FactEvent
@@ -96,6 +97,7 @@ def _invitations(
     chair = next(u for u in users if u.id == given.chair_user_id)
     if chair.agency_id != organiser:
         raise InputError("chair_not_organiser", "chair")
+
     return agencies, users
 
 
@@ -175,6 +177,8 @@ def _step(
 def cancel_meeting(
     session: Session, ctx: AuditContext, meeting: Meeting, *, reason: str
 ) -> Meeting:
+    # The policy first: a user who may not take the step learns nothing from its input rules.
+    authorize(ctx.actor, Permission.MEETING_CANCEL, load_meeting(session, meeting).facts)
     text = line_field(reason, "reason", required=True)
     return _step(
         session,
@@ -190,6 +194,7 @@ def cancel_meeting(
 def mark_held(session: Session, ctx: AuditContext, meeting: Meeting) -> Meeting:
     """The meeting took place: its minutes may now be written (not before it began)."""
     now = utcnow()
+    authorize(ctx.actor, Permission.MEETING_HOLD, load_meeting(session, meeting).facts, now)
     if meeting.starts_at > now:
         raise InputError("not_yet", "meeting")
     held = _step(
@@ -264,3 +269,13 @@ def add_agenda_item(
         unshared_agencies=len(unshared),
     )
     return AgendaAdded(item, unshared)
+
+
+def has_approver(session: Session, meeting: Meeting) -> bool:
+    """Whether anyone could approve the minutes: an active supervisor of the organising agency
+    other than the chair. The meeting page warns when nobody could (attack on issue 12: the
+    only supervisor of an agency chairing its meeting), so the chair can be told in time."""
+    approvers = select(User.id).where(
+        agency_supervisors([meeting.organising_agency_id]), User.id != meeting.chair_user_id
+    )
+    return session.scalar(approvers.limit(1)) is not None

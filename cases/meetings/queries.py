@@ -185,12 +185,14 @@ def case_meeting_items(
             )
     decisions: list[MeetingDecision] = []
     tasks: list[MeetingTask] = []
+    denied: set[uuid.UUID] = set()
     for row in sorted(rows, key=lambda r: (r.starts_at, r.created_at)):
         if row.row_kind == "addendum" or (
             row.row_kind == "entry" and (row.kind != EntryKind.DECISION or row.id in superseded)
         ):
             continue
         if not readable(row.author_agency_id, row.category):
+            denied.add(row.id)
             continue
         text, corrections = _decrypt(session, row), addenda.get(row.id, [])
         if row.row_kind == "entry":
@@ -220,6 +222,9 @@ def case_meeting_items(
                     corrections,
                 )
             )
+    # A readable addendum to a decision or action item the reader may not read is not shown
+    # (it belongs under its item): counted with the hidden ones.
+    hidden += sum(len(rows) for target, rows in addenda.items() if target in denied)
     tasks.sort(key=lambda t: (t.done, t.due_on))
     return CaseMeetingItems(decisions, tasks, hidden, frozenset(bases))
 

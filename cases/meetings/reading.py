@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from audit.events import Action, AuditContext, new_event, record_events
 from cases.accounts.models import Agency, User
 from cases.meetings.loading import AgendaCase, agenda_cases, load_meeting
-from cases.meetings.models import ActionItem, Addendum, Meeting, MinuteEntry
+from cases.meetings.models import ActionItem, Addendum, Meeting, MeetingStatus, MinuteEntry
+from cases.meetings.planning import has_approver
 from cases.persons.queries import PersonDetails, current_details_of
 from cases.policy import Decision, Permission, authorize, decide
 from cases.policy.facts import DEFAULT_RULES, CaseRules
@@ -40,6 +41,11 @@ MEETING_ACTIONS = (
     Permission.MEETING_MINUTES_SUBMIT,
     Permission.MEETING_MINUTES_APPROVE,
     Permission.MEETING_MINUTES_RETURN,
+)
+
+# The states in which the minutes are still to be signed off.
+OPEN_FOR_SIGN_OFF = frozenset(
+    {MeetingStatus.PLANNED, MeetingStatus.HELD, MeetingStatus.RETURNED, MeetingStatus.SUBMITTED}
 )
 
 _ENTRIES = (
@@ -106,6 +112,9 @@ class MeetingView:
     users: Mapping[uuid.UUID, User]  # everyone the page names
     agencies: Mapping[uuid.UUID, Agency]
     may: frozenset[str]
+    # Nobody could approve the minutes (no supervisor of the organising agency but the chair);
+    # told to the organising agency's readers only.
+    no_approver: bool = False
 
 
 def _group(rows: list[MinuteEntry] | list[ActionItem] | list[Addendum]) -> dict[uuid.UUID, list]:  # type: ignore[type-arg]
@@ -195,7 +204,13 @@ def view_meeting(
     participants = [
         (users[row.user_id], row.present) for row in loaded.invited if row.user_id in users
     ]
-    return MeetingView(meeting, loaded.facts, views, participants, users, agencies, may)
+    organiser = ctx.actor is not None and ctx.actor.agency_id == meeting.organising_agency_id
+    no_approver = (
+        organiser and meeting.status in OPEN_FOR_SIGN_OFF and not has_approver(session, meeting)
+    )
+    return MeetingView(
+        meeting, loaded.facts, views, participants, users, agencies, may, no_approver
+    )
 
 
 def _agenda_view(
@@ -238,6 +253,10 @@ def _agenda_view(
         for x in actions
         if readable(x)
     ]
+    # An addendum the reader may read that corrects an item they may not is shown nowhere (it
+    # belongs under its item): counted with the hidden ones, so nothing vanishes unsaid.
+    shown_items = {e.entry.id for e in shown_entries} | {x.action.id for x in shown_actions}
+    hidden += sum(len(rows) for target, rows in shown_addenda.items() if target not in shown_items)
     in_meeting = MeetingCase(meeting, agenda.facts)
     may_write = bool(decide(ctx.actor, Permission.MEETING_MINUTES_WRITE, in_meeting, now))
     view = AgendaView(
@@ -256,7 +275,11 @@ def _agenda_view(
         owners=[users[u] for u in sorted(agenda.facts.member_users, key=str) if u in users]
         if may_write
         else [],
-        unshared_agencies=unshared_agencies(meeting, agenda.facts, now),
+        # The warning is for whoever builds the agenda (the organising agency's people), not a
+        # list of other agencies' bases for every participant (attack on issue 12).
+        unshared_agencies=unshared_agencies(meeting, agenda.facts, now)
+        if ctx.actor is not None and ctx.actor.agency_id == meeting.organising_agency
+        else frozenset(),
     )
     return view, bases
 

@@ -216,7 +216,9 @@ def _case_step(actor: Actor, permission: Permission, resource: MeetingCase) -> D
         return deny(Reason.NOT_ON_TEAM)
     if resource.meeting.status not in IN_STATES[permission]:
         return deny(Reason.WRONG_STATE)
-    if permission == P.MEETING_AGENDA_ADD and resource.case.closed:
+    if resource.case.closed:
+        # A closed case takes nothing new (DESIGN.md §3), from a meeting no more than from a
+        # note: no agenda item, no minutes, no addendum (attack on issue 12).
         return deny(Reason.CASE_CLOSED)
     if permission == P.MEETING_MINUTES_WRITE and actor.id not in resource.meeting.invited_users:
         # The minutes are written by the meeting's participants, not by a supervisor who only

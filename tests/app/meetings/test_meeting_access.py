@@ -109,11 +109,14 @@ def test_the_meeting_page_names_the_case_for_its_team(
 ) -> None:
     ids = meeting_ids(demo_app)
     case_id = case_id_of(demo_app, P1_CODE)
-    client = signed_in(demo_app, demo_accounts, "noora")
-    text = client.get(f"/meetings/{ids['M1']}").text
-    assert "Esimerkki, Eetu" in text and f"/cases/{case_id}" in text
-    # The NGO is invited but not on P1's team: the organiser's warning names it.
-    assert "will see this item only as a case not shared with them" in text
+    warning = "will see this item only as a case not shared with them"
+    noora = signed_in(demo_app, demo_accounts, "noora").get(f"/meetings/{ids['M1']}").text
+    assert "Esimerkki, Eetu" in noora and f"/cases/{case_id}" in noora
+    # The warning is the organiser's: another participant is not told other agencies' bases.
+    assert warning not in noora
+    # The NGO is invited but not on P1's team: the organising agency's warning names it.
+    sanna = signed_in(demo_app, demo_accounts, "sanna").get(f"/meetings/{ids['M1']}").text
+    assert warning in sanna and "Nuorten Tuki ry" in sanna
 
 
 def test_the_calendar_file(demo_app: Flask, demo_accounts: dict[str, dict[str, str]]) -> None:
@@ -125,7 +128,7 @@ def test_the_calendar_file(demo_app: Flask, demo_accounts: dict[str, dict[str, s
     assert response.mimetype == "text/calendar"
     assert response.headers["Content-Disposition"].startswith("attachment")
     body = response.get_data(as_text=True)
-    assert "BEGIN:VCALENDAR" in body and f"UID:{ids['M1']}@localhost" in body
+    assert "BEGIN:VCALENDAR" in body and f"UID:{ids['M1']}@silta.meetings" in body
     assert "Esimerkki" not in body and "DEMO-" not in body
     assert events(demo_app, "meeting:calendar") == before + 1
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action
 from audit.models import AuditEvent
 from cases.meetings import services as meetings
+from cases.meetings.models import ActionItem, MinuteEntry
 from core.db import utcnow
 from tests.cases.meetings.scenario import Scene, ctx, scene
 from tests.clock import work_day
@@ -61,11 +62,11 @@ class TestWrites:
         meeting = s.meeting()
         item = s.agenda(meeting)
         s.held(meeting)
-        found: list[object] = []
+        found: list[MinuteEntry | ActionItem] = []
         [entry] = _new(s, Action.MINUTE_ENTRY_WRITTEN, lambda: found.append(s.entry(meeting, item)))
         [action] = _new(s, Action.ACTION_ITEM_ADDED, lambda: found.append(s.action(meeting, item)))
         assert entry.subject_id == action.subject_id == s.case.person_id
-        assert [entry.object_id, action.object_id] == [str(x.id) for x in found]  # type: ignore[attr-defined]
+        assert [entry.object_id, action.object_id] == [str(x.id) for x in found]
 
     def test_submission_return_and_approval(self, s: Scene) -> None:
         meeting, *_ = s.with_minutes()
@@ -142,7 +143,7 @@ class TestReads:
         events = _new(
             s,
             Action.MEETING_CALENDAR,
-            lambda: meetings.meeting_calendar(s.session, ctx(s.jari), meeting, "silta.test"),
+            lambda: meetings.meeting_calendar(s.session, ctx(s.jari), meeting),
         )
         assert len(events) == 1
 

@@ -111,7 +111,7 @@ def test_who_sees_a_meeting(s: Scene, name: str, sees: bool) -> None:
 def test_the_calendar_file_is_refused_to_who_does_not_see_the_meeting(s: Scene, name: str) -> None:
     meeting = s.meeting()
     with pytest.raises(PolicyDenied):
-        meetings.meeting_calendar(s.session, ctx(s.users[name]), meeting, "silta.test")
+        meetings.meeting_calendar(s.session, ctx(s.users[name]), meeting)
 
 
 class TestAgendaWarning:

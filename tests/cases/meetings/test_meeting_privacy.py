@@ -55,7 +55,7 @@ class TestAParticipantOutsideTheCaseTeam:
     def test_the_calendar_file_holds_title_time_and_place_only(self, s: Scene) -> None:
         meeting, _item, _entry, _action = s.with_minutes()
         for reader in (s.jari, s.sanna):
-            ics = meetings.meeting_calendar(s.session, ctx(reader), meeting, "silta.test")
+            ics = meetings.meeting_calendar(s.session, ctx(reader), meeting)
             text = ics.decode()
             assert _leaks(s, text) == [], reader.username
             assert meeting.title in text and "Neuvotteluhuone 2" in text
