@@ -12,10 +12,15 @@ from tests.app.casework_helpers import case_id_of, signed_in
 from tests.app.meetings.helpers import (
     M_MARKER_RE,
     P1_CODE,
+    agenda_item_of,
+    client_of,
     denials,
     events,
     first_action,
+    first_entry,
     meeting_ids,
+    send,
+    state,
 )
 
 OK, NOT_FOUND, FORBIDDEN = 200, 404, 403
@@ -160,3 +165,29 @@ def test_tasks_and_review(demo_app: Flask, demo_accounts: dict[str, dict[str, st
     assert "Review queue" in review and "My tasks" in review
     sanna_nav = signed_in(demo_app, demo_accounts, "sanna").get("/meetings").text
     assert "My tasks" in sanna_nav and "Review queue" not in sanna_nav
+
+
+@pytest.mark.parametrize("username", ["aino", "timo", "admin"])
+def test_no_step_for_roles_without_meetings(demo_app: Flask, username: str) -> None:
+    ids = meeting_ids(demo_app)
+    m1 = ids["M1"]
+    item, entry, action = (
+        agenda_item_of(demo_app, m1),
+        first_entry(demo_app, m1),
+        first_action(demo_app, m1),
+    )
+    client = client_of(demo_app, username)
+    before = state(demo_app)
+    steps = [
+        "cancel", "hold", "attendance", "submit", "approve", "return",
+        f"items/{item}/entries", f"items/{item}/actions",
+        f"entries/{entry}/addenda", f"actions/{action}/addenda", f"actions/{action}/done",
+    ]  # fmt: skip
+    for step in steps:
+        response = send(client, f"/meetings/{m1}/{step}", "x", {"comment": "x", "reason": "x"})
+        assert response.status_code == FORBIDDEN, (step, username)
+        assert not M_MARKER_RE.search(response.text)
+    case_id = case_id_of(demo_app, P1_CODE)
+    added = send(client, f"/cases/{case_id}/meetings", "", raw={"meeting": str(m1)})
+    assert added.status_code == FORBIDDEN
+    assert state(demo_app) == before
