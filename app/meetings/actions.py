@@ -35,10 +35,21 @@ def _step(
     *,
     target: uuid.UUID | None = None,
     fields: dict[str, str] | None = None,
+    permission: Permission | None = None,
+    case_id: uuid.UUID | None = None,
 ) -> Response | tuple[str, int]:
     meeting = meeting_or_404(meeting_id)
     form = make_form(kind, target)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if not valid and permission is not None:
+        # The policy before the form's rules: a refusal, audited, for a user without the step.
+        try:
+            meetings.authorize_step(
+                db(), audit_context(), meeting, permission, case_id, rules=case_rules()
+            )
+        except PolicyDenied as exc:
+            refused(exc)
+    if valid:
         try:
             step(meeting, form)
         except InputError as exc:
@@ -84,6 +95,7 @@ def cancel(meeting_id: uuid.UUID) -> Response | tuple[str, int]:
         "cancel",
         lambda m, f: meetings.cancel_meeting(db(), audit_context(), m, reason=f.reason.data),
         _("The meeting was cancelled."),
+        permission=Permission.MEETING_CANCEL,
     )
 
 
@@ -95,6 +107,7 @@ def hold(meeting_id: uuid.UUID) -> Response | tuple[str, int]:
         "hold",
         lambda m, _f: meetings.mark_held(db(), audit_context(), m),
         _("The meeting was marked held: the minutes may now be written."),
+        permission=Permission.MEETING_HOLD,
     )
 
 
@@ -122,6 +135,7 @@ def attendance(meeting_id: uuid.UUID) -> Response | tuple[str, int]:
         "attendance",
         lambda m, _f: meetings.record_attendance(db(), audit_context(), m, _present()),
         _("The attendance was recorded."),
+        permission=Permission.MEETING_ATTENDANCE_RECORD,
     )
 
 
@@ -144,6 +158,8 @@ def entries(meeting_id: uuid.UUID, item_id: uuid.UUID) -> Response | tuple[str, 
         ),
         _("The entry was written."),
         target=item_id,
+        permission=Permission.MEETING_MINUTES_WRITE,
+        case_id=item.case_id,
     )
 
 
@@ -167,6 +183,8 @@ def actions(meeting_id: uuid.UUID, item_id: uuid.UUID) -> Response | tuple[str, 
         ),
         _("The action item was added."),
         target=item_id,
+        permission=Permission.MEETING_MINUTES_WRITE,
+        case_id=item.case_id,
     )
 
 
@@ -178,6 +196,7 @@ def submit(meeting_id: uuid.UUID) -> Response | tuple[str, int]:
         "submit",
         lambda m, _f: meetings.submit_minutes(db(), audit_context(), m),
         _("The minutes were submitted for approval."),
+        permission=Permission.MEETING_MINUTES_SUBMIT,
     )
 
 
@@ -189,6 +208,7 @@ def approve(meeting_id: uuid.UUID) -> Response | tuple[str, int]:
         "approve",
         lambda m, _f: meetings.approve_minutes(db(), audit_context(), m),
         _("The minutes were approved. From now on they take only addenda."),
+        permission=Permission.MEETING_MINUTES_APPROVE,
     )
 
 
@@ -200,6 +220,7 @@ def return_(meeting_id: uuid.UUID) -> Response | tuple[str, int]:
         "return",
         lambda m, f: meetings.return_minutes(db(), audit_context(), m, comment=f.comment.data),
         _("The minutes were returned to the chair for correction."),
+        permission=Permission.MEETING_MINUTES_RETURN,
     )
 
 
@@ -221,6 +242,8 @@ def entry_addenda(meeting_id: uuid.UUID, entry_id: uuid.UUID) -> Response | tupl
         ),
         _("The addendum was written."),
         target=entry_id,
+        permission=Permission.MEETING_ADDENDUM_WRITE,
+        case_id=entry.case_id,
     )
 
 
@@ -242,6 +265,8 @@ def action_addenda(meeting_id: uuid.UUID, action_id: uuid.UUID) -> Response | tu
         ),
         _("The addendum was written."),
         target=action_id,
+        permission=Permission.MEETING_ADDENDUM_WRITE,
+        case_id=action.case_id,
     )
 
 

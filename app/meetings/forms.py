@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -47,7 +46,8 @@ class MeetingForm(SiltaForm):
     )
     day = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
     time = TimeField(_l("Time"), validators=[InputRequired(_l("Enter the time."))])
-    duration_minutes = IntegerField(
+    # ASCII digits only, as every number the pages take (the house input rules).
+    duration_minutes = AsciiIntegerField(
         _l("Duration (minutes)"),
         default=60,
         validators=[

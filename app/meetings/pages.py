@@ -76,6 +76,8 @@ _UNREACHABLE = {
     Reason.ROLE_NO_CONTENT,
     Reason.NOT_VISIBLE,
     Reason.NOT_ON_TEAM,
+    # Marking done someone else's action item: it need not know the item exists.
+    Reason.NOT_ACTION_OWNER,
 }
 
 
@@ -102,8 +104,12 @@ def meeting_or_404(meeting_id: uuid.UUID) -> Meeting:
 
 
 def local_start(day: date, at: time, rules: CaseRules) -> datetime:
-    """The form's local date and time where the work is done, as an aware UTC time."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(rules.timezone)).astimezone(UTC)
+    """The form's local date and time where the work is done, as an aware UTC time; a moment
+    outside what a datetime holds (the year 1 at midnight, say) is out of range, not a 500."""
+    try:
+        return datetime.combine(day, at, tzinfo=ZoneInfo(rules.timezone)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InputError("out_of_range", "starts_at") from None
 
 
 def show_error(form: SiltaForm, exc: InputError, fields: dict[str, str] | None = None) -> None:

@@ -15,7 +15,7 @@ from cases.casework.models import Case, CaseStatus
 from cases.inputs import InputError
 from cases.meetings.models import AgendaItem, InvitedAgency, InvitedUser, Meeting, MinuteEntry
 from cases.policy import Permission, authorize
-from cases.policy.facts import CaseFacts, CaseRules
+from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules
 from cases.policy.loading import case_facts, cases_facts
 from cases.policy.meetings import MeetingCase, MeetingFacts
 from core.claims import claim
@@ -118,3 +118,22 @@ def hold_case_open(
     facts = MeetingCase(load_meeting(session, meeting).facts, case_facts(session, case, now, rules))
     authorize(ctx.actor, permission, facts, now)
     raise InputError("case_changed", "case")
+
+
+def authorize_step(
+    session: Session,
+    ctx: AuditContext,
+    meeting: Meeting,
+    permission: Permission,
+    case_id: uuid.UUID | None = None,
+    rules: CaseRules = DEFAULT_RULES,
+) -> None:
+    """Ask the policy about a step before its input is looked at: a page whose form did not
+    validate still answers a user who may not take the step as a refusal (audited), not as a
+    form error that would tell them the step exists (attack on issue 12)."""
+    facts = load_meeting(session, meeting).facts
+    case = session.get(Case, case_id) if case_id is not None else None
+    resource: MeetingFacts | MeetingCase = (
+        facts if case is None else MeetingCase(facts, case_facts(session, case, rules=rules))
+    )
+    authorize(ctx.actor, permission, resource)

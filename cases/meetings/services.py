@@ -11,7 +11,7 @@ from cases.meetings.listings import (
     my_meetings,
     review_queue,
 )
-from cases.meetings.loading import get_meeting, meeting_titled
+from cases.meetings.loading import authorize_step, get_meeting, meeting_titled
 from cases.meetings.minutes import (
     add_action_item,
     approve_minutes,
@@ -54,6 +54,7 @@ __all__ = [
     "agencies_named",
     "agenda_meetings",
     "approve_minutes",
+    "authorize_step",
     "cancel_meeting",
     "create_meeting",
     "get_action_item",
