@@ -42,6 +42,15 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _threshold(environ: Mapping[str, str]) -> int:
+    """The small-cell threshold of the statistics (issue 13): counts 1 to threshold − 1 are
+    suppressed, so below 2 nothing would be."""
+    value = _int(environ, "STATISTICS_THRESHOLD", 5)
+    if value < 2:
+        raise ConfigError("SILTA_STATISTICS_THRESHOLD must be a whole number of at least 2")
+    return value
+
+
 def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
     """Build the Flask configuration mapping from the environment."""
     env = _env(environ, "ENV", "development")
@@ -84,6 +93,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
             environ, "REFERRAL_ASSESSMENT_START_DAYS", 7
         ),
         "SILTA_REFERRAL_ASSESSMENT_MONTHS": _positive(environ, "REFERRAL_ASSESSMENT_MONTHS", 3),
+        "SILTA_STATISTICS_THRESHOLD": _threshold(environ),
         **_mail_settings(environ),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")

@@ -2,5 +2,23 @@
 
 from cases.statistics.backfill import backfill
 from cases.statistics.demo import add_demo_facts, has_demo_facts
+from cases.statistics.tables import (
+    UNKNOWN,
+    Breakdown,
+    Granularity,
+    StatisticsView,
+    TableRequest,
+    statistics_table,
+)
 
-__all__ = ["add_demo_facts", "backfill", "has_demo_facts"]
+__all__ = [
+    "UNKNOWN",
+    "Breakdown",
+    "Granularity",
+    "StatisticsView",
+    "TableRequest",
+    "add_demo_facts",
+    "backfill",
+    "has_demo_facts",
+    "statistics_table",
+]
