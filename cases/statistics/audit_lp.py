@@ -6,8 +6,8 @@ total; ``None`` marks a hidden entry. The attacker knows every published number,
 row, column and the grand total adds up, and that counts are non-negative. Only the hidden
 cells are unknowns: a total is the sum of its cells, so additivity holds by construction and
 each *published* total becomes one equality over the hidden cells of its line. The range of a
-hidden entry is its minimum and maximum under those constraints (Hundepool et al. 2012,
-§4.3 "audit"; tau-Argus's audit and sdcTable's ``protectTable`` check the same quantity).
+hidden entry is its minimum and maximum under those constraints (the audit of a suppression
+pattern in Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 4, and in tau-Argus).
 """
 
 from collections.abc import Iterable, Sequence

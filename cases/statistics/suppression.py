@@ -1,16 +1,17 @@
 """Small-cell suppression of a count table with its margins, proved safe by linear programming.
 
-The method is the classical one for frequency tables (Hundepool et al., *Statistical
-Disclosure Control*, Wiley 2012, ch. 4 "magnitude tables" §4.2 sensitivity rules and §4.3
-secondary suppression, ch. 5 "frequency tables" §5.3 threshold rule; the tau-Argus manual,
-Hundepool et al., "threshold rule", "hypercube" and "audit"; sdcTable for R, Meindl,
-``primarySuppression(type = "freq")`` and ``protectTable(method = "HYPERCUBE")``):
+The method is the classical one for frequency tables: Hundepool et al., *Statistical
+Disclosure Control*, Wiley 2012 (ch. 4 on cell suppression and the attacker's LP audit of a
+suppression pattern, ch. 5 on frequency tables and the threshold rule); the tau-Argus manual
+(Hundepool et al.: the minimum-frequency / threshold rule, the hypercube method and the
+audit); sdcTable for R (Meindl: ``primarySuppression(type = "freq", maxN = threshold - 1)``
+and ``protectTable(method = "HYPERCUBE")``, after Repsilber 1999, "Das Quaderverfahren").
 
 * **Primary.** A cell counting 1 .. threshold-1 is suppressed (``Mark.PRIMARY``); zeros are
   shown (a zero is not a small group of people). The threshold is a parameter, default 5.
 * **Whole-line rule.** A row or column whose total is 1 .. threshold-1 is suppressed
-  entirely: all its nonzero cells and its total (tau-Argus's "frequency rule" applied to the
-  margin: a small line is itself a small group). A zero total hides nothing.
+  entirely: all its nonzero cells and its total (the threshold rule applied to the margin:
+  a small line is itself a small group). A zero total hides nothing.
 * **Totals.** Row, column and grand totals are published counts too: a total of
   1 .. threshold-1 is suppressed like a cell.
 * **Secondary** (``Mark.SECONDARY``), until (a) no line -- a row with its total, a column
@@ -18,8 +19,8 @@ Hundepool et al., "threshold rule", "hypercube" and "audit"; sdcTable for R, Mei
   the grand total -- holds exactly one suppressed entry (it would be its line's total minus
   the rest), and (b) for every suppressed entry the attacker's linear programme (minimise and
   maximise it subject to every published value, additivity and non-negativity; see
-  :mod:`cases.statistics.audit_lp`) leaves a range at least the threshold wide (tau-Argus's
-  and sdcTable's "protection interval", here the threshold itself).
+  :mod:`cases.statistics.audit_lp`) leaves a range at least the threshold wide (the
+  "protection level" of tau-Argus and sdcTable, here the threshold itself).
 
   First, for every primary entry the cheapest *hypercube* (in two dimensions a rectangle of
   four entries of the table extended by its margins, as in tau-Argus's and sdcTable's
@@ -30,6 +31,9 @@ Hundepool et al., "threshold rule", "hypercube" and "audit"; sdcTable for R, Mei
   the audit, and for each entry that still fails suppress the cheapest entry of its row or
   column (anywhere, as a last resort), until every entry passes. Each round hides at least
   one more entry and a table with every nonzero entry hidden passes, so this terminates.
+  The audit needs no LP for an entry on a rectangle of hidden entries at least the threshold
+  wide: shifting that rectangle keeps every published value, so the LP range is at least as
+  wide. Every other hidden entry is proved with ``scipy.optimize.linprog``.
 
   Zeros are never suppressed: a hidden zero hides nothing and could be pinned at once.
   Everything is decided by values and positions only, so the same table always gives the
