@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -52,9 +53,9 @@ class Scene:
     counter: int = field(default=0)
 
     def __getattr__(self, name: str) -> User:
-        users = self.__dict__.get("users", {})
+        users: dict[str, User] = self.__dict__.get("users", {})
         if name in users:
-            return users[name]  # type: ignore[no-any-return]
+            return users[name]
         raise AttributeError(name)
 
     def meeting(
@@ -69,7 +70,7 @@ class Scene:
     ) -> Meeting:
         """A planned meeting (two hours ago by default, so it may be marked held)."""
         self.counter += 1
-        fields: dict[str, object] = {
+        fields: dict[str, Any] = {
             "title": f"Verkostokokous {self.counter}",
             "starts_at": starts_at or utcnow() - timedelta(hours=2),
             "duration_minutes": 60,
@@ -83,7 +84,7 @@ class Scene:
         return meetings.create_meeting(
             self.session,
             ctx(self.users[by]),
-            meetings.MeetingInput(**fields),  # type: ignore[arg-type]
+            meetings.MeetingInput(**fields),
         )
 
     def agenda(self, meeting: Meeting, case: Case | None = None, by: str = "sanna") -> AgendaItem:

@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from cases.meetings import services as meetings
-from cases.meetings.queries import case_meeting_items
+from cases.meetings.queries import CaseMeetingItems, case_meeting_items
 from cases.policy.loading import case_facts
 from core.db import utcnow
 from tests.budgets.counting import Statements, counting
@@ -48,7 +49,8 @@ def _count(s: Scene, read: Callable[[], object]) -> tuple[Statements, int]:
     s.session.flush()
     s.session.expire_all()
     engine = s.session.get_bind()
-    with counting(engine) as seen:  # type: ignore[arg-type]
+    assert isinstance(engine, Engine)
+    with counting(engine) as seen:
         got = read()
     return seen, _rows(got)
 
@@ -56,9 +58,10 @@ def _count(s: Scene, read: Callable[[], object]) -> tuple[Statements, int]:
 def _rows(got: object) -> int:
     if isinstance(got, meetings.ReviewQueue):
         return len(got.overdue)
-    if isinstance(got, list):
-        return len(got)
-    return len(got.decisions) + len(got.tasks)  # type: ignore[attr-defined]
+    if isinstance(got, CaseMeetingItems):
+        return len(got.decisions) + len(got.tasks)
+    assert isinstance(got, list)
+    return len(got)
 
 
 READS: dict[str, tuple[Callable[[Scene], None], Callable[[Scene], object]]] = {

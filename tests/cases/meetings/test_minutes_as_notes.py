@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cases.casework import services as casework
 from cases.meetings import services as meetings
+from cases.meetings.models import Meeting
 from cases.meetings.queries import case_meeting_items
 from cases.policy import PolicyDenied
 from cases.policy.loading import case_facts
@@ -32,7 +33,7 @@ MEETING_READERS = ("sanna", "sakari", "siiri", "noora", "nelli", "pekka", "petri
 CASE_READERS = (*MEETING_READERS, "nuutti")
 
 
-def _build(session: Session, situation: str = "consent") -> tuple[Scene, object]:
+def _build(session: Session, situation: str = "consent") -> tuple[Scene, Meeting]:
     if situation == "consent":
         s = scene(session, categories=COVERED)
     elif situation == "emergency":
@@ -97,8 +98,8 @@ def _notes_read(s: Scene, reader: str) -> set[str]:
     return {m for shown in view.notes for m in MARK.findall(shown.body)}
 
 
-def _meeting_read(s: Scene, meeting: object, reader: str) -> set[str]:
-    view = meetings.view_meeting(s.session, ctx(s.users[reader]), meeting)  # type: ignore[arg-type]
+def _meeting_read(s: Scene, meeting: Meeting, reader: str) -> set[str]:
+    view = meetings.view_meeting(s.session, ctx(s.users[reader]), meeting)
     texts: list[str] = []
     for agenda in view.agenda:
         for e in agenda.entries:
@@ -113,13 +114,13 @@ def _as_notes(found: set[str]) -> set[str]:
 
 
 @pytest.fixture(params=["consent", "disclosure", "emergency"])
-def built(domain_session: Session, request: pytest.FixtureRequest) -> tuple[Scene, object]:
+def built(domain_session: Session, request: pytest.FixtureRequest) -> tuple[Scene, Meeting]:
     return _build(domain_session, request.param)
 
 
 @pytest.mark.parametrize("reader", MEETING_READERS)
 def test_each_meeting_item_is_read_exactly_as_the_note(
-    built: tuple[Scene, object], reader: str
+    built: tuple[Scene, Meeting], reader: str
 ) -> None:
     s, meeting = built
     notes = _notes_read(s, reader)
@@ -130,7 +131,7 @@ def test_each_meeting_item_is_read_exactly_as_the_note(
 
 @pytest.mark.parametrize("reader", CASE_READERS)
 def test_the_case_page_reads_decisions_and_action_items_as_the_notes(
-    built: tuple[Scene, object], reader: str
+    built: tuple[Scene, Meeting], reader: str
 ) -> None:
     s, _meeting = built
     notes = _notes_read(s, reader)
