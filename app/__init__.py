@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         notifications,
         persons,
         referrals,
+        statistics,
     )
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
@@ -73,4 +74,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(referrals.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(statistics.bp)
     return app

@@ -1,26 +1,20 @@
 """The overview's weekly flow as an SVG bar chart drawn on the server with pygal.
 
-The chart is served from its own route and shown as an <img>: an image runs no script whatever
-it holds, and the page keeps the site's strict Content-Security-Policy. pygal's output is
-cleaned on top of that: no <script> (its inline configuration and its CDN script, `js=[]`) and
-no comments (which name pygal's web site), so the SVG holds no URL but its own namespace. The
-SVG carries its style in a <style> element, which its response's own policy allows.
+The chart is served from its own route and shown as an <img>, cleaned of pygal's scripts and
+comments (`app.charts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
+from app.charts import SVG_CONTENT_SECURITY_POLICY, without_scripts
 from app.dates import format_date
 from cases.referrals.services import WeekFlow
-
-# The SVG response's own policy: its inline <style>, nothing else (no script, no fetches).
-SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 _STYLE = Style(
     background="#ffffff",
@@ -31,19 +25,6 @@ _STYLE = Style(
     colors=("#1d4ed8", "#b45309"),
     font_family="sans-serif",
 )
-
-
-def _without_scripts(root: Any) -> Any:
-    """An `xml_filters` step: drop every <script> element and every comment."""
-    doomed = [
-        (parent, child)
-        for parent in root.iter()
-        for child in list(parent)
-        if callable(child.tag) or str(child.tag).rsplit("}", 1)[-1] == "script"
-    ]
-    for parent, child in doomed:
-        parent.remove(child)
-    return root
 
 
 def flow_svg(flow: Sequence[WeekFlow]) -> str:
@@ -61,8 +42,11 @@ def flow_svg(flow: Sequence[WeekFlow]) -> str:
         print_values=False,
         tooltip_fancy_mode=False,
     )
-    chart.add_xml_filter(_without_scripts)
+    chart.add_xml_filter(without_scripts)
     chart.x_labels = [format_date(week.week) for week in flow]
     chart.add(_("Sent"), [week.sent for week in flow])
     chart.add(_("Received"), [week.received for week in flow])
     return str(chart.render(is_unicode=True))
+
+
+__all__ = ["SVG_CONTENT_SECURITY_POLICY", "flow_svg"]
