@@ -184,3 +184,25 @@ def test_helena_approves_m1_and_noora_finds_her_action_item(
     noora.get_by_role("link", name="Omat tehtävät").click()
     assert "DEMO-A1-P1-GENERAL" in noora.content()
     context.close()
+
+
+def test_timo_changes_the_breakdown_and_downloads_the_statistics_csv(
+    live_url: str,
+    page,  # type: ignore[no-untyped-def]
+    demo_accounts: dict[str, dict[str, str]],
+) -> None:
+    _sign_in(page, live_url, demo_accounts["timo"], "timo")
+    # The nav link by its address: its Finnish label ("Tilastot") comes with the translations.
+    page.locator('nav a[href="/statistics"]').click()
+    assert page.locator("#statistics-table").count() == 1
+    page.select_option("#breakdown", "concern")
+    page.locator("#statistics-show").click()
+    assert "breakdown=concern" in page.url
+    table = page.locator("#statistics-table")
+    assert table.locator("caption").count() == 1 and table.locator("tbody tr").count() > 1
+    assert page.evaluate("document.querySelector('.statistics-chart img').naturalWidth") > 0
+    with page.expect_download() as download_info:
+        page.locator("#statistics-csv").click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "period,concern,count,suppressed"
+    assert page.csp_errors == []
