@@ -37,9 +37,10 @@ def table_svg(view: StatisticsView) -> str:
     table = view.table
     down, across = line_breakdowns(view)
     title = _(
-        "%(measure)s by %(breakdown)s (gaps: suppressed)",
+        "%(measure)s: %(down)s by %(across)s (gaps: suppressed)",
         measure=str(MEASURE_LABELS[view.request.measure]),
-        breakdown=str(BREAKDOWN_LABELS[across]),
+        down=str(BREAKDOWN_LABELS[down]) if down is not None else _("Period"),
+        across=str(BREAKDOWN_LABELS[across]),
     )
     chart = pygal.Bar(
         js=[],
