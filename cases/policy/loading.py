@@ -277,7 +277,12 @@ def load_case_by_id(
     rows = session.execute(_CASE_ROWS, {"case_id": case_id}).all()
     if not rows:
         return None
-    case, person, version, pending_closure = rows[0][:4]
+    first = rows[0]
+    case = first[0]
+    # Outer joins: the person, version and closure may be missing (NULL columns).
+    person: Person | None = first[1]
+    version: PersonVersion | None = first[2]
+    pending_closure: ClosureRequest | None = first[3]
     # One row per reopening (each with the same case, person and closure): kept once each.
     reopenings = tuple({row[4].id: row[4] for row in rows if row[4] is not None}.values())
     agencies = {agency.id: agency for agency in session.scalars(_AGENCIES)}
