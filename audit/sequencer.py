@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     delete,
+    event,
     insert,
     select,
     text,
@@ -39,7 +40,7 @@ from audit.canonical import canonical
 from audit.events import event_document
 from audit.merkle import Frontier, leaf_hash
 from audit.models import AuditChain, AuditEvent, AuditHead, AuditPending
-from core.db import SQLITE_BUSY_TIMEOUT_MS, utcnow
+from core.db import sqlite_pragmas, utcnow
 from core.keyring import KeyProvider
 
 ADVISORY_LOCK_KEY = 0x51174_A0D17  # a session-level PostgreSQL advisory lock, unique to Silta
@@ -199,27 +200,25 @@ class Sequencer:
             # disk: the chain is derived data; a commit lost in a crash leaves its events in
             # audit_pending, and they are chained again. Batches that a signed checkpoint will
             # cover switch durable commits back on.
-            self._own_engine = create_engine(
-                self.engine.url,
-                pool_size=1,
-                max_overflow=8,
-                isolation_level="AUTOCOMMIT",
-                connect_args={"options": "-c synchronous_commit=off"},
-            )
+            if self.postgresql:
+                self._own_engine = create_engine(
+                    self.engine.url,
+                    pool_size=1,
+                    max_overflow=8,
+                    isolation_level="AUTOCOMMIT",
+                    connect_args={"options": "-c synchronous_commit=off"},
+                )
+            else:
+                # SQLite: connections set up as the application's, but trying the chain's write
+                # lock only briefly (set once per connection, not around every pass).
+                self._own_engine = create_engine(
+                    self.engine.url, pool_size=1, max_overflow=8, isolation_level="AUTOCOMMIT"
+                )
+                event.listen(self._own_engine, "connect", sqlite_pragmas(SEQUENCER_BUSY_TIMEOUT_MS))
         return self._own_engine
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
-        if not self.postgresql:
-            # A pooled request connection: try the lock briefly, then give it back as it was.
-            with self.engine.connect() as sqlite_connection:
-                autocommit = sqlite_connection.execution_options(isolation_level="AUTOCOMMIT")
-                autocommit.exec_driver_sql(f"PRAGMA busy_timeout = {SEQUENCER_BUSY_TIMEOUT_MS}")
-                try:
-                    yield autocommit
-                finally:
-                    autocommit.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            return
         # One connection per thread, kept between commits: under load nearly every attempt
         # fails to get the lock, and a pool checkout would cost more than the attempt itself.
         # A server that starts a thread per request (Werkzeug's) would otherwise keep every
