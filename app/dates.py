@@ -65,13 +65,15 @@ class _Formats:
 def _formats() -> _Formats | None:
     """This request's formats (looked up once per request and locale), or None outside one."""
     locale = flask_babel.get_locale()
-    cached: _Formats | None = g.get("_silta_formats")
+    # `g` resolved once: each look-up through the proxy costs a context-variable read.
+    state = g._get_current_object()
+    cached: _Formats | None = getattr(state, "_silta_formats", None)
     if cached is None or cached.locale is not locale:
         zone = flask_babel.get_timezone()
         if locale is None or zone is None:
             return None
         cached = _Formats(locale, zone)
-        g._silta_formats = cached
+        state._silta_formats = cached
     return cached
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from app import dates
 from app.accounts.messages import agency_kind_label, role_label
@@ -79,11 +83,24 @@ def _catalogue() -> _Catalogue:
     """Flask-Babel's catalogue for this request, looked up once per request and locale (its own
     look-up costs several context look-ups per string; a page renders dozens)."""
     locale = get_locale()
-    cached: _Catalogue | None = g.get("_silta_catalogue")
+    # `g` resolved once: each look-up through the proxy costs a context-variable read.
+    state = g._get_current_object()
+    cached: _Catalogue | None = getattr(state, "_silta_catalogue", None)
     if cached is None or cached.locale is not locale:
         cached = _Catalogue(locale, get_translations())
-        g._silta_catalogue = cached
+        state._silta_catalogue = cached
     return cached
+
+
+@pass_context
+def _gettext(context: Context, string: str, /, **variables: Any) -> str:
+    """Jinja's newstyle `gettext` (escaped under autoescape, always %-formatted), calling the
+    catalogue directly: Jinja's own wraps the callable in two more context calls per string."""
+    translated = _catalogue().translations.ugettext(string)
+    if context.eval_ctx.autoescape:
+        # Trusted as Jinja's own gettext trusts it: a catalogue string; `%` escapes the values.
+        return Markup(translated) % variables  # noqa: S704
+    return translated % variables
 
 
 def _label_filter(name: str, table: dict[str, object]) -> Callable[[str], str]:
@@ -121,4 +138,8 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: _catalogue().translations.upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalogue().translations.unpgettext(c, s, p, n),
     )
+    # `_` is Jinja's alias that looks `gettext` up in the context on every call: the same
+    # function, installed under both names.
+    app.jinja_env.globals["gettext"] = _gettext
+    app.jinja_env.globals["_"] = _gettext
     app.jinja_env.globals["agency_name"] = _agency_name

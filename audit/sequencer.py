@@ -2,8 +2,9 @@
 
 After a transaction that recorded events commits, its process tries the lock (a PostgreSQL
 advisory lock; on SQLite a short BEGIN IMMEDIATE). The holder appends every pending event to the
-chain (`seq = head + 1`, `hash = SHA-256(prev_hash || canonical JSON)`), then looks once more
-after releasing the lock, so an event committed meanwhile is never left for the next write.
+chain (`seq = head + 1`, `hash = SHA-256(prev_hash || canonical JSON)`), then, on PostgreSQL,
+looks once more after releasing the lock, so an event committed meanwhile is never left for the
+next write (on SQLite nothing commits while the pass holds the write lock).
 Requests never wait for each other on the chain.
 """
 
@@ -19,13 +20,16 @@ from pathlib import Path
 from typing import cast
 
 from sqlalchemy import (
+    JSON,
     Connection,
     Table,
     bindparam,
     create_engine,
     delete,
+    event,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine
@@ -36,7 +40,7 @@ from audit.canonical import canonical
 from audit.events import event_document
 from audit.merkle import Frontier, leaf_hash
 from audit.models import AuditChain, AuditEvent, AuditHead, AuditPending
-from core.db import SQLITE_BUSY_TIMEOUT_MS, utcnow
+from core.db import sqlite_pragmas, utcnow
 from core.keyring import KeyProvider
 
 ADVISORY_LOCK_KEY = 0x51174_A0D17  # a session-level PostgreSQL advisory lock, unique to Silta
@@ -82,7 +86,17 @@ _READ_HEAD = select(head_t).where(head_t.c.id == 1)
 _APPEND = insert(chain_t)
 _DONE = delete(pending_t).where(pending_t.c.event_id.in_(bindparam("ids", expanding=True)))
 _MOVE_HEAD = update(head_t).where(head_t.c.id == 1)
-_ANY_PENDING = select(pending_t.c.event_id).limit(1)
+# On PostgreSQL the pass's three writes are one statement (data-modifying CTEs): under load the
+# lock holder's round trips are what the other writers wait behind.
+_PG_APPEND_AND_MOVE = text(
+    "WITH appended AS ("
+    " INSERT INTO audit_chain (seq, event_id, hash, sequenced_at)"
+    " SELECT seq, event_id, hash, CAST(:sequenced_at AS timestamptz)"
+    " FROM unnest(CAST(:seqs AS bigint[]), CAST(:ids AS uuid[]), CAST(:hashes AS bytea[]))"
+    " AS batch (seq, event_id, hash)"
+    "), done AS (DELETE FROM audit_pending WHERE event_id = ANY(CAST(:ids AS uuid[])))"
+    " UPDATE audit_head SET size = :size, hash = :hash, frontier = :frontier WHERE id = 1"
+).bindparams(bindparam("frontier", type_=JSON))
 
 
 @dataclass(frozen=True)
@@ -121,10 +135,21 @@ def _chain_batch(connection: Connection) -> tuple[int, Head, Head]:
         previous = hashlib.sha256(previous + data).digest()
         frontier.append(leaf_hash(data))
         chain_rows.append({"seq": size, "event_id": row.id, "hash": previous, "sequenced_at": now})
-    connection.execute(_APPEND, chain_rows)
-    connection.execute(_DONE, {"ids": [r.id for r in rows]})
+    ids = [r.id for r in rows]
     values = {"size": size, "hash": previous, "frontier": frontier.to_json()}
-    if before.size == 0 and connection.execute(select(head_t.c.id)).first() is None:
+    genesis = before.size == 0 and connection.execute(select(head_t.c.id)).first() is None
+    if connection.dialect.name == "postgresql" and not genesis:
+        batch = {
+            "seqs": [r["seq"] for r in chain_rows],
+            "ids": ids,
+            "hashes": [r["hash"] for r in chain_rows],
+            "sequenced_at": now,
+        }
+        connection.execute(_PG_APPEND_AND_MOVE, {**batch, **values})
+        return len(rows), before, Head(size, previous, frontier)
+    connection.execute(_APPEND, chain_rows)
+    connection.execute(_DONE, {"ids": ids})
+    if genesis:
         connection.execute(insert(head_t).values(id=1, **values))
     else:
         connection.execute(_MOVE_HEAD, values)
@@ -175,27 +200,25 @@ class Sequencer:
             # disk: the chain is derived data; a commit lost in a crash leaves its events in
             # audit_pending, and they are chained again. Batches that a signed checkpoint will
             # cover switch durable commits back on.
-            self._own_engine = create_engine(
-                self.engine.url,
-                pool_size=1,
-                max_overflow=8,
-                isolation_level="AUTOCOMMIT",
-                connect_args={"options": "-c synchronous_commit=off"},
-            )
+            if self.postgresql:
+                self._own_engine = create_engine(
+                    self.engine.url,
+                    pool_size=1,
+                    max_overflow=8,
+                    isolation_level="AUTOCOMMIT",
+                    connect_args={"options": "-c synchronous_commit=off"},
+                )
+            else:
+                # SQLite: connections set up as the application's, but trying the chain's write
+                # lock only briefly (set once per connection, not around every pass).
+                self._own_engine = create_engine(
+                    self.engine.url, pool_size=1, max_overflow=8, isolation_level="AUTOCOMMIT"
+                )
+                event.listen(self._own_engine, "connect", sqlite_pragmas(SEQUENCER_BUSY_TIMEOUT_MS))
         return self._own_engine
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
-        if not self.postgresql:
-            # A pooled request connection: try the lock briefly, then give it back as it was.
-            with self.engine.connect() as sqlite_connection:
-                autocommit = sqlite_connection.execution_options(isolation_level="AUTOCOMMIT")
-                autocommit.exec_driver_sql(f"PRAGMA busy_timeout = {SEQUENCER_BUSY_TIMEOUT_MS}")
-                try:
-                    yield autocommit
-                finally:
-                    autocommit.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            return
         # One connection per thread, kept between commits: under load nearly every attempt
         # fails to get the lock, and a pool checkout would cost more than the attempt itself.
         # A server that starts a thread per request (Werkzeug's) would otherwise keep every
@@ -270,7 +293,12 @@ class Sequencer:
             due = _crosses_checkpoint(before, after)
             if due:
                 self._sync_sqlite_log()
-        return True, count, after if due else None, count > 0 and self._anything_pending(connection)
+        # No look after the lock on SQLite: a writer commits its events under the database's one
+        # write lock, which this pass held throughout, so nothing committed meanwhile. Every
+        # event committed before it is in this batch unless the batch was full; those committed
+        # after it are their writers' own attempt to chain (or that of whoever holds the lock
+        # then, who took it after their commit and so sees them).
+        return True, count, after if due else None, count == BATCH_SIZE
 
     def _sync_sqlite_log(self) -> None:
         """Put a batch that a signed checkpoint will cover on the disk before the checkpoint.
@@ -305,9 +333,6 @@ class Sequencer:
                 if not acquired or count == 0 or not pending:
                     break
         return total
-
-    def _anything_pending(self, connection: Connection) -> bool:
-        return connection.execute(_ANY_PENDING).first() is not None
 
     def _write_checkpoint(self, head: Head) -> checkpoints.Checkpoint | None:
         if self.keys is None or self.checkpoint_dir is None or head.size == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,22 +66,28 @@ class Base(DeclarativeBase):
 
 
 # How long a SQLite writer waits for another's lock before failing (the sequencer, which must
-# never wait, sets a shorter time on its own connection and puts this one back).
+# never wait, sets a shorter time on its own connections).
 SQLITE_BUSY_TIMEOUT_MS = 10000
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Set up a new SQLite connection: runs once per connection, not once per checkout."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL syncs the log at checkpoints rather than at every commit. A transaction
-    # stays atomic (its data and its audit events are both there or both gone), and a killed
-    # process loses nothing it committed; only a power cut or an OS crash can lose the last
-    # commits, whole (tests/core/test_db.py, README "Database connections").
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
+def sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    """The set-up of a new SQLite connection (a `connect` event: once per connection, not once
+    per checkout), waiting `busy_timeout_ms` for another writer's lock."""
+
+    def set_up(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL syncs the log at checkpoints rather than at every commit. A
+        # transaction stays atomic (its data and its audit events are both there or both
+        # gone), and a killed process loses nothing it committed; only a power cut or an OS
+        # crash can lose the last commits, whole (tests/core/test_db.py, README "Database
+        # connections").
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return set_up
 
 
 def make_engine(url: str) -> Engine:
@@ -91,7 +98,7 @@ def make_engine(url: str) -> Engine:
         # reopens the file nor repeats the pragmas. Past five, connections are opened and closed
         # as needed rather than waited for: SQLite serialises writers itself.
         engine = create_engine(url, pool_size=5, max_overflow=-1)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas(SQLITE_BUSY_TIMEOUT_MS))
         return engine
     # PostgreSQL: a QueuePool per process (5 kept, 10 more on demand); see README "Database
     # connections" for sizing it against gunicorn workers and max_connections.

@@ -26,7 +26,7 @@ from cases.policy import (
     decide,
 )
 from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, DisclosureRequest
-from cases.policy.loading import LoadedCase, load_case, person_facts
+from cases.policy.loading import LoadedCase, load_case_by_id, person_facts
 from cases.records import record_about
 from cases.statistics.counting import count_case_event
 from cases.statistics.models import FactEvent
@@ -121,10 +121,10 @@ def reach_case(
 
     A disclosure (`disclosing`) is asked about as one of the actor's own agency's notes. The
     caller answers a denial (and audits it); the facts serve the rest of its request."""
-    case = get_case(session, case_id)
-    if case is None:
+    loaded = load_case_by_id(session, case_id, rules=rules)
+    if loaded is None:
         return None
-    loaded = load_case(session, case, rules=rules)
+    case = loaded.case
     actor = ctx.actor
     resource: object = loaded.facts
     if disclosing and actor is not None and actor.agency_id is not None:

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext
@@ -48,18 +47,6 @@ CASE_ACTIONS = (
     Permission.EMERGENCY_REQUEST,
     Permission.CLOSURE_REQUEST,
     Permission.CASE_REOPEN,
-)
-
-
-# The page's own statements, built once (SQLAlchemy memoises a statement's cache key on the
-# statement object, so one built afresh per request pays for that every time).
-_PENDING_CLOSURE = select(ClosureRequest).where(
-    ClosureRequest.case_id == bindparam("case_id"), ClosureRequest.decision.is_(None)
-)
-_REOPENINGS = (
-    select(CaseReopening)
-    .where(CaseReopening.case_id == bindparam("case_id"))
-    .order_by(CaseReopening.reopened_at)
 )
 
 
@@ -160,11 +147,11 @@ def view_case(
             agency for agency in loaded.agencies.values() if agency.id in facts.member_agencies
         ],
         team_users=list(loaded.team_users),
-        pending_closure=session.scalar(_PENDING_CLOSURE, {"case_id": case.id}),
+        pending_closure=loaded.pending_closure,
         shared_with_police=police
         and any(r.note.author_agency_id != reader_agency for r in readable),
         may=_allowed_actions(ctx, facts, now),
-        reopenings=list(session.scalars(_REOPENINGS, {"case_id": case.id})),
+        reopenings=list(loaded.reopenings),
         agencies=loaded.agencies,
         meeting_items=meeting_items,
     )

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from audit.events import Actor, AuditContext
@@ -21,6 +21,14 @@ from core.db import utcnow
 PAGE_SIZE = 25
 # The header says "99+" beyond this: the count stops there, so it stays cheap.
 COUNT_CAP = 100
+# Built once: every signed-in page sends it, and SQLAlchemy memoises a statement's cache key on
+# the statement object (one built afresh per request pays for that every time).
+_UNREAD = select(func.count()).select_from(
+    select(Notification.id)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    .limit(COUNT_CAP)
+    .subquery()
+)
 
 
 def unread_count(session: Session, actor: Actor | None) -> int | None:
@@ -29,13 +37,7 @@ def unread_count(session: Session, actor: Actor | None) -> int | None:
     if not decide(actor, Permission.NOTIFICATION_LIST):
         return None
     assert actor is not None  # noqa: S101 - the policy allowed an actor
-    unread = (
-        select(Notification.id)
-        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
-        .limit(COUNT_CAP)
-        .subquery()
-    )
-    return int(session.scalar(select(func.count()).select_from(unread)) or 0)
+    return int(session.scalar(_UNREAD, {"user_id": actor.id}) or 0)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from cases.accounts.models import Agency, User
 from cases.casework.models import (
     Case,
+    CaseReopening,
     CaseStatus,
+    ClosureRequest,
     Consent,
     Disclosure,
     EmergencyAccess,
@@ -64,13 +66,23 @@ _TEAM_USER_ROWS = (
 )
 _EMERGENCIES = select(EmergencyAccess).where(EmergencyAccess.case_id.in_(_CASE_IDS))
 _AGENCIES = select(Agency)
-_PERSON_NOW = (
-    select(Person, PersonVersion)
+# The case with the single rows the page shows of it, in one statement: the person and their
+# current version, the pending closure request (at most one: a request holds the case row and
+# looks for another first) and the reopenings, earliest first (one row each; a case is rarely
+# reopened, so the rows barely multiply).
+_CASE_ROWS = (
+    select(Case, Person, PersonVersion, ClosureRequest, CaseReopening)
+    .outerjoin(Person, Person.id == Case.person_id)
     .outerjoin(
         PersonVersion,
         (PersonVersion.person_id == Person.id) & (PersonVersion.version == Person.current_version),
     )
-    .where(Person.id == bindparam("person_id"))
+    .outerjoin(
+        ClosureRequest, (ClosureRequest.case_id == Case.id) & ClosureRequest.decision.is_(None)
+    )
+    .outerjoin(CaseReopening, CaseReopening.case_id == Case.id)
+    .where(Case.id == bindparam("case_id"))
+    .order_by(CaseReopening.reopened_at)
 )
 _CONSENTS = select(Consent).where(Consent.case_id == bindparam("case_id"))
 _DISCLOSURES = select(Disclosure).where(Disclosure.case_id == bindparam("case_id"))
@@ -231,24 +243,49 @@ class LoadedCase:
     across requests, so a withdrawal or an expiry takes effect on the next one."""
 
     facts: CaseFacts
+    case: Case
     agencies: Mapping[uuid.UUID, Agency]  # every agency of the city, by id
     consents: tuple[Consent, ...]  # the case's own consents, earliest validity first
     disclosures: tuple[Disclosure, ...]  # the case's disclosures, earliest granted first
     person: Person | None
     version: PersonVersion | None  # the person's current version (None once erased)
     team_users: tuple[User, ...]  # the users on the team now (the facts' member_users)
+    pending_closure: ClosureRequest | None  # the closure request waiting for a supervisor
+    reopenings: tuple[CaseReopening, ...]  # earliest first
 
 
 def load_case(
     session: Session, case: Case, now: datetime | None = None, rules: CaseRules = DEFAULT_RULES
 ) -> LoadedCase:
     """`case_facts` and the rows behind them (agencies, consents, disclosures, the person and
-    their current version, the team's users) with the same number of statements as the facts
-    alone."""
+    their current version, the team's users) and the case's pending closure and reopenings,
+    with fewer statements than the facts alone."""
+    loaded = load_case_by_id(session, case.id, now, rules)
+    assert loaded is not None  # noqa: S101 - the case was loaded in this session
+    return loaded
+
+
+def load_case_by_id(
+    session: Session,
+    case_id: uuid.UUID,
+    now: datetime | None = None,
+    rules: CaseRules = DEFAULT_RULES,
+) -> LoadedCase | None:
+    """`load_case` of the case with this id (read with its person in the same statement), or
+    None when there is no such case."""
     now = now or utcnow()
+    rows = session.execute(_CASE_ROWS, {"case_id": case_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    case = first[0]
+    # Outer joins: the person, version and closure may be missing (NULL columns).
+    person: Person | None = first[1]
+    version: PersonVersion | None = first[2]
+    pending_closure: ClosureRequest | None = first[3]
+    # One row per reopening (each with the same case, person and closure): kept once each.
+    reopenings = tuple({row[4].id: row[4] for row in rows if row[4] is not None}.values())
     agencies = {agency.id: agency for agency in session.scalars(_AGENCIES)}
-    found = session.execute(_PERSON_NOW, {"person_id": case.person_id}).first()
-    person, version = (found[0], found[1]) if found is not None else (None, None)
     if person is not None and person.erased_at is not None:
         version = None
     born: dict[uuid.UUID, date] = {}
@@ -275,6 +312,7 @@ def load_case(
     )[case.id]
     return LoadedCase(
         facts=facts,
+        case=case,
         agencies=agencies,
         # Sorted here, not in SQL: the facts keep the order the statement returned.
         consents=tuple(sorted(consents, key=lambda c: c.valid_from)),
@@ -282,6 +320,8 @@ def load_case(
         person=person,
         version=version,
         team_users=tuple(members.values()),
+        pending_closure=pending_closure,
+        reopenings=reopenings,
     )
 
 

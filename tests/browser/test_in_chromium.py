@@ -200,7 +200,9 @@ def test_timo_changes_the_breakdown_and_downloads_the_statistics_csv(
     assert "breakdown=concern" in page.url
     table = page.locator("#statistics-table")
     assert table.locator("caption").count() == 1 and table.locator("tbody tr").count() > 1
-    assert page.evaluate("document.querySelector('.statistics-chart img').naturalWidth") > 0
+    # The chart loads on its own request: wait until the image has decoded with a size.
+    chart = page.locator(".statistics-chart img")
+    assert chart.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     with page.expect_download() as download_info:
         page.locator("#statistics-csv").click()
     text = Path(download_info.value.path()).read_text(encoding="utf-8")

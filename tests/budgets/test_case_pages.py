@@ -23,15 +23,15 @@ from core.db import utcnow
 from tests.budgets.counting import Statements, counting
 from tests.helpers import make_user, open_session
 
-# Measured on SQLite, written down: the session (1), the case (1), the case loaded once with
-# its facts and the rows the page shows (8: every agency, the person with the current version,
-# the data key, consents, disclosures, team agencies, team users with their accounts,
-# emergencies), the page's own reads (notes, closure, reopenings: 3), the audit insert (2) and,
-# after the commit, the audit sequencer (8: the pending events and the head are one read).
-# The issue's target is near 10: the sequencer is what is left to cut. Issue 11 adds one: the
-# unread-notification count in the header of every signed-in page; issue 12 one more: the
-# case's meeting decisions and action items (one statement for both).
-CASE_PAGE_BUDGET = 26
+# Measured on SQLite, written down: the session (1), the case with its person, current version,
+# pending closure and reopenings (1), the rest of the case's facts and rows (7: every agency,
+# the data key, consents, disclosures, team users with their accounts, team agencies,
+# emergencies), the notes (1), the case's meeting decisions, action items and addenda (1, issue
+# 12: one statement for all three), the audit insert (2), the header's unread count (1, issue
+# 11) (14 on the request's engine). After the commit the audit sequencer sends 6 more (BEGIN
+# IMMEDIATE, the pending events with the head, the chain insert, the pending delete, the head
+# update, COMMIT) on its own engine, which is not counted here: on PostgreSQL it always had one.
+CASE_PAGE_BUDGET = 14
 MY_CASES_BUDGET = 40
 QUEUE_BUDGET = 12
 
