@@ -207,6 +207,8 @@ def statistics_table(
         first_month=_month(request.first_month),
         last_month=_month(request.last_month),
         granularity=str(request.granularity),
-        breakdowns=[str(b) for b in request.breakdowns],
+        # Named apart, not as a list: the log sorts lists, and the order says which is down.
+        down=str(request.breakdowns[0]),
+        across=str(request.breakdowns[1]) if len(request.breakdowns) > 1 else "period",
     )
     return StatisticsView(request, table, demo)
