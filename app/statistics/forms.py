@@ -80,7 +80,9 @@ class StatisticsForm(QueryForm):
             raise ValidationError(str(_l("The first month must not be after the last month.")))
 
     def breakdowns(self) -> tuple[Breakdown, ...]:
-        second = self.breakdown2.data
+        # `Optional` lets a blank-but-not-empty value through unchecked: blank is "none" too
+        # (attack on issue 13: " " was a 500).
+        second = (self.breakdown2.data or "").strip()
         first = (Breakdown(self.breakdown.data),)
         return first if second in (None, "", NONE) else (*first, Breakdown(second))
 

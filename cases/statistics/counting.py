@@ -26,7 +26,7 @@ from cases.statistics.models import AgeBand, FactEvent, StatisticsFact
 __all__ = ["Counted", "age_band", "count_case_event", "count_event", "district_of", "month_of"]
 
 # A Finnish postal code: five digits; its first three name the postal district.
-_POSTAL_CODE = regex.compile(r"\d{5}")
+_POSTAL_CODE = regex.compile(r"[0-9]{5}")  # ASCII digits only
 
 
 @dataclass(frozen=True)

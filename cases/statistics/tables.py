@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -185,6 +185,18 @@ def _two_way(rows: Sequence[tuple[dict[str, object], int]], request: TableReques
     )
 
 
+def _transposed(table: Suppressed) -> Suppressed:
+    return Suppressed(
+        rows=table.columns,
+        columns=table.rows,
+        cells=tuple(zip(*table.cells, strict=True)),
+        row_totals=table.column_totals,
+        column_totals=table.row_totals,
+        total=table.total,
+        threshold=table.threshold,
+    )
+
+
 def statistics_table(
     session: Session,
     ctx: AuditContext,
@@ -197,7 +209,14 @@ def statistics_table(
     authorize(ctx.actor, Permission.STATISTICS_EXPORT if exporting else Permission.STATISTICS_READ)
     check_request(request)
     rows, demo = _grouped(session, request)
-    table = suppress(_two_way(rows, request), threshold)
+    # A table and its transpose are suppressed alike: always in one orientation, then turned
+    # for display (attack on issue 13: A × B and B × A hid different cells).
+    canonical = tuple(sorted(request.breakdowns, key=list(Breakdown).index))
+    turned = canonical != request.breakdowns
+    asked = replace(request, breakdowns=canonical) if turned else request
+    table = suppress(_two_way(rows, asked), threshold)
+    if turned:
+        table = _transposed(table)
     record(
         session,
         ctx,
@@ -208,7 +227,7 @@ def statistics_table(
         last_month=_month(request.last_month),
         granularity=str(request.granularity),
         # Named apart, not as a list: the log sorts lists, and the order says which is down.
-        down=str(request.breakdowns[0]),
-        across=str(request.breakdowns[1]) if len(request.breakdowns) > 1 else "period",
+        down=str(request.breakdowns[0]) if len(request.breakdowns) > 1 else "period",
+        across=str(request.breakdowns[-1]),
     )
     return StatisticsView(request, table, demo)
