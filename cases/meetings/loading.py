@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from audit.events import AuditContext
+from audit.events import Action, AuditContext, record
 from cases.casework.models import Case, CaseStatus
 from cases.inputs import InputError
 from cases.meetings.models import AgendaItem, InvitedAgency, InvitedUser, Meeting, MinuteEntry
@@ -137,3 +137,36 @@ def authorize_step(
         facts if case is None else MeetingCase(facts, case_facts(session, case, rules=rules))
     )
     authorize(ctx.actor, permission, resource)
+
+
+def meeting_step(
+    session: Session,
+    ctx: AuditContext,
+    meeting: Meeting,
+    permission: Permission,
+    action: Action,
+    *,
+    check: Callable[[LoadedMeeting], None] | None = None,
+    **values: object,
+) -> Meeting:
+    """A step on the meeting row itself (cancel, hold, submit, approve, return): decided, then
+    `check`ed, then claimed in the state the policy allowed it in, so two steps racing each
+    other cannot both succeed; the loser is decided again on what the winner made of it."""
+    now = utcnow()
+    loaded = load_meeting(session, meeting)
+    decision = authorize(ctx.actor, permission, loaded.facts, now)
+    if check is not None:
+        check(loaded)
+    if not claim(session, meeting, Meeting.status == loaded.facts.status, **values):
+        session.refresh(meeting)
+        authorize(ctx.actor, permission, load_meeting(session, meeting).facts, now)
+        raise InputError("meeting_changed", "meeting")
+    record(
+        session,
+        ctx,
+        action,
+        object_type="meeting",
+        object_id=meeting.id,
+        bases=decision.basis or (str(decision.reason),),
+    )
+    return meeting

@@ -18,7 +18,13 @@ from audit.events import Action, AuditContext, record
 from cases.accounts.models import User
 from cases.casework.models import Case
 from cases.inputs import InputError, line_field, long_field
-from cases.meetings.loading import hold_case_open, load_meeting, superseded
+from cases.meetings.loading import (
+    LoadedMeeting,
+    hold_case_open,
+    load_meeting,
+    meeting_step,
+    superseded,
+)
 from cases.meetings.models import (
     MINUTES_OPEN,
     ActionItem,
@@ -230,43 +236,20 @@ def record_attendance(
     )
 
 
-def _sign_off_step(
-    session: Session,
-    ctx: AuditContext,
-    meeting: Meeting,
-    permission: Permission,
-    action: Action,
-    **values: object,
-) -> Meeting:
-    loaded = load_meeting(session, meeting)
-    decision = authorize(ctx.actor, permission, loaded.facts)
-    if permission == Permission.MEETING_MINUTES_SUBMIT and any(
-        row.present is None for row in loaded.invited
-    ):
+def _attendance_recorded(loaded: LoadedMeeting) -> None:
+    if any(row.present is None for row in loaded.invited):
         raise InputError("attendance_missing", "attendance")
-    if not claim(session, meeting, Meeting.status == loaded.facts.status, **values):
-        session.refresh(meeting)
-        authorize(ctx.actor, permission, load_meeting(session, meeting).facts)
-        raise InputError("meeting_changed", "meeting")
-    record(
-        session,
-        ctx,
-        action,
-        object_type="meeting",
-        object_id=meeting.id,
-        bases=(str(decision.reason),),
-    )
-    return meeting
 
 
 def submit_minutes(session: Session, ctx: AuditContext, meeting: Meeting) -> Meeting:
     """The chair hands the minutes to the organising agency's supervisors (attendance first)."""
-    return _sign_off_step(
+    return meeting_step(
         session,
         ctx,
         meeting,
         Permission.MEETING_MINUTES_SUBMIT,
         Action.MINUTES_SUBMITTED,
+        check=_attendance_recorded,
         status=MeetingStatus.SUBMITTED,
         submitted_at=utcnow(),
     )
@@ -275,7 +258,7 @@ def submit_minutes(session: Session, ctx: AuditContext, meeting: Meeting) -> Mee
 def approve_minutes(session: Session, ctx: AuditContext, meeting: Meeting) -> Meeting:
     """A supervisor of the organising agency who is not the chair signs the minutes off: from
     now on they take only addenda."""
-    return _sign_off_step(
+    return meeting_step(
         session,
         ctx,
         meeting,
@@ -293,7 +276,7 @@ def return_minutes(
     """Back to the chair for correction, with a comment (one line, no personal data)."""
     authorize(ctx.actor, Permission.MEETING_MINUTES_RETURN, load_meeting(session, meeting).facts)
     text = line_field(comment, "comment", required=True)
-    return _sign_off_step(
+    return meeting_step(
         session,
         ctx,
         meeting,

@@ -17,7 +17,7 @@ from audit.events import Action, AuditContext, record
 from cases.accounts.models import Agency, User
 from cases.casework.models import Case
 from cases.inputs import InputError, line_field
-from cases.meetings.loading import load_meeting
+from cases.meetings.loading import load_meeting, meeting_step
 from cases.meetings.models import (
     AGENDA_OPEN,
     AgendaItem,
@@ -35,7 +35,7 @@ from cases.policy.scopes import agency_supervisors
 from cases.records import actor_id, record_about
 from cases.statistics.counting import Counted, count_event
 from cases.statistics.models import FactEvent
-from core.claims import claim, hold_fresh
+from core.claims import hold_fresh
 from core.db import utcnow
 
 # How far from today a meeting may be dated: minutes of a past meeting are written afterwards;
@@ -146,41 +146,13 @@ def create_meeting(
     return meeting
 
 
-def _step(
-    session: Session,
-    ctx: AuditContext,
-    meeting: Meeting,
-    permission: Permission,
-    action: Action,
-    **values: object,
-) -> Meeting:
-    """A planning step on the meeting row, claimed in the state the policy allowed it in, so
-    two steps racing each other cannot both succeed."""
-    now = utcnow()
-    facts = load_meeting(session, meeting).facts
-    decision = authorize(ctx.actor, permission, facts, now)
-    if not claim(session, meeting, Meeting.status == facts.status, **values):
-        session.refresh(meeting)
-        authorize(ctx.actor, permission, load_meeting(session, meeting).facts, now)
-        raise InputError("meeting_changed", "meeting")
-    record(
-        session,
-        ctx,
-        action,
-        object_type="meeting",
-        object_id=meeting.id,
-        bases=decision.basis or (str(decision.reason),),
-    )
-    return meeting
-
-
 def cancel_meeting(
     session: Session, ctx: AuditContext, meeting: Meeting, *, reason: str
 ) -> Meeting:
     # The policy first: a user who may not take the step learns nothing from its input rules.
     authorize(ctx.actor, Permission.MEETING_CANCEL, load_meeting(session, meeting).facts)
     text = line_field(reason, "reason", required=True)
-    return _step(
+    return meeting_step(
         session,
         ctx,
         meeting,
@@ -197,7 +169,7 @@ def mark_held(session: Session, ctx: AuditContext, meeting: Meeting) -> Meeting:
     authorize(ctx.actor, Permission.MEETING_HOLD, load_meeting(session, meeting).facts, now)
     if meeting.starts_at > now:
         raise InputError("not_yet", "meeting")
-    held = _step(
+    held = meeting_step(
         session,
         ctx,
         meeting,
