@@ -8,9 +8,13 @@ cells are unknowns: a total is the sum of its cells, so additivity holds by cons
 each *published* total becomes one equality over the hidden cells of its line. The range of a
 hidden entry is its minimum and maximum under those constraints (the audit of a suppression
 pattern in Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 4, and in tau-Argus).
+
+``known`` adds what the attacker learns from the marks of a published table: a bound (low,
+high) on a hidden entry, e.g. "1 to 4" for a cell marked as a small count. A bounded hidden
+cell bounds its variable; a bounded hidden total bounds the sum of its line.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +25,9 @@ from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 Grid = Sequence[Sequence[int | None]]
 Position = tuple[int, int]
+#: What the attacker knows of a hidden entry: at least ``low``, at most ``high`` (None: no limit).
+Bound = tuple[float, float | None]
+Known = Mapping[Position, Bound]
 
 #: HiGHS reports an unbounded objective with status 3.
 _UNBOUNDED = 3
@@ -35,9 +42,51 @@ class _Programme:
     hidden: dict[Position, int]  # hidden cell -> variable index
     a_eq: NDArray[np.float64] | None
     b_eq: NDArray[np.float64] | None
+    bounds: list[Bound]
+    a_ub: NDArray[np.float64] | None
+    b_ub: NDArray[np.float64] | None
 
 
-def _programme(grid: Grid) -> _Programme:
+def _line_sum(
+    grid: Grid, hidden: dict[Position, int], positions: Iterable[Position]
+) -> tuple[NDArray[np.float64], float]:
+    """Return the coefficients of the hidden cells among ``positions`` and the published rest."""
+    coefficients = np.zeros(len(hidden))
+    published = 0.0
+    for position in positions:
+        if position in hidden:
+            coefficients[hidden[position]] = 1.0
+        else:
+            published += float(_published(grid, position))
+    return coefficients, published
+
+
+def _inequalities(
+    grid: Grid, hidden: dict[Position, int], known: Known
+) -> tuple[list[Bound], NDArray[np.float64] | None, NDArray[np.float64] | None]:
+    """Turn the known bounds into variable bounds (cells) and inequalities (hidden totals)."""
+    n_rows, n_columns = len(grid) - 1, len(grid[0]) - 1
+    bounds: list[Bound] = [(0.0, None)] * len(hidden)
+    a_rows: list[NDArray[np.float64]] = []
+    b_values: list[float] = []
+    for (r, c), (low, high) in sorted(known.items()):
+        if (r, c) in hidden:
+            bounds[hidden[(r, c)]] = (max(0.0, low), high)
+            continue
+        rows = range(n_rows) if r == n_rows else range(r, r + 1)
+        columns = range(n_columns) if c == n_columns else range(c, c + 1)
+        coefficients, published = _line_sum(grid, hidden, ((i, j) for i in rows for j in columns))
+        a_rows.append(-coefficients)  # sum >= low
+        b_values.append(published - low)
+        if high is not None:
+            a_rows.append(coefficients)  # sum <= high
+            b_values.append(high - published)
+    if not a_rows:
+        return bounds, None, None
+    return bounds, np.vstack(a_rows), np.array(b_values)
+
+
+def _programme(grid: Grid, known: Known | None = None) -> _Programme:
     """Build the equalities the published totals impose on the hidden cells."""
     n_rows, n_columns = len(grid) - 1, len(grid[0]) - 1
     hidden: dict[Position, int] = {}
@@ -58,19 +107,16 @@ def _programme(grid: Grid) -> _Programme:
     a_rows: list[NDArray[np.float64]] = []
     b_values: list[float] = []
     for positions, total in equations:
-        coefficients = np.zeros(len(hidden))
-        rest = float(total)
-        for position in positions:
-            if position in hidden:
-                coefficients[hidden[position]] = 1.0
-            else:
-                rest -= float(_published(grid, position))
+        coefficients, published = _line_sum(grid, hidden, positions)
         if coefficients.any():
             a_rows.append(coefficients)
-            b_values.append(rest)
+            b_values.append(float(total) - published)
+    bounds, a_ub, b_ub = _inequalities(grid, hidden, known or {})
     if not a_rows or not hidden:
-        return _Programme(n_rows, n_columns, hidden, None, None)
-    return _Programme(n_rows, n_columns, hidden, np.vstack(a_rows), np.array(b_values))
+        return _Programme(n_rows, n_columns, hidden, None, None, bounds, a_ub, b_ub)
+    return _Programme(
+        n_rows, n_columns, hidden, np.vstack(a_rows), np.array(b_values), bounds, a_ub, b_ub
+    )
 
 
 def _published(grid: Grid, position: Position) -> int:
@@ -91,9 +137,11 @@ def _optimum(programme: _Programme, objective: NDArray[np.float64]) -> float:
     """Minimise ``objective`` over the attacker's feasible set; -inf when unbounded below."""
     result = linprog(
         objective,
+        A_ub=programme.a_ub,
+        b_ub=programme.b_ub,
         A_eq=programme.a_eq,
         b_eq=programme.b_eq,
-        bounds=(0, None),
+        bounds=programme.bounds,
         method="highs",
     )
     if result.status == _UNBOUNDED:
@@ -127,13 +175,14 @@ def entry_range(grid: Grid, r: int, c: int) -> tuple[float, float]:
 
 
 def hidden_ranges(
-    grid: Grid, positions: Iterable[Position] | None = None
+    grid: Grid, positions: Iterable[Position] | None = None, known: Known | None = None
 ) -> dict[Position, tuple[float, float]]:
-    """Return the attacker's (min, max) of the hidden entries (``positions``, default all)."""
+    """Return the attacker's (min, max) of the hidden entries (``positions``, default all),
+    knowing the bounds ``known`` besides the published values."""
     if positions is None:
         positions = [(r, c) for r, line in enumerate(grid) for c, v in enumerate(line) if v is None]
     positions = list(positions)
     if not positions:
         return {}
-    programme = _programme(grid)
+    programme = _programme(grid, known)
     return {(r, c): _range(grid, programme, r, c) for r, c in positions}

@@ -35,16 +35,25 @@ and ``protectTable(method = "HYPERCUBE")``, after Repsilber 1999, "Das Quaderver
   wide: shifting that rectangle keeps every published value, so the LP range is at least as
   wide. Every other hidden entry is proved with ``scipy.optimize.linprog``.
 
+  (c) The marks themselves tell the attacker something: a primary entry counts 1 ..
+  threshold-1 and a secondary one at least the threshold (every smaller nonzero entry is
+  primary). Knowing that, one row "primary + secondary = 6" pins both (1 and 5) although the
+  plain LP leaves each a range of 6 (attack on issue 13). So every primary entry is also
+  audited with those bounds, and its range must be as wide as if nothing but the zeros and the
+  marks were published: the published numbers may tell nothing about a small count that the
+  marks do not already tell. (Not simply "1 .. threshold-1": a small line whose cells are
+  small too narrows them by the marks alone, and nothing published can undo that.)
+
   Zeros are never suppressed: a hidden zero hides nothing and could be pinned at once.
   Everything is decided by values and positions only, so the same table always gives the
   same result.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cases.statistics.audit_lp import Position, entry_range, hidden_ranges
+from cases.statistics.audit_lp import Bound, Position, entry_range, hidden_ranges
 
 #: Slack for floating-point LP optima when comparing a range with the threshold.
 _EPSILON = 1e-6
@@ -255,15 +264,80 @@ def _fix_single_lines(work: _Work) -> None:
                 changed = True
 
 
+def _bound(work: _Work, position: Position) -> Bound:
+    """Return what the mark of a hidden entry (or its being published) tells of its value."""
+    mark = work.marks.get(position)
+    if mark is Mark.PRIMARY:
+        # A forced primary entry of a combined table may be large: it only holds a small one.
+        return (1.0, float(work.threshold - 1) if work.small(position) else None)
+    return (float(work.threshold), None)  # secondary, or a published nonzero entry
+
+
+def _fits(work: _Work, target: Position, corners: list[Position], shift: int) -> bool:
+    """Tell whether shifting the rectangle of hidden entries (target + corners) by ``shift``
+    keeps every corner within what its mark says (the published values stay as they are)."""
+    for position, direction in ((target, 1), *zip(corners, (-1, -1, 1), strict=True)):
+        moves_with_target = direction * (-1) ** (work.rank(position) + work.rank(target)) > 0
+        low, high = _bound(work, position)
+        value = work.value(position) + (shift if moves_with_target else -shift)
+        if value < low or (high is not None and value > high):
+            return False
+    return True
+
+
+def _spans_its_mark(work: _Work, target: Position) -> bool:
+    """Tell whether rectangles of hidden entries carry a small primary entry to 1 and to
+    threshold-1 without leaving any corner's mark: then its LP range under the marks is the
+    whole of 1 .. threshold-1, the widest the marks allow, and no LP is needed."""
+    if not work.small(target):
+        return False
+    value = work.value(target)
+    rectangles = [
+        corners
+        for _other, corners in _corners(work, target)
+        if all(p in work.marks for p in corners)
+    ]
+    down, up = value - 1, work.threshold - 1 - value
+    reach_down = down == 0 or any(_fits(work, target, c, -down) for c in rectangles)
+    reach_up = up == 0 or any(_fits(work, target, c, up) for c in rectangles)
+    return reach_down and reach_up
+
+
+def _narrowed(work: _Work) -> list[Position]:
+    """Return the primary entries the published numbers narrow beyond what the marks say."""
+    if all(p in work.marks for p in work.positions() if work.value(p) > 0):
+        return []  # nothing nonzero is published: the marks are all there is
+    primaries = sorted(
+        p for p, mark in work.marks.items() if mark is Mark.PRIMARY and not _spans_its_mark(work, p)
+    )
+    if not primaries:
+        return []
+    known = {p: _bound(work, p) for p in work.marks}
+    now = hidden_ranges(work.grid(), primaries, known)
+    unknown = [
+        [None if work.values[r][c] else 0 for c in range(len(line))]
+        for r, line in enumerate(work.values)
+    ]
+    every = {p: _bound(work, p) for p in work.positions() if work.value(p) > 0}
+    prior = hidden_ranges(unknown, primaries, every)
+    return [
+        p
+        for p in primaries
+        if now[p][0] > prior[p][0] + _EPSILON or now[p][1] < prior[p][1] - _EPSILON
+    ]
+
+
 def _failing(work: _Work) -> list[Position]:
-    """Return the suppressed entries whose LP range is narrower than the threshold."""
+    """Return the suppressed entries whose LP range is narrower than the threshold, then the
+    primary entries the published numbers narrow (``(c)`` above)."""
     certified = _certified(work)
     unproved = [p for p in sorted(work.marks) if p not in certified]
-    return [
+    narrow = [
         position
         for position, (low, high) in hidden_ranges(work.grid(), unproved).items()
         if high - low < work.threshold - _EPSILON
     ]
+    return narrow or _narrowed(work)
 
 
 def _protect(work: _Work, position: Position, touched: set[Position]) -> None:
@@ -274,8 +348,8 @@ def _protect(work: _Work, position: Position, touched: set[Position]) -> None:
     if any(p in touched for p in row + column):
         return  # the next audit tells whether that addition already protects it
     candidates = work.open(row + column) or work.open(list(work.positions()))
-    if not candidates:  # unreachable: a table with every nonzero entry hidden passes
-        raise ArithmeticError(f"cannot protect {position}")
+    if not candidates:
+        return  # this round hid the last entry: a table with nothing nonzero published passes
     work.hide(candidates[0], Mark.SECONDARY)
     touched.add(candidates[0])
 
@@ -294,10 +368,18 @@ def _validate(table: Table, threshold: int) -> None:
         raise ValueError("counts must be non-negative")
 
 
-def suppress(table: Table, threshold: int = 5) -> Suppressed:
-    """Return what may be published of ``table`` under the rules of this module."""
+def suppress(
+    table: Table, threshold: int = 5, forced: Mapping[Position, Mark] | None = None
+) -> Suppressed:
+    """Return what may be published of ``table`` under the rules of this module.
+
+    ``forced`` hides entries from the start with the mark given (a table combined from
+    suppressed ones hides what any of its parts hid, `cases.statistics.releases`).
+    """
     _validate(table, threshold)
     work = _Work(table, threshold)
+    for position, mark in sorted((forced or {}).items()):
+        work.hide(position, mark)
     _primary(work)
     for target in sorted(p for p, mark in work.marks.items() if mark is Mark.PRIMARY):
         for position in _hypercube(work, target) or []:
