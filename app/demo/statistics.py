@@ -1,6 +1,9 @@
 """The demo's anonymous statistics facts (issue 13, point 6): 24 months of synthetic events for
 the demo agencies' kinds, a few hundred in all, marked as demo data, spread unevenly so that a
-table by district or by age band has small cells to suppress. Seeded once."""
+table by district or by age band has small cells to suppress. Seeded once.
+
+The 24 months are the two calendar years before the seeding day's: tables cover only years
+that have ended (`cases.statistics.releases`), so these are the months timo can see."""
 
 from __future__ import annotations
 
@@ -43,7 +46,8 @@ OUTCOMES = [o.value for o in Outcome]
 def _facts(today: date, rng: random.Random) -> list[Counted]:
     facts = []
     for back in range(MONTHS):
-        first = (today.replace(day=1) - timedelta(days=back * 30.5)).replace(day=15)
+        months = today.year * 12 - 1 - back  # December of last year, and back from it
+        first = date(months // 12, months % 12 + 1, 15)
         for event, weight in WEIGHTS.items():
             for _ in range(rng.randint(0, max(1, round(weight * 2)))):
                 at = datetime.combine(first, time(12), UTC) + timedelta(days=rng.randint(-12, 12))
@@ -53,7 +57,7 @@ def _facts(today: date, rng: random.Random) -> list[Counted]:
                 facts.append(
                     Counted(
                         event=event,
-                        at=min(at, utcnow()),
+                        at=at,
                         lead_kind=None
                         if event == FactEvent.MEETING_HELD and rng.random() < 0.2
                         else rng.choices(KINDS, KIND_WEIGHTS)[0],

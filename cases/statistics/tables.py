@@ -1,21 +1,21 @@
-"""The analyst's tables (issue 13, point 2): a measure (an event), a range of months shown by
-month or by quarter, and one or two breakdowns, counted from the facts and suppressed once
-(`cases.statistics.suppression`): the page's table, its chart and its CSV all come from that
-one suppressed table, so a cell hidden in one is hidden in all.
+"""The analyst's tables (issue 13, point 2): a measure (an event), a span of complete calendar
+years shown by month or by quarter, and one or two breakdowns, counted from the facts and
+suppressed once: the page's table, its chart and its CSV all come from that one suppressed
+table, so a cell hidden in one is hidden in all. Every table is cut from the fixed yearly
+releases of `cases.statistics.releases`, so that two tables never differ by a few months.
 
 One breakdown: periods down, the breakdown's values across. Two: the first breakdown down, the
-second across, over the whole range. Every value of a fixed vocabulary is a line of its own
-(zeros are shown); districts are those counted in the range, and "unknown" collects the facts
+second across, over the whole span. Every value of a fixed vocabulary is a line of its own
+(zeros are shown); districts are those counted in the span, and "unknown" collects the facts
 without the value. A fact with several concern codes counts once under each, so the totals of
 a table by concern count (event, concern) pairs.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -29,11 +29,16 @@ from cases.casework.models import ConcernCode, Outcome
 from cases.inputs import InputError
 from cases.policy import Permission, authorize
 from cases.statistics.models import AgeBand, FactEvent, StatisticsFact
-from cases.statistics.suppression import Suppressed, Table, suppress
+from cases.statistics.releases import Part, combine
+from cases.statistics.suppression import Suppressed, Table
 
 UNKNOWN = "unknown"
-# The longest range a table covers: ten years of months.
-MAX_MONTHS = 120
+# The longest span a table covers, and the earliest year it may start.
+MAX_YEARS = 10
+FIRST_YEAR = 2000
+# The most entries a table may have: beyond it the protection's linear programmes grow too
+# costly for a page (attack on issue 13: a large table of small counts took seconds of CPU).
+MAX_CELLS = 600
 
 
 class Breakdown(StrEnum):
@@ -62,8 +67,8 @@ _VOCABULARY: dict[Breakdown, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class TableRequest:
     measure: FactEvent
-    first_month: date  # the first day of a month
-    last_month: date
+    first_year: int  # whole calendar years that have ended
+    last_year: int
     granularity: Granularity
     breakdowns: tuple[Breakdown, ...]  # one or two, different
 
@@ -75,16 +80,8 @@ class StatisticsView:
     includes_demo: bool  # the counted facts include the demo's synthetic ones
 
 
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _months(first: date, last: date) -> list[str]:
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+def _months(year: int) -> list[str]:
+    return [f"{year:04d}-{month:02d}" for month in range(1, 13)]
 
 
 def _period(month: str, granularity: Granularity) -> str:
@@ -94,13 +91,16 @@ def _period(month: str, granularity: Granularity) -> str:
     return f"{year} Q{(int(number) - 1) // 3 + 1}"
 
 
-def check_request(request: TableRequest) -> None:
-    if request.first_month.day != 1 or request.last_month.day != 1:
-        raise InputError("invalid_date", "first_month")
-    if request.last_month < request.first_month:
-        raise InputError("range_reversed", "last_month")
-    if len(_months(request.first_month, request.last_month)) > MAX_MONTHS:
-        raise InputError("range_too_long", "last_month")
+def check_request(request: TableRequest, this_year: int) -> None:
+    if not FIRST_YEAR <= request.first_year <= 9999:
+        raise InputError("invalid_year", "first_year")
+    if request.last_year < request.first_year:
+        raise InputError("range_reversed", "last_year")
+    if request.last_year - request.first_year + 1 > MAX_YEARS:
+        raise InputError("range_too_long", "last_year")
+    # A year still running changes every month: two of its tables would differ by a month.
+    if request.last_year >= this_year:
+        raise InputError("year_not_complete", "last_year")
     if not 1 <= len(request.breakdowns) <= 2 or len(set(request.breakdowns)) != len(
         request.breakdowns
     ):
@@ -131,8 +131,8 @@ def _grouped(
     selected = [columns[name].label(str(name)) for name in wanted]
     where = (
         StatisticsFact.event == request.measure,
-        StatisticsFact.month >= _month(request.first_month),
-        StatisticsFact.month <= _month(request.last_month),
+        StatisticsFact.month >= f"{request.first_year:04d}-01",
+        StatisticsFact.month <= f"{request.last_year:04d}-12",
     )
     query = select(*selected, func.count()).where(*where).group_by(*selected)
     rows = [
@@ -156,33 +156,61 @@ def _lines(breakdown: Breakdown, seen: Iterable[str]) -> tuple[str, ...]:
     return (*fixed, *extra, UNKNOWN)
 
 
-def _two_way(rows: Sequence[tuple[dict[str, object], int]], request: TableRequest) -> Table:
-    counts: Counter[tuple[str, str]] = Counter()
-    if len(request.breakdowns) == 1:
-        [across] = request.breakdowns
-        down_lines = tuple(
-            dict.fromkeys(
-                _period(m, request.granularity)
-                for m in _months(request.first_month, request.last_month)
-            )
-        )
-        for group, count in rows:
+Counts = Counter[tuple[str, str]]
+
+
+def _counted(
+    rows: Sequence[tuple[dict[str, object], int]], request: TableRequest
+) -> dict[int, Counts]:
+    """The counts of each year by (down, across): by month and value for one breakdown."""
+    years: dict[int, Counts] = defaultdict(Counter)
+    for group, count in rows:
+        month = str(group["month"])
+        counts = years[int(month[:4])]
+        if len(request.breakdowns) == 1:
+            [across] = request.breakdowns
             for value in _values(across, group[across]):
-                counts[(_period(str(group["month"]), request.granularity), value)] += count
-        across_lines = _lines(across, (v for _d, v in counts))
-    else:
-        down, across = request.breakdowns
-        for group, count in rows:
+                counts[(month, value)] += count
+        else:
+            down, across = request.breakdowns
             for d in _values(down, group[down]):
                 for a in _values(across, group[across]):
                     counts[(d, a)] += count
-        down_lines = _lines(down, (d for d, _a in counts))
-        across_lines = _lines(across, (a for _d, a in counts))
-    return Table(
-        rows=down_lines,
-        columns=across_lines,
-        counts=tuple(tuple(counts[(d, a)] for a in across_lines) for d in down_lines),
-    )
+    return years
+
+
+def _table(down: tuple[str, ...], across: tuple[str, ...], counts: Counts) -> Table:
+    return Table(down, across, tuple(tuple(counts[(d, a)] for a in across) for d in down))
+
+
+def _released(
+    rows: Sequence[tuple[dict[str, object], int]], request: TableRequest, threshold: int
+) -> Suppressed:
+    """The table of the request, combined from its years' monthly tables."""
+    years = _counted(rows, request)
+    span = range(request.first_year, request.last_year + 1)
+    across_breakdown = request.breakdowns[-1]
+    across = _lines(across_breakdown, (a for y in span for _d, a in years[y]))
+    if len(request.breakdowns) == 1:
+        down = tuple(
+            dict.fromkeys(_period(m, request.granularity) for y in span for m in _months(y))
+        )
+        yearly_down = {y: tuple(_months(y)) for y in span}
+    else:
+        down = _lines(request.breakdowns[0], (d for y in span for d, _a in years[y]))
+        yearly_down = {y: _lines(request.breakdowns[0], (d for d, _a in years[y])) for y in span}
+    if len(down) * len(across) > MAX_CELLS:
+        raise InputError("table_too_large", "breakdowns")
+    parts = [
+        Part(
+            _table(yearly_down[y], _lines(across_breakdown, (a for _d, a in years[y])), years[y]),
+            (lambda row: _period(row, request.granularity))
+            if len(request.breakdowns) == 1
+            else str,
+        )
+        for y in span
+    ]
+    return combine(down, across, parts, threshold)
 
 
 def _transposed(table: Suppressed) -> Suppressed:
@@ -203,18 +231,19 @@ def statistics_table(
     request: TableRequest,
     *,
     threshold: int,
+    this_year: int,
     exporting: bool = False,
 ) -> StatisticsView:
     """The suppressed table of one view; audited with what was asked, never a value."""
     authorize(ctx.actor, Permission.STATISTICS_EXPORT if exporting else Permission.STATISTICS_READ)
-    check_request(request)
+    check_request(request, this_year)
     rows, demo = _grouped(session, request)
     # A table and its transpose are suppressed alike: always in one orientation, then turned
     # for display (attack on issue 13: A × B and B × A hid different cells).
     canonical = tuple(sorted(request.breakdowns, key=list(Breakdown).index))
     turned = canonical != request.breakdowns
     asked = replace(request, breakdowns=canonical) if turned else request
-    table = suppress(_two_way(rows, asked), threshold)
+    table = _released(rows, asked, threshold)
     if turned:
         table = _transposed(table)
     record(
@@ -223,8 +252,8 @@ def statistics_table(
         Action.STATISTICS_EXPORTED if exporting else Action.STATISTICS_READ,
         object_type="statistics",
         measure=str(request.measure),
-        first_month=_month(request.first_month),
-        last_month=_month(request.last_month),
+        first_year=request.first_year,
+        last_year=request.last_year,
         granularity=str(request.granularity),
         # Named apart, not as a list: the log sorts lists, and the order says which is down.
         down=str(request.breakdowns[0]) if len(request.breakdowns) > 1 else "period",
