@@ -17,7 +17,7 @@ per process and reused.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,7 +31,7 @@ class Part:
     labels)."""
 
     counts: Table
-    row_of: Callable[[str], str]
+    targets: tuple[str, ...]  # the combined row of each of its rows
 
 
 @lru_cache(maxsize=1024)
@@ -43,8 +43,7 @@ def yearly(table: Table, threshold: int) -> Suppressed:
 def _entries(part: Part, t: Suppressed) -> list[tuple[str | None, str | None, Cell]]:
     """Each entry of a yearly table with its combined row and column (None: the totals)."""
     entries: list[tuple[str | None, str | None, Cell]] = []
-    for r, row in enumerate(t.rows):
-        target = part.row_of(row)
+    for r, target in enumerate(part.targets):
         entries += [(target, column, t.cells[r][c]) for c, column in enumerate(t.columns)]
         entries.append((target, None, t.row_totals[r]))
     entries += [(None, column, t.column_totals[c]) for c, column in enumerate(t.columns)]
@@ -63,15 +62,16 @@ def _unchanged(
 ) -> bool:
     """Tell whether the combined table is the one yearly table as it is."""
     same_shape = (first.rows, first.columns) == (rows, columns)
-    return len(parts) == 1 and same_shape and all(parts[0].row_of(r) == r for r in rows)
+    return len(parts) == 1 and same_shape and parts[0].targets == rows
 
 
+@lru_cache(maxsize=256)
 def combine(
-    rows: tuple[str, ...], columns: tuple[str, ...], parts: Sequence[Part], threshold: int
+    rows: tuple[str, ...], columns: tuple[str, ...], parts: tuple[Part, ...], threshold: int
 ) -> Suppressed:
     """The combined table over ``rows`` x ``columns``: sums of the parts' entries, hiding what
     any part hid, then suppressed with those entries forced. One year by month is its yearly
-    table as it is."""
+    table as it is. Pure, so computed once per process for the same counts."""
     tables = [yearly(part.counts, threshold) for part in parts]
     if _unchanged(parts, tables[0], rows, columns):
         return tables[0]
@@ -80,9 +80,9 @@ def combine(
     for part, table in zip(parts, tables, strict=True):
         for row, column, cell in _entries(part, table):
             marks[(row, column)].append(cell.mark)
-        for r, row in enumerate(part.counts.rows):
-            for c, column in enumerate(part.counts.columns):
-                sums[(part.row_of(row), column)] += part.counts.counts[r][c]
+        for target, line in zip(part.targets, part.counts.counts, strict=True):
+            for column, count in zip(part.counts.columns, line, strict=True):
+                sums[(target, column)] += count
     row_index = {row: r for r, row in enumerate(rows)}
     column_index = {column: c for c, column in enumerate(columns)}
     forced: dict[Position, Mark] = {}

@@ -327,7 +327,7 @@ def _narrowed(work: _Work) -> list[Position]:
     ]
 
 
-def _failing(work: _Work) -> list[Position]:
+def _failing(work: _Work, marks_audited: bool) -> list[Position]:
     """Return the suppressed entries whose LP range is narrower than the threshold, then the
     primary entries the published numbers narrow (``(c)`` above)."""
     certified = _certified(work)
@@ -337,7 +337,7 @@ def _failing(work: _Work) -> list[Position]:
         for position, (low, high) in hidden_ranges(work.grid(), unproved).items()
         if high - low < work.threshold - _EPSILON
     ]
-    return narrow or _narrowed(work)
+    return narrow or (_narrowed(work) if marks_audited else [])
 
 
 def _protect(work: _Work, position: Position, touched: set[Position]) -> None:
@@ -374,7 +374,9 @@ def suppress(
     """Return what may be published of ``table`` under the rules of this module.
 
     ``forced`` hides entries from the start with the mark given (a table combined from
-    suppressed ones hides what any of its parts hid, `cases.statistics.releases`).
+    suppressed ones hides what any of its parts hid, `cases.statistics.releases`). Such a
+    table's numbers and marks follow from its parts', which passed ``(c)`` each and share no
+    count: ``(c)`` is not audited again, ``(a)`` and ``(b)`` are.
     """
     _validate(table, threshold)
     work = _Work(table, threshold)
@@ -386,7 +388,7 @@ def suppress(
             work.hide(position, Mark.SECONDARY)
     while True:
         _fix_single_lines(work)
-        failing = _failing(work)
+        failing = _failing(work, marks_audited=not forced)
         if not failing:
             break
         touched: set[Position] = set()

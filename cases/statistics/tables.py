@@ -201,15 +201,16 @@ def _released(
         yearly_down = {y: _lines(request.breakdowns[0], (d for d, _a in years[y])) for y in span}
     if len(down) * len(across) > MAX_CELLS:
         raise InputError("table_too_large", "breakdowns")
-    parts = [
+    parts = tuple(
         Part(
             _table(yearly_down[y], _lines(across_breakdown, (a for _d, a in years[y])), years[y]),
-            (lambda row: _period(row, request.granularity))
-            if len(request.breakdowns) == 1
-            else str,
+            tuple(
+                _period(row, request.granularity) if len(request.breakdowns) == 1 else row
+                for row in yearly_down[y]
+            ),
         )
         for y in span
-    ]
+    )
     return combine(down, across, parts, threshold)
 
 

@@ -51,14 +51,16 @@ def yearly_counts(atoms: Atoms, year: int) -> Table:
 def views(atoms: Atoms, threshold: int) -> list[tuple[Suppressed, dict[str, list[str]]]]:
     """Every view an analyst can ask of two years and one breakdown, with the months each of
     its rows sums."""
-    parts = {y: Part(yearly_counts(atoms, y), str) for y in YEARS}
-    by_quarter = {y: Part(yearly_counts(atoms, y), quarter) for y in YEARS}
+    parts = {y: Part(yearly_counts(atoms, y), month_rows(y)) for y in YEARS}
+    by_quarter = {
+        y: Part(yearly_counts(atoms, y), tuple(map(quarter, month_rows(y)))) for y in YEARS
+    }
     out = []
     for span in ((2024,), (2025,), (2024, 2025)):
         months = [m for y in span for m in month_rows(y)]
         out.append(
             (
-                combine(tuple(months), VALUES, [parts[y] for y in span], threshold),
+                combine(tuple(months), VALUES, tuple(parts[y] for y in span), threshold),
                 {m: [m] for m in months},
             )
         )
@@ -66,7 +68,10 @@ def views(atoms: Atoms, threshold: int) -> list[tuple[Suppressed, dict[str, list
         for m in months:
             quarters.setdefault(quarter(m), []).append(m)
         out.append(
-            (combine(tuple(quarters), VALUES, [by_quarter[y] for y in span], threshold), quarters)
+            (
+                combine(tuple(quarters), VALUES, tuple(by_quarter[y] for y in span), threshold),
+                quarters,
+            )
         )
     return out
 
@@ -143,7 +148,7 @@ class TestCombined:
         both = combine(
             tuple(quarter(m) for y in YEARS for m in month_rows(y)[::3]),
             VALUES,
-            [Part(yearly_counts(atoms, y), quarter) for y in YEARS],
+            tuple(Part(yearly_counts(atoms, y), tuple(map(quarter, month_rows(y)))) for y in YEARS),
             threshold,
         )
         for r, row in enumerate(both.rows):
@@ -164,7 +169,7 @@ class TestCombined:
         rng = random.Random(4)
         atoms = {(m, v): rng.choice([0, 2, 7, 30]) for m in month_rows(2025) for v in VALUES}
         counts = yearly_counts(atoms, 2025)
-        assert combine(counts.rows, VALUES, [Part(counts, str)], 5) is yearly(counts, 5)
+        assert combine(counts.rows, VALUES, (Part(counts, counts.rows),), 5) is yearly(counts, 5)
 
 
 # --- the service: complete years only, a size limit, the audit event ---
