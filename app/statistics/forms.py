@@ -4,7 +4,6 @@ validated; a bad one is answered 400 with the form's message."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -17,24 +16,21 @@ from app.statistics.messages import BREAKDOWN_LABELS, GRANULARITY_LABELS, MEASUR
 from cases.statistics.services import Breakdown, Granularity
 
 NONE = "none"
-# ASCII digits only, as every number the pages take: "2026-05".
-_MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}", re.ASCII)
+# ASCII digits only, as every number the pages take: "2026".
+_YEAR_RE = re.compile(r"[0-9]{4}", re.ASCII)
 
 
-def parse_month(text: str) -> date | None:
-    """The first day of the month "YYYY-MM", or None when it names no month."""
-    if not _MONTH_RE.fullmatch(text):
-        return None
-    year, month = int(text[:4]), int(text[5:])
-    if not 1 <= month <= 12 or year < 1:
-        return None
-    return date(year, month, 1)
+def parse_year(text: str) -> int | None:
+    """The year "YYYY", or None when the text is not four ASCII digits."""
+    return int(text) if _YEAR_RE.fullmatch(text) else None
 
 
-def _is_month(_form: Any, field: Field) -> None:
-    if not isinstance(field.data, str) or parse_month(field.data) is None:
-        raise ValidationError(str(_l("Enter a month as YYYY-MM.")))
+def _is_year(_form: Any, field: Field) -> None:
+    if not isinstance(field.data, str) or parse_year(field.data) is None:
+        raise ValidationError(str(_l("Enter a year as YYYY.")))
 
+
+_YEAR_INPUT = {"type": "number", "inputmode": "numeric", "min": "2000"}
 
 _BREAKDOWNS = [SelectChoice(b.value, text) for b, text in BREAKDOWN_LABELS.items()]
 
@@ -45,15 +41,15 @@ class StatisticsForm(QueryForm):
         choices=[SelectChoice(m.value, text) for m, text in MEASURE_LABELS.items()],
         validators=[InputRequired(_l("Choose a measure."))],
     )
-    first_month = StringField(
-        _l("From month"),
-        validators=[InputRequired(_l("Enter a month.")), _is_month],
-        render_kw={"type": "month"},
+    first_year = StringField(
+        _l("From year"),
+        validators=[InputRequired(_l("Enter a year.")), _is_year],
+        render_kw=_YEAR_INPUT,
     )
-    last_month = StringField(
-        _l("To month"),
-        validators=[InputRequired(_l("Enter a month.")), _is_month],
-        render_kw={"type": "month"},
+    last_year = StringField(
+        _l("To year"),
+        validators=[InputRequired(_l("Enter a year.")), _is_year],
+        render_kw=_YEAR_INPUT,
     )
     granularity = SelectField(
         _l("Periods"),
@@ -73,11 +69,11 @@ class StatisticsForm(QueryForm):
         if field.data not in (None, "", NONE) and field.data == self.breakdown.data:
             raise ValidationError(str(_l("Choose two different breakdowns.")))
 
-    def validate_last_month(self, field: Field) -> None:
-        first = parse_month(self.first_month.data or "")
-        last = parse_month(field.data or "")
+    def validate_last_year(self, field: Field) -> None:
+        first = parse_year(self.first_year.data or "")
+        last = parse_year(field.data or "")
         if first is not None and last is not None and last < first:
-            raise ValidationError(str(_l("The first month must not be after the last month.")))
+            raise ValidationError(str(_l("The first year must not be after the last year.")))
 
     def breakdowns(self) -> tuple[Breakdown, ...]:
         # `Optional` lets a blank-but-not-empty value through unchecked: blank is "none" too

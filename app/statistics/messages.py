@@ -57,10 +57,16 @@ _VALUE_LABELS: dict[Breakdown, dict[str, object]] = {
 }
 
 STATISTICS_ERRORS = {
-    "invalid_date": _l("Choose a month."),
-    "range_reversed": _l("The first month must not be after the last month."),
-    "range_too_long": _l("Choose a range of at most 120 months."),
+    "invalid_year": _l("Choose a year from 2000 on."),
+    "range_reversed": _l("The first year must not be after the last year."),
+    "range_too_long": _l("Choose at most 10 years."),
+    "year_not_complete": _l(
+        "Choose years that have ended: a year still running would change every month."
+    ),
     "invalid_choice": _l("Choose one or two different breakdowns."),
+    "table_too_large": _l(
+        "This table is too large to protect: choose fewer years, quarters, or another breakdown."
+    ),
 }
 
 

@@ -24,7 +24,7 @@ from app.errors import render_error
 from app.extensions import db
 from app.security import actor, audit_context, requires
 from app.statistics.chart import line_breakdowns, table_svg
-from app.statistics.forms import StatisticsForm, parse_month
+from app.statistics.forms import StatisticsForm, parse_year
 from app.statistics.messages import (
     BREAKDOWN_LABELS,
     MEASURE_LABELS,
@@ -55,16 +55,19 @@ def _navigation() -> dict[str, object]:
     return {"statistics_links": statistics_links}
 
 
+def _this_year() -> int:
+    """The calendar year now running in the city's timezone."""
+    return datetime.now(ZoneInfo(case_rules().timezone)).year
+
+
 def _defaults() -> MultiDict[str, str]:
-    """The last 12 months ending this month, cases opened by agency kind, by month."""
-    today = datetime.now(ZoneInfo(case_rules().timezone)).date()
-    months = today.year * 12 + today.month - 1 - 11
-    first = f"{months // 12:04d}-{months % 12 + 1:02d}"
+    """The last complete calendar year, cases opened by agency kind, by month."""
+    last = f"{_this_year() - 1:04d}"
     return MultiDict(
         {
             "measure": FactEvent.CASE_OPENED.value,
-            "first_month": first,
-            "last_month": f"{today.year:04d}-{today.month:02d}",
+            "first_year": last,
+            "last_year": last,
             "granularity": "month",
             "breakdown": "agency_kind",
             "breakdown2": "none",
@@ -80,14 +83,14 @@ def _form() -> StatisticsForm:
 
 
 def _request(form: StatisticsForm) -> TableRequest:
-    first = parse_month(form.first_month.data or "")
-    last = parse_month(form.last_month.data or "")
+    first = parse_year(form.first_year.data or "")
+    last = parse_year(form.last_year.data or "")
     if first is None or last is None:  # the form validated them: not reached
-        _bad(statistics_error("invalid_date"))
+        _bad(statistics_error("invalid_year"))
     return TableRequest(
         measure=FactEvent(form.measure.data),
-        first_month=first,
-        last_month=last,
+        first_year=first,
+        last_year=last,
         granularity=form.granularity_value(),
         breakdowns=form.breakdowns(),
     )
@@ -107,7 +110,12 @@ def _view(form: StatisticsForm, *, exporting: bool) -> StatisticsView | None:
     refuses the query."""
     try:
         view = statistics_table(
-            db(), audit_context(), _request(form), threshold=threshold(), exporting=exporting
+            db(),
+            audit_context(),
+            _request(form),
+            threshold=threshold(),
+            this_year=_this_year(),
+            exporting=exporting,
         )
     except InputError as error:
         db().rollback()
@@ -129,7 +137,7 @@ def _query(form: StatisticsForm) -> dict[str, str]:
     """The validated query, for the chart's and the CSV's links."""
     return {
         name: str(form[name].data)
-        for name in ("measure", "first_month", "last_month", "granularity", "breakdown")
+        for name in ("measure", "first_year", "last_year", "granularity", "breakdown")
     } | {"breakdown2": str(form.breakdown2.data or "none")}
 
 
@@ -190,7 +198,7 @@ def table_csv(view: StatisticsView) -> str:
 def table_download() -> Response:
     view = _checked_view(_form(), exporting=True)
     request_ = view.request
-    name = f"statistics-{request_.measure}-{request_.first_month:%Y-%m}-{request_.last_month:%Y-%m}"
+    name = f"statistics-{request_.measure}-{request_.first_year:04d}-{request_.last_year:04d}"
     response = Response(table_csv(view), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from audit.models import AuditEvent
+from tests.clock import work_day
 from tests.helpers import open_session
 
 OTHERS = ("sanna", "helena", "noora", "nelli", "pekka", "petri", "jari", "aino", "admin")
@@ -27,19 +27,17 @@ def client_for(app: Flask, username: str) -> FlaskClient:
     return client
 
 
-def months_back(count: int) -> tuple[str, str]:
-    """The `count` months ending this month, as ("YYYY-MM", "YYYY-MM")."""
-    today = date.today()
-    months = today.year * 12 + today.month - 1 - (count - 1)
-    return f"{months // 12:04d}-{months % 12 + 1:02d}", f"{today.year:04d}-{today.month:02d}"
+def this_year() -> int:
+    """The calendar year now running where the work is done (not the machine's UTC year)."""
+    return work_day().year
 
 
 def query(**changes: str) -> dict[str, str]:
-    first, last = months_back(24)
+    """A query over the last two complete years: the demo's synthetic facts are there."""
     return {
         "measure": "case_opened",
-        "first_month": first,
-        "last_month": last,
+        "first_year": str(this_year() - 2),
+        "last_year": str(this_year() - 1),
         "granularity": "month",
         "breakdown": "agency_kind",
         "breakdown2": "none",

@@ -21,6 +21,7 @@ from tests.app.statistics.helpers import (
     page_grid,
     query,
     statistics_events,
+    this_year,
 )
 
 QUERIES = [
@@ -29,6 +30,8 @@ QUERIES = [
     query(breakdown="concern", breakdown2="age_band"),
     query(measure="referral_sent", breakdown="receiving_agency_kind", granularity="quarter"),
     query(measure="case_closed", breakdown="outcome", breakdown2="district"),
+    query(first_year=str(this_year() - 1)),
+    query(granularity="quarter", breakdown="district"),
 ]
 
 
@@ -52,11 +55,19 @@ def test_timo_sees_the_page_the_chart_and_the_csv(demo_app: Flask, params: dict[
     assert download.headers["Content-Disposition"].startswith("attachment;")
 
 
-def test_the_page_without_a_query_shows_the_last_12_months(demo_app: Flask) -> None:
+def test_the_page_without_a_query_shows_the_last_complete_year(demo_app: Flask) -> None:
     page = client_for(demo_app, "timo").get("/statistics")
     assert page.status_code == 200
-    assert len(page_grid(page.text)) == 13  # 12 months and the totals
-    assert 'type="month"' in page.text
+    grid = page_grid(page.text)
+    assert len(grid) == 13  # 12 months and the totals
+    last = this_year() - 1
+    for name in ("first_year", "last_year"):
+        [tag] = re.findall(rf'<input id="{name}"[^>]*>', page.text)
+        for attribute in ('type="number"', 'inputmode="numeric"', 'min="2000"', f'value="{last}"'):
+            assert attribute in tag, (name, attribute)
+    assert f"{last}-01" in page.text and f"{last}-12" in page.text
+    assert f"{last + 1}-01" not in page.text
+    assert "Tables cover whole calendar years that have ended" in page.text
 
 
 def test_the_nav_link_is_the_analysts_only(demo_app: Flask) -> None:
@@ -82,18 +93,25 @@ def test_everyone_else_is_refused_and_audited(demo_app: Flask, username: str) ->
 
 BAD = [
     {"measure": "people"},
-    {"first_month": "2026-06", "last_month": "2026-01"},
-    {"first_month": "2000-01", "last_month": "2016-08"},
+    {"first_year": "2024", "last_year": "2023"},
+    {"first_year": "2000", "last_year": "2016"},
     {"breakdown": "concern", "breakdown2": "concern"},
-    {"first_month": "2026-13"},
-    {"last_month": "2026-00"},
-    {"first_month": "٢٠٢٦-٠١"},
-    {"first_month": "２０２６-０１"},
-    {"first_month": ""},
+    {"first_year": "2024-01"},
+    {"last_year": "20245"},
+    {"first_year": "٢٠٢٤"},
+    {"first_year": "２０２４"},
+    {"first_year": ""},
+    {"last_year": ""},
+    {"first_year": " 2024"},
+    {"first_year": "+202"},
     {"granularity": "week"},
     {"breakdown": "name"},
     {"breakdown2": "person"},
-    {"first_month": "0000-01"},
+    {"first_year": "0000"},
+    {"first_year": "1999"},
+    {"last_year": str(this_year())},
+    {"first_year": str(this_year()), "last_year": str(this_year())},
+    {"last_year": str(this_year() + 1)},
 ]
 
 
@@ -108,11 +126,40 @@ def test_a_bad_query_is_400_and_audits_nothing(demo_app: Flask, bad: dict[str, s
     assert statistics_events(demo_app) == []
 
 
-def test_a_reversed_range_says_so(demo_app: Flask) -> None:
-    page = client_for(demo_app, "timo").get(
-        "/statistics", query_string=query(first_month="2026-06", last_month="2026-01")
-    )
-    assert "The first month must not be after the last month." in page.text
+MESSAGES = [
+    (
+        {"first_year": "2024", "last_year": "2023"},
+        "The first year must not be after the last year.",
+    ),
+    ({"first_year": "٢٠٢٤"}, "Enter a year as YYYY."),
+    ({"last_year": "٢٠٢٤"}, "Enter a year as YYYY."),
+    ({"last_year": "20245"}, "Enter a year as YYYY."),
+    ({"first_year": ""}, "Enter a year."),
+    ({"first_year": "1999", "last_year": "1999"}, "Choose a year from 2000 on."),
+    ({"first_year": str(this_year() - 11)}, "Choose at most 10 years."),
+    ({"last_year": str(this_year())}, "Choose years that have ended"),
+]
+
+
+@pytest.mark.parametrize(("bad", "message"), MESSAGES)
+def test_a_bad_query_says_why(demo_app: Flask, bad: dict[str, str], message: str) -> None:
+    client = client_for(demo_app, "timo")
+    page = client.get("/statistics", query_string=query(**bad))
+    assert page.status_code == 400 and message in page.text
+    for path in ("/statistics/chart.svg", "/statistics/table.csv"):
+        response = client.get(path, query_string=query(**bad))
+        assert response.status_code == 400 and message in response.text, path
+
+
+def test_a_running_year_is_refused_and_not_audited_as_a_read(demo_app: Flask) -> None:
+    client = client_for(demo_app, "timo")
+    running = str(this_year())
+    for params in (query(last_year=running), query(first_year=running, last_year=running)):
+        for path in PATHS:
+            response = client.get(path, query_string=params)
+            assert response.status_code == 400, (path, params)
+            assert "a year still running would change every month" in response.text
+    assert statistics_events(demo_app) == []
 
 
 NAMES = [name for p in DEMO_PERSONS for name in (p[1], p[2], *p[6])]
@@ -186,6 +233,49 @@ def test_page_chart_and_csv_hide_the_same_cells(demo_app: Flask, params: dict[st
     assert _chart_gaps(svg) == published
 
 
+def test_a_table_too_large_to_protect_is_refused_and_its_quarters_are_not(
+    demo_app: Flask,
+) -> None:
+    client = client_for(demo_app, "timo")
+    # Ten years of months by concern: 120 periods by 11 concern lines (with "unknown").
+    months = query(first_year=str(this_year() - 10), breakdown="concern")
+    for path in PATHS:
+        response = client.get(path, query_string=months)
+        assert response.status_code == 400, path
+        assert "This table is too large to protect" in response.text
+    assert statistics_events(demo_app) == []
+    quarters = months | {"granularity": "quarter"}
+    assert client.get("/statistics", query_string=quarters).status_code == 200
+
+
+def test_the_csv_is_named_for_its_measure_and_years(demo_app: Flask) -> None:
+    client = client_for(demo_app, "timo")
+    first, last = this_year() - 2, this_year() - 1
+    download = client.get("/statistics/table.csv", query_string=query(measure="case_closed"))
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="statistics-case_closed-{first}-{last}.csv"'
+    )
+
+
+def test_quarters_are_the_periods_of_the_chosen_years(demo_app: Flask) -> None:
+    client = client_for(demo_app, "timo")
+    first, last = this_year() - 2, this_year() - 1
+    rows = csv_rows(
+        client.get("/statistics/table.csv", query_string=query(granularity="quarter")).text
+    )
+    periods = list(dict.fromkeys(row[0] for row in rows[1:] if row[0] != "total"))
+    assert periods == [f"{year} Q{q}" for year in (first, last) for q in (1, 2, 3, 4)]
+    page = client.get("/statistics", query_string=query(granularity="quarter"))
+    assert len(page_grid(page.text)) == 9  # 8 quarters and the totals
+    assert f"{first} Q1" in page.text and f"{last} Q4" in page.text
+
+
+def test_the_legend_says_what_each_mark_means(demo_app: Flask) -> None:
+    page = client_for(demo_app, "timo").get("/statistics", query_string=query())
+    assert "suppressed (a small count, or a sum that includes one)" in page.text
+    assert "suppressed (protects another cell)" in page.text
+
+
 def test_the_chart_holds_no_script_and_no_url(demo_app: Flask) -> None:
     chart = client_for(demo_app, "timo").get(
         "/statistics/chart.svg", query_string=query(breakdown="concern", breakdown2="age_band")
@@ -212,8 +302,8 @@ def test_a_view_and_a_download_each_write_one_event_with_the_query_only(
         # The query, with which breakdown is down and which across; never a value.
         assert event.details == {
             "measure": "case_opened",
-            "first_month": params["first_month"],
-            "last_month": params["last_month"],
+            "first_year": this_year() - 2,
+            "last_year": this_year() - 1,
             "granularity": "quarter",
             "down": "concern",
             "across": "age_band",
