@@ -49,30 +49,17 @@ and ``protectTable(method = "HYPERCUBE")``, after Repsilber 1999, "Das Quaderver
   same result.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
-from cases.statistics.audit_lp import Bound, Position, entry_range, hidden_ranges
+from cases.statistics.audit_lp import Position, entry_range, hidden_ranges
+from cases.statistics.mark_audit import narrowed
+from cases.statistics.worktable import Mark, Table, WorkTable, rectangles
+
+__all__ = ["Cell", "Mark", "Suppressed", "Table", "interval", "suppress"]
 
 #: Slack for floating-point LP optima when comparing a range with the threshold.
 _EPSILON = 1e-6
-
-
-class Mark(StrEnum):
-    """Why a published entry is hidden (``None`` on a :class:`Cell` means published)."""
-
-    PRIMARY = "primary"
-    SECONDARY = "secondary"
-
-
-@dataclass(frozen=True)
-class Table:
-    """The counts before suppression; a one-way table has the single column ``("",)``."""
-
-    rows: tuple[str, ...]
-    columns: tuple[str, ...]
-    counts: tuple[tuple[int, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -119,67 +106,7 @@ def interval(published: Suppressed, r: int, c: int) -> tuple[float, float]:
     return entry_range(published.grid(), r, c)
 
 
-class _Work:
-    """The extended table being suppressed: true values and the marks decided so far."""
-
-    def __init__(self, table: Table, threshold: int) -> None:
-        self.threshold = threshold
-        self.n_rows, self.n_columns = len(table.rows), len(table.columns)
-        rows = [[*line, sum(line)] for line in table.counts]
-        column_totals = [sum(line[c] for line in rows) for c in range(self.n_columns + 1)]
-        self.values: list[list[int]] = [*rows, column_totals]
-        self.marks: dict[Position, Mark] = {}
-
-    def positions(self) -> Iterator[Position]:
-        """Yield every entry of the extended table, row-major."""
-        for r in range(self.n_rows + 1):
-            for c in range(self.n_columns + 1):
-                yield r, c
-
-    def lines(self) -> Iterator[list[Position]]:
-        """Yield every line (rows, then columns; each ends with its total)."""
-        for r in range(self.n_rows + 1):
-            yield [(r, c) for c in range(self.n_columns + 1)]
-        for c in range(self.n_columns + 1):
-            yield [(r, c) for r in range(self.n_rows + 1)]
-
-    def value(self, position: Position) -> int:
-        """Return the true count of an entry."""
-        return self.values[position[0]][position[1]]
-
-    def rank(self, position: Position) -> int:
-        """Return 0 for a cell, 1 for a row or column total, 2 for the grand total."""
-        return (position[0] == self.n_rows) + (position[1] == self.n_columns)
-
-    def small(self, position: Position) -> bool:
-        """Tell whether an entry counts 1 .. threshold-1."""
-        return 0 < self.value(position) < self.threshold
-
-    def hide(self, position: Position, mark: Mark) -> None:
-        """Suppress a nonzero entry (the first reason given is kept)."""
-        if self.value(position) == 0:
-            raise ValueError(f"refusing to suppress the zero at {position}")
-        self.marks.setdefault(position, mark)
-
-    def cost(self, position: Position) -> tuple[int, int, int, int]:
-        """Return the order in which secondary candidates are preferred (cheapest first)."""
-        return self.rank(position), self.value(position), position[0], position[1]
-
-    def open(self, positions: list[Position]) -> list[Position]:
-        """Return the nonzero unsuppressed entries among ``positions``, cheapest first."""
-        return sorted(
-            (p for p in positions if p not in self.marks and self.value(p) > 0), key=self.cost
-        )
-
-    def grid(self) -> list[list[int | None]]:
-        """Return the values as published so far."""
-        return [
-            [None if (r, c) in self.marks else self.values[r][c] for c in range(len(line))]
-            for r, line in enumerate(self.values)
-        ]
-
-
-def _primary(work: _Work) -> None:
+def _primary(work: WorkTable) -> None:
     """Apply the threshold rule to every entry and the whole-line rule to every line."""
     for position in work.positions():
         if work.small(position):
@@ -191,7 +118,7 @@ def _primary(work: _Work) -> None:
                     work.hide(position, Mark.PRIMARY)
 
 
-def _width(work: _Work, target: Position, r2: int, c2: int) -> float:
+def _width(work: WorkTable, target: Position, r2: int, c2: int) -> float:
     """Return how far the rectangle (target, (r2, c2)) lets every corner shift in all."""
     r, c = target
     sign_target = (-1) ** work.rank(target)
@@ -204,19 +131,10 @@ def _width(work: _Work, target: Position, r2: int, c2: int) -> float:
     return up + down
 
 
-def _corners(work: _Work, target: Position) -> Iterator[tuple[Position, list[Position]]]:
-    """Yield each other corner (r2, c2) of a rectangle through ``target`` with its corners."""
-    r, c = target
-    for r2 in range(work.n_rows + 1):
-        for c2 in range(work.n_columns + 1):
-            if r2 != r and c2 != c:
-                yield (r2, c2), [(r, c2), (r2, c), (r2, c2)]
-
-
-def _hypercube(work: _Work, target: Position) -> list[Position] | None:
+def _hypercube(work: WorkTable, target: Position) -> list[Position] | None:
     """Return the entries completing the cheapest protecting rectangle through ``target``."""
     best: tuple[tuple[int, int, int, int, int], list[Position]] | None = None
-    for (r2, c2), corners in _corners(work, target):
+    for (r2, c2), corners in rectangles(work, target):
         if any(work.value(p) == 0 for p in corners):
             continue
         if _width(work, target, r2, c2) < work.threshold:
@@ -234,7 +152,7 @@ def _hypercube(work: _Work, target: Position) -> list[Position] | None:
     return None if best is None else best[1]
 
 
-def _certified(work: _Work) -> set[Position]:
+def _certified(work: WorkTable) -> set[Position]:
     """Return the hidden entries on a wide enough rectangle of hidden entries.
 
     The rectangle's shift keeps every published value and moves each corner across the
@@ -244,7 +162,7 @@ def _certified(work: _Work) -> set[Position]:
     for target in sorted(work.marks):
         if target in certified:
             continue
-        for (r2, c2), corners in _corners(work, target):
+        for (r2, c2), corners in rectangles(work, target):
             if all(p in work.marks for p in corners) and (
                 _width(work, target, r2, c2) >= work.threshold
             ):
@@ -253,7 +171,7 @@ def _certified(work: _Work) -> set[Position]:
     return certified
 
 
-def _fix_single_lines(work: _Work) -> None:
+def _fix_single_lines(work: WorkTable) -> None:
     """Suppress entries until no line holds exactly one suppressed entry."""
     changed = True
     while changed:
@@ -264,70 +182,7 @@ def _fix_single_lines(work: _Work) -> None:
                 changed = True
 
 
-def _bound(work: _Work, position: Position) -> Bound:
-    """Return what the mark of a hidden entry (or its being published) tells of its value."""
-    mark = work.marks.get(position)
-    if mark is Mark.PRIMARY:
-        # A forced primary entry of a combined table may be large: it only holds a small one.
-        return (1.0, float(work.threshold - 1) if work.small(position) else None)
-    return (float(work.threshold), None)  # secondary, or a published nonzero entry
-
-
-def _fits(work: _Work, target: Position, corners: list[Position], shift: int) -> bool:
-    """Tell whether shifting the rectangle of hidden entries (target + corners) by ``shift``
-    keeps every corner within what its mark says (the published values stay as they are)."""
-    for position, direction in ((target, 1), *zip(corners, (-1, -1, 1), strict=True)):
-        moves_with_target = direction * (-1) ** (work.rank(position) + work.rank(target)) > 0
-        low, high = _bound(work, position)
-        value = work.value(position) + (shift if moves_with_target else -shift)
-        if value < low or (high is not None and value > high):
-            return False
-    return True
-
-
-def _spans_its_mark(work: _Work, target: Position) -> bool:
-    """Tell whether rectangles of hidden entries carry a small primary entry to 1 and to
-    threshold-1 without leaving any corner's mark: then its LP range under the marks is the
-    whole of 1 .. threshold-1, the widest the marks allow, and no LP is needed."""
-    if not work.small(target):
-        return False
-    value = work.value(target)
-    rectangles = [
-        corners
-        for _other, corners in _corners(work, target)
-        if all(p in work.marks for p in corners)
-    ]
-    down, up = value - 1, work.threshold - 1 - value
-    reach_down = down == 0 or any(_fits(work, target, c, -down) for c in rectangles)
-    reach_up = up == 0 or any(_fits(work, target, c, up) for c in rectangles)
-    return reach_down and reach_up
-
-
-def _narrowed(work: _Work) -> list[Position]:
-    """Return the primary entries the published numbers narrow beyond what the marks say."""
-    if all(p in work.marks for p in work.positions() if work.value(p) > 0):
-        return []  # nothing nonzero is published: the marks are all there is
-    primaries = sorted(
-        p for p, mark in work.marks.items() if mark is Mark.PRIMARY and not _spans_its_mark(work, p)
-    )
-    if not primaries:
-        return []
-    known = {p: _bound(work, p) for p in work.marks}
-    now = hidden_ranges(work.grid(), primaries, known)
-    unknown = [
-        [None if work.values[r][c] else 0 for c in range(len(line))]
-        for r, line in enumerate(work.values)
-    ]
-    every = {p: _bound(work, p) for p in work.positions() if work.value(p) > 0}
-    prior = hidden_ranges(unknown, primaries, every)
-    return [
-        p
-        for p in primaries
-        if now[p][0] > prior[p][0] + _EPSILON or now[p][1] < prior[p][1] - _EPSILON
-    ]
-
-
-def _failing(work: _Work, marks_audited: bool) -> list[Position]:
+def _failing(work: WorkTable, marks_audited: bool) -> list[Position]:
     """Return the suppressed entries whose LP range is narrower than the threshold, then the
     primary entries the published numbers narrow (``(c)`` above)."""
     certified = _certified(work)
@@ -337,10 +192,10 @@ def _failing(work: _Work, marks_audited: bool) -> list[Position]:
         for position, (low, high) in hidden_ranges(work.grid(), unproved).items()
         if high - low < work.threshold - _EPSILON
     ]
-    return narrow or (_narrowed(work) if marks_audited else [])
+    return narrow or (narrowed(work) if marks_audited else [])
 
 
-def _protect(work: _Work, position: Position, touched: set[Position]) -> None:
+def _protect(work: WorkTable, position: Position, touched: set[Position]) -> None:
     """Suppress the cheapest entry next to a failing one, unless this round changed its lines."""
     r, c = position
     row = [(r, j) for j in range(work.n_columns + 1)]
@@ -379,7 +234,7 @@ def suppress(
     count: ``(c)`` is not audited again, ``(a)`` and ``(b)`` are.
     """
     _validate(table, threshold)
-    work = _Work(table, threshold)
+    work = WorkTable(table, threshold)
     for position, mark in sorted((forced or {}).items()):
         work.hide(position, mark)
     _primary(work)
@@ -397,7 +252,7 @@ def suppress(
     return _published(table, work)
 
 
-def _published(table: Table, work: _Work) -> Suppressed:
+def _published(table: Table, work: WorkTable) -> Suppressed:
     """Build the publishable view of a finished work table."""
 
     def cell(r: int, c: int) -> Cell:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,7 +24,8 @@ import orjson
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, AuditContext, record
+from audit.events import FLAGGED, Action, AuditContext, record
+from audit.models import AuditEvent
 from cases.accounts.models import AgencyKind
 from cases.casework.models import ConcernCode, Outcome
 from cases.inputs import InputError
@@ -31,6 +33,7 @@ from cases.policy import Permission, authorize
 from cases.statistics.models import AgeBand, FactEvent, StatisticsFact
 from cases.statistics.releases import Part, combine
 from cases.statistics.suppression import Suppressed, Table
+from core.db import utcnow
 
 UNKNOWN = "unknown"
 # The longest span a table covers, and the earliest year it may start.
@@ -39,6 +42,10 @@ FIRST_YEAR = 2000
 # The most entries a table may have: beyond it the protection's linear programmes grow too
 # costly for a page (attack on issue 13: a large table of small counts took seconds of CPU).
 MAX_CELLS = 600
+# Views and downloads by one analyst within a day beyond which each is flagged to the
+# auditors: working tables number in the tens; a script differencing tables, in hundreds.
+FLAGGED_AFTER_VIEWS = 40
+_STATISTICS_ACTIONS = (Action.STATISTICS_READ, Action.STATISTICS_EXPORTED)
 
 
 class Breakdown(StrEnum):
@@ -226,6 +233,17 @@ def _transposed(table: Suppressed) -> Suppressed:
     )
 
 
+def _views_in_a_day(session: Session, ctx: AuditContext) -> int:
+    """How many statistics views and downloads the actor made in the past 24 hours."""
+    actor_id = getattr(ctx.actor, "id", None)
+    query = select(func.count()).where(
+        AuditEvent.actor_user_id == actor_id,
+        AuditEvent.action.in_(_STATISTICS_ACTIONS),
+        AuditEvent.occurred_at >= utcnow() - timedelta(days=1),
+    )
+    return int(session.scalar(query) or 0)
+
+
 def statistics_table(
     session: Session,
     ctx: AuditContext,
@@ -247,6 +265,7 @@ def statistics_table(
     table = _released(rows, asked, threshold)
     if turned:
         table = _transposed(table)
+    views = _views_in_a_day(session, ctx) + 1
     record(
         session,
         ctx,
@@ -259,5 +278,8 @@ def statistics_table(
         # Named apart, not as a list: the log sorts lists, and the order says which is down.
         down=str(request.breakdowns[0]) if len(request.breakdowns) > 1 else "period",
         across=str(request.breakdowns[-1]),
+        views_in_a_day=views,
+        # Many tables in a day is how differencing attacks look (attack on issue 13).
+        extra={FLAGGED: views > FLAGGED_AFTER_VIEWS},
     )
     return StatisticsView(request, table, demo)

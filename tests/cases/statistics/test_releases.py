@@ -17,15 +17,16 @@ from scipy.optimize import linprog  # type: ignore[import-untyped]  # scipy ship
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action
+from audit.events import FLAGGED, Action
 from audit.models import AuditEvent
+from audit.queries import flagged_events
 from cases.inputs import InputError
 from cases.statistics import services as statistics
 from cases.statistics.counting import Counted
 from cases.statistics.models import FactEvent
 from cases.statistics.releases import Part, combine, yearly
 from cases.statistics.suppression import Mark, Suppressed, Table
-from cases.statistics.tables import MAX_CELLS
+from cases.statistics.tables import FLAGGED_AFTER_VIEWS, MAX_CELLS
 from tests.factories import Builders, as_user
 
 VALUES = ("a", "b", "c", "d")
@@ -257,3 +258,22 @@ class TestService:
         ).one()
         assert event.details["first_year"] == 2024 and event.details["last_year"] == 2025
         assert set(event.details) >= {"measure", "granularity", "down", "across"}
+
+    def test_many_views_in_a_day_are_flagged_to_the_auditors(
+        self, analyst_scene: tuple[Session, Builders]
+    ) -> None:
+        session, build = analyst_scene
+        timo = build.user("timo", role="analyst", agency="tur")
+        for _ in range(FLAGGED_AFTER_VIEWS + 2):
+            statistics.statistics_table(
+                session, as_user(timo), ask(2024, 2025), threshold=5, this_year=2026
+            )
+        events = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == Action.STATISTICS_READ)
+            .order_by(AuditEvent.occurred_at)
+        ).all()
+        flags = [bool(e.details.get(FLAGGED)) for e in events]
+        assert flags == [False] * FLAGGED_AFTER_VIEWS + [True, True]
+        since = datetime(2000, 1, 1, tzinfo=UTC)
+        assert {e.id for e in flagged_events(session, since)} >= {e.id for e in events[-2:]}
