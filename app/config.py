@@ -44,10 +44,11 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
 
 def _threshold(environ: Mapping[str, str]) -> int:
     """The small-cell threshold of the statistics (issue 13): counts 1 to threshold − 1 are
-    suppressed, so below 2 nothing would be."""
+    suppressed, so below 2 nothing would be, and at 2 the CSV's `primary` mark would say
+    "exactly 1"."""
     value = _int(environ, "STATISTICS_THRESHOLD", 5)
-    if value < 2:
-        raise ConfigError("SILTA_STATISTICS_THRESHOLD must be a whole number of at least 2")
+    if value < 3:
+        raise ConfigError("SILTA_STATISTICS_THRESHOLD must be a whole number of at least 3")
     return value
 
 

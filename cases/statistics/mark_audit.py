@@ -16,9 +16,20 @@ def _bound(work: WorkTable, position: Position) -> Bound:
     """Return what the mark of a hidden entry (or its being published) tells of its value."""
     mark = work.marks.get(position)
     if mark is Mark.PRIMARY:
-        # A forced primary entry of a combined table may be large: it only holds a small one.
-        return (1.0, float(work.threshold - 1) if work.small(position) else None)
+        # In a line under a small total it may be a hidden zero; a forced primary entry of a
+        # combined table may be large: it only holds a small one.
+        low = 0.0 if _under_a_small_total(work, position) else 1.0
+        return (low, float(work.threshold - 1) if work.value(position) < work.threshold else None)
     return (float(work.threshold), None)  # secondary, or a published nonzero entry
+
+
+def _under_a_small_total(work: WorkTable, position: Position) -> bool:
+    """Tell what the attacker sees from the marks: a line through the entry whose total is
+    marked primary (so the line may hold hidden zeros)."""
+    return any(
+        line[-1] != position and work.marks.get(line[-1]) is Mark.PRIMARY
+        for line in work.lines_through(position)
+    )
 
 
 def _fits(work: WorkTable, target: Position, corners: list[Position], shift: int) -> bool:
@@ -34,10 +45,11 @@ def _fits(work: WorkTable, target: Position, corners: list[Position], shift: int
 
 
 def _spans_its_mark(work: WorkTable, target: Position) -> bool:
-    """Tell whether rectangles of hidden entries carry a small primary entry to 1 and to
-    threshold-1 without leaving any corner's mark: then its LP range under the marks is the
-    whole of 1 .. threshold-1, the widest the marks allow, and no LP is needed."""
-    if not work.small(target):
+    """Tell whether rectangles of hidden entries carry a small primary entry to both ends of
+    what its mark allows (0 or 1 .. threshold-1) without leaving any corner's mark: then its
+    LP range under the marks is the widest the marks allow, and no LP is needed."""
+    low, high = _bound(work, target)
+    if high is None:
         return False
     value = work.value(target)
     hidden = [
@@ -45,7 +57,7 @@ def _spans_its_mark(work: WorkTable, target: Position) -> bool:
         for _other, corners in rectangles(work, target)
         if all(p in work.marks for p in corners)
     ]
-    down, up = value - 1, work.threshold - 1 - value
+    down, up = value - int(low), int(high) - value
     reach_down = down == 0 or any(_fits(work, target, c, -down) for c in hidden)
     reach_up = up == 0 or any(_fits(work, target, c, up) for c in hidden)
     return reach_down and reach_up
@@ -63,10 +75,10 @@ def narrowed(work: WorkTable) -> list[Position]:
     known = {p: _bound(work, p) for p in work.marks}
     now = hidden_ranges(work.grid(), primaries, known)
     unknown = [
-        [None if work.values[r][c] else 0 for c in range(len(line))]
+        [None if work.values[r][c] or (r, c) in work.marks else 0 for c in range(len(line))]
         for r, line in enumerate(work.values)
     ]
-    every = {p: _bound(work, p) for p in work.positions() if work.value(p) > 0}
+    every = {p: _bound(work, p) for p in work.positions() if work.value(p) > 0 or p in work.marks}
     prior = hidden_ranges(unknown, primaries, every)
     return [
         p

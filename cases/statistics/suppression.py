@@ -10,8 +10,12 @@ and ``protectTable(method = "HYPERCUBE")``, after Repsilber 1999, "Das Quaderver
 * **Primary.** A cell counting 1 .. threshold-1 is suppressed (``Mark.PRIMARY``); zeros are
   shown (a zero is not a small group of people). The threshold is a parameter, default 5.
 * **Whole-line rule.** A row or column whose total is 1 .. threshold-1 is suppressed
-  entirely: all its nonzero cells and its total (the threshold rule applied to the margin:
-  a small line is itself a small group). A zero total hides nothing.
+  entirely: all its cells, its zeros too, and its total (the threshold rule applied to the
+  margin: a small line is itself a small group). Its zeros are hidden, as primary, because
+  shown they tell how many of its hidden cells are at least 1: four hidden cells under a
+  hidden total of at most 4 are 1 each (attack on issue 13). A zero total hides nothing,
+  and a zero on a line totalling zero stays shown unless that zero total is hidden too (else
+  the line tells it anyway).
 * **Totals.** Row, column and grand totals are published counts too: a total of
   1 .. threshold-1 is suppressed like a cell.
 * **Secondary** (``Mark.SECONDARY``), until (a) no line -- a row with its total, a column
@@ -114,8 +118,19 @@ def _primary(work: WorkTable) -> None:
     for line in work.lines():
         if work.small(line[-1]):
             for position in line:
-                if work.value(position) > 0:
+                if work.value(position) > 0 or _zero_hides_something(work, position):
                     work.hide(position, Mark.PRIMARY)
+
+
+def _zero_hides_something(work: WorkTable, position: Position) -> bool:
+    """Tell whether hiding a zero of a small line leaves it unknown: every other line through
+    it that totals zero must have its zero total hidden too (on a small line itself), else
+    that line shows the zero anyway."""
+    return all(
+        work.in_small_line(line[-1])
+        for line in work.lines_through(position)
+        if line[-1] != position and work.value(line[-1]) == 0
+    )
 
 
 def _width(work: WorkTable, target: Position, r2: int, c2: int) -> float:
@@ -203,6 +218,8 @@ def _protect(work: WorkTable, position: Position, touched: set[Position]) -> Non
     if any(p in touched for p in row + column):
         return  # the next audit tells whether that addition already protects it
     candidates = work.open(row + column) or work.open(list(work.positions()))
+    if not candidates and not touched:  # unreachable: nothing nonzero published passes
+        raise ArithmeticError(f"cannot protect {position}")
     if not candidates:
         return  # this round hid the last entry: a table with nothing nonzero published passes
     work.hide(candidates[0], Mark.SECONDARY)
@@ -236,7 +253,7 @@ def suppress(
     _validate(table, threshold)
     work = WorkTable(table, threshold)
     for position, mark in sorted((forced or {}).items()):
-        work.hide(position, mark)
+        work.hide(position, mark, forced=True)
     _primary(work)
     for target in sorted(p for p, mark in work.marks.items() if mark is Mark.PRIMARY):
         for position in _hypercube(work, target) or []:

@@ -60,11 +60,28 @@ class WorkTable:
         """Tell whether an entry counts 1 .. threshold-1."""
         return 0 < self.value(position) < self.threshold
 
-    def hide(self, position: Position, mark: Mark) -> None:
-        """Suppress a nonzero entry (the first reason given is kept)."""
-        if self.value(position) == 0:
+    def hide(self, position: Position, mark: Mark, *, forced: bool = False) -> None:
+        """Suppress an entry (the first reason given is kept): a nonzero one, a zero of a small
+        line (primary: the whole-line rule hides the line entirely), or a combined entry whose
+        part is hidden (``forced``: a hidden zero part hides its sum)."""
+        zero_allowed = forced or (mark is Mark.PRIMARY and self.in_small_line(position))
+        if self.value(position) == 0 and not zero_allowed:
             raise ValueError(f"refusing to suppress the zero at {position}")
         self.marks.setdefault(position, mark)
+
+    def lines_through(self, position: Position) -> tuple[list[Position], list[Position]]:
+        """Return the row and the column an entry lies on (each ends with its total)."""
+        r, c = position
+        row = [(r, j) for j in range(self.n_columns + 1)]
+        column = [(i, c) for i in range(self.n_rows + 1)]
+        return row, column
+
+    def in_small_line(self, position: Position) -> bool:
+        """Tell whether a line through the entry has a total of 1 .. threshold-1 (other than
+        the entry itself)."""
+        return any(
+            line[-1] != position and self.small(line[-1]) for line in self.lines_through(position)
+        )
 
     def cost(self, position: Position) -> tuple[int, int, int, int]:
         """Return the order in which secondary candidates are preferred (cheapest first)."""

@@ -42,6 +42,9 @@ def test_production_starts_with_good_settings(production_env: Path) -> None:
         ("SILTA_KEYRING", "/nonexistent/keyring.json", "SILTA_KEYRING"),
         ("SILTA_RATELIMIT_STORAGE_URI", None, "SILTA_RATELIMIT_STORAGE_URI"),
         ("SILTA_RATELIMIT_STORAGE_URI", "memory://", "SILTA_RATELIMIT_STORAGE_URI"),
+        # At 2 a primary mark says "exactly 1" (attack on issue 13).
+        ("SILTA_STATISTICS_THRESHOLD", "2", "SILTA_STATISTICS_THRESHOLD"),
+        ("SILTA_STATISTICS_THRESHOLD", "1", "SILTA_STATISTICS_THRESHOLD"),
     ],
 )
 def test_production_refuses_each_bad_setting(

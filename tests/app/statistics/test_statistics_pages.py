@@ -298,8 +298,9 @@ def test_a_view_and_a_download_each_write_one_event_with_the_query_only(
     client.get("/statistics/table.csv", query_string=params)
     [_, export] = statistics_events(demo_app)
     assert (read.action, export.action) == ("statistics:read", "statistics:export")
-    for event in (read, export):
-        # The query, with which breakdown is down and which across; never a value.
+    for views, event in enumerate((read, export), start=1):
+        # The query, with which breakdown is down and which across, and how many views the
+        # analyst made in a day (flagged beyond 40); never a value.
         assert event.details == {
             "measure": "case_opened",
             "first_year": this_year() - 2,
@@ -307,5 +308,7 @@ def test_a_view_and_a_download_each_write_one_event_with_the_query_only(
             "granularity": "quarter",
             "down": "concern",
             "across": "age_band",
+            "views_in_a_day": views,
+            "flagged": False,
         }
         assert event.subject_id is None and event.object_id is None

@@ -135,6 +135,42 @@ def attacker_ranges(
     return ranges
 
 
+def zero_is_hidden(truth: list[list[int]], r: int, c: int, threshold: int) -> bool:
+    """Whether the zero at (r, c) of the extended table is hidden: it lies on a line with a
+    small total, and each other line through it that totals zero has its zero total on a line
+    with a small total too (else that line shows the zero anyway)."""
+
+    def totals_of(i: int, j: int) -> list[tuple[int, int]]:
+        row_total, column_total = (i, len(truth[0]) - 1), (len(truth) - 1, j)
+        return [t for t in (row_total, column_total) if t != (i, j)]
+
+    def small(position: tuple[int, int]) -> bool:
+        return 0 < truth[position[0]][position[1]] < threshold
+
+    def on_small_line(i: int, j: int) -> bool:
+        return any(small(t) for t in totals_of(i, j))
+
+    zero_totals = [t for t in totals_of(r, c) if truth[t[0]][t[1]] == 0]
+    return on_small_line(r, c) and all(on_small_line(*t) for t in zero_totals)
+
+
+def mark_limits(grid: list[list[Cell]], threshold: int) -> Limits:
+    """What the marks tell an attacker: a primary entry counts at most threshold - 1, and at
+    least 1 unless a line through it has a primary total (then it may be a hidden zero); a
+    secondary entry counts at least the threshold."""
+    n_rows, n_columns = len(grid) - 1, len(grid[0]) - 1
+    limits: Limits = {}
+    for r, line in enumerate(grid):
+        for c, entry in enumerate(line):
+            if entry.mark is Mark.SECONDARY:
+                limits[(r, c)] = (threshold, None)
+            elif entry.mark is Mark.PRIMARY:
+                totals = [grid[r][n_columns], grid[n_rows][c]]
+                under_small = any(t.mark is Mark.PRIMARY and t is not entry for t in totals)
+                limits[(r, c)] = (0 if under_small else 1, threshold - 1)
+    return limits
+
+
 class TestPublishedValues:
     @settings(max_examples=200, deadline=None)
     @given(tables(), THRESHOLDS)
@@ -156,12 +192,17 @@ class TestPublishedValues:
 
     @settings(max_examples=200, deadline=None)
     @given(tables(), THRESHOLDS)
-    def test_zeros_are_never_hidden(self, t: Table, threshold: int) -> None:
+    def test_zeros_are_hidden_only_on_a_small_line(self, t: Table, threshold: int) -> None:
+        """Shown, except on a row or column whose total is small (whole-line rule): there a
+        shown zero would tell how many hidden cells are at least 1."""
         truth = true_grid(t)
         for r, line in enumerate(published_grid(suppress(t, threshold))):
             for c, entry in enumerate(line):
                 if truth[r][c] == 0:
-                    assert entry == Cell(0, None)
+                    if zero_is_hidden(truth, r, c, threshold):
+                        assert entry == Cell(None, P)
+                    else:
+                        assert entry == Cell(0, None)
 
     @settings(max_examples=200, deadline=None)
     @given(tables(), THRESHOLDS)
@@ -172,9 +213,8 @@ class TestPublishedValues:
             total = line[-1]
             if 0 < truth[total[0]][total[1]] < threshold:
                 for r, c in line:
-                    assert (grid[r][c].value is None) == (truth[r][c] > 0)
-                    if grid[r][c].value is None:
-                        assert grid[r][c].mark is P
+                    if truth[r][c] or zero_is_hidden(truth, r, c, threshold):
+                        assert grid[r][c] == Cell(None, P)
 
     @settings(max_examples=200, deadline=None)
     @given(tables(), THRESHOLDS)
@@ -212,13 +252,7 @@ class TestRecovery:
         (secondary: at least t). An attacker who uses that may not pin a small entry any
         closer with the published numbers than with the marks and zeros alone."""
         grid = published_grid(suppress(t, threshold))
-        marks: Limits = {}
-        for r, line in enumerate(grid):
-            for c, entry in enumerate(line):
-                if entry.mark is Mark.PRIMARY:
-                    marks[(r, c)] = (1, threshold - 1)
-                elif entry.mark is Mark.SECONDARY:
-                    marks[(r, c)] = (threshold, None)
+        marks = mark_limits(grid, threshold)
         with_numbers = attacker_ranges(grid, marks)
         # The same table with every nonzero number withheld: a published one is at least t.
         only_marks = [
@@ -237,6 +271,29 @@ class TestRecovery:
                 low, high = with_numbers[position]
                 assert low <= prior[position][0] + 1e-6, (position, low, prior[position])
                 assert high >= prior[position][1] - 1e-6, (position, high, prior[position])
+
+    @settings(max_examples=100, deadline=None)
+    @given(tables(max_rows=6, max_columns=6), THRESHOLDS)
+    def test_the_marks_alone_pin_no_small_entry(self, t: Table, threshold: int) -> None:
+        """Attack on issue 13: four cells marked primary under a primary total were 1 each
+        because the zeros beside them were shown. With the numbers withheld, what the marks
+        and the shown zeros allow leaves every small entry at least two values."""
+        grid = published_grid(suppress(t, threshold))
+        marks = mark_limits(grid, threshold)
+        only_marks = [
+            [entry if entry.value == 0 else Cell(None, entry.mark) for entry in line]
+            for line in grid
+        ]
+        withheld = {
+            (r, c): (threshold, None)
+            for r, line in enumerate(grid)
+            for c, entry in enumerate(line)
+            if entry.value
+        }
+        ranges = attacker_ranges(only_marks, withheld | marks)
+        for position, (_low, high) in marks.items():
+            if high is not None:
+                assert ranges[position][1] - ranges[position][0] >= 1 - 1e-6, position
 
     @settings(max_examples=40, deadline=None)
     @given(tables(max_rows=6, max_columns=6), THRESHOLDS)
@@ -273,16 +330,20 @@ class TestHandMade:
         assert all(cell == Cell(0, None) for line in s.cells for cell in line)
         assert s.total == Cell(0, None)
 
-    def test_a_small_row_is_hidden_with_its_total_and_its_zeros_shown(self) -> None:
+    def test_a_small_row_is_hidden_with_its_total_and_its_zeros(self) -> None:
         s = suppress(table((1, 3, 0), (20, 30, 40), (25, 35, 45)))
-        assert s.cells[0] == (Cell(None, P), Cell(None, P), Cell(0, None))
+        assert s.cells[0] == (Cell(None, P), Cell(None, P), Cell(None, P))
         assert s.row_totals[0] == Cell(None, P)
 
-    def test_a_small_grand_total_hides_everything_nonzero(self) -> None:
+    def test_four_small_cells_under_a_small_total_are_not_each_1(self) -> None:
+        # Attack on issue 13: hidden 1, 1, 1, 1 and shown zeros under a total of at most 4.
+        s = suppress(one_way(0, 1, 0, 1, 1, 0, 1))
+        assert all(cell == (Cell(None, P),) for cell in s.cells)
+
+    def test_a_small_grand_total_hides_everything(self) -> None:
         s = suppress(table((1, 0), (2, 1)))
         assert s.total == Cell(None, P)
-        assert s.cells[0][1] == Cell(0, None)
-        assert all(c.value is None for c in (s.cells[0][0], s.cells[1][0], s.cells[1][1]))
+        assert all(c == Cell(None, P) for line in s.cells for c in line)
 
     def test_the_threshold_is_configurable(self) -> None:
         t = table((3, 10), (12, 9))
@@ -378,12 +439,7 @@ class TestMarks:
         s = suppress(table((1, 5, 30), (9, 8, 40), (7, 12, 25)))
         grid = published_grid(s)
         assert grid[0][0].mark is P
-        marks: Limits = {
-            (r, c): (1, 4) if e.mark is P else (5, None)
-            for r, line in enumerate(grid)
-            for c, e in enumerate(line)
-            if e.mark
-        }
+        marks = mark_limits(grid, 5)
         low, high = attacker_ranges(grid, marks)[(0, 0)]
         assert low == pytest.approx(1) and high == pytest.approx(4)
 
