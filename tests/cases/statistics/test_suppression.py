@@ -171,6 +171,23 @@ def mark_limits(grid: list[list[Cell]], threshold: int) -> Limits:
     return limits
 
 
+def marks_only_ranges(
+    grid: list[list[Cell]], marks: Limits, threshold: int
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """The attacker's ranges with every nonzero number withheld (a published one is at least
+    the threshold): what the marks and the shown zeros alone allow."""
+    only_marks = [
+        [entry if entry.value == 0 else Cell(None, entry.mark) for entry in line] for line in grid
+    ]
+    withheld: Limits = {
+        (r, c): (threshold, None)
+        for r, line in enumerate(grid)
+        for c, entry in enumerate(line)
+        if entry.value
+    }
+    return attacker_ranges(only_marks, withheld | marks)
+
+
 class TestPublishedValues:
     @settings(max_examples=200, deadline=None)
     @given(tables(), THRESHOLDS)
@@ -254,18 +271,7 @@ class TestRecovery:
         grid = published_grid(suppress(t, threshold))
         marks = mark_limits(grid, threshold)
         with_numbers = attacker_ranges(grid, marks)
-        # The same table with every nonzero number withheld: a published one is at least t.
-        only_marks = [
-            [entry if entry.value == 0 else Cell(None, entry.mark) for entry in line]
-            for line in grid
-        ]
-        withheld = {
-            (r, c): (threshold, None)
-            for r, line in enumerate(grid)
-            for c, entry in enumerate(line)
-            if entry.value
-        }
-        prior = attacker_ranges(only_marks, withheld | marks)
+        prior = marks_only_ranges(grid, marks, threshold)
         for position, limit in marks.items():
             if limit[1] is not None:
                 low, high = with_numbers[position]
@@ -280,17 +286,7 @@ class TestRecovery:
         and the shown zeros allow leaves every small entry at least two values."""
         grid = published_grid(suppress(t, threshold))
         marks = mark_limits(grid, threshold)
-        only_marks = [
-            [entry if entry.value == 0 else Cell(None, entry.mark) for entry in line]
-            for line in grid
-        ]
-        withheld = {
-            (r, c): (threshold, None)
-            for r, line in enumerate(grid)
-            for c, entry in enumerate(line)
-            if entry.value
-        }
-        ranges = attacker_ranges(only_marks, withheld | marks)
+        ranges = marks_only_ranges(grid, marks, threshold)
         for position, (_low, high) in marks.items():
             if high is not None:
                 assert ranges[position][1] - ranges[position][0] >= 1 - 1e-6, position
