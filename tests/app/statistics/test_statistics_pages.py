@@ -298,9 +298,12 @@ def test_a_view_and_a_download_each_write_one_event_with_the_query_only(
     client.get("/statistics/table.csv", query_string=params)
     [_, export] = statistics_events(demo_app)
     assert (read.action, export.action) == ("statistics:read", "statistics:export")
-    for event in (read, export):
-        # The query, with which breakdown is down and which across; never a value.
+    for views, event in enumerate((read, export), start=1):
+        # The query, with which breakdown is down and which across; never a value (and the
+        # day's count of views, flagged only past the limit).
         assert event.details == {
+            "views_in_a_day": views,
+            "flagged": False,
             "measure": "case_opened",
             "first_year": this_year() - 2,
             "last_year": this_year() - 1,
