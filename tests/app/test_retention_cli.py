@@ -5,6 +5,7 @@ own audit event; the sweep without `--dry-run` is refused; the years come from c
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -113,3 +114,9 @@ class TestConfiguration:
     def test_bad_values_are_named(self, clean_env, value: str) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(ConfigError, match="SILTA_RETENTION_PERSON_YEARS"):
             load(clean_env, {"SILTA_RETENTION_PERSON_YEARS": value})
+
+
+def test_make_run_does_not_sweep() -> None:
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text(encoding="utf-8")
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "demo seed" in run and "retention" not in run
