@@ -1,6 +1,6 @@
 """Operator commands: the keyring and the schema here; each area's commands in its package
 (`app.accounts.cli`, `app.persons.cli`, `app.demo.cli`, `app.auditing.cli`,
-`app.notifications.cli`, `app.statistics.cli`), all registered by
+`app.notifications.cli`, `app.statistics.cli`, `app.retention.cli`), all registered by
 `init_app`."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from app.demo.cli import demo_cli
 from app.extensions import db
 from app.notifications.cli import notifications_cli
 from app.persons.cli import persons_cli
+from app.retention.cli import retention_cli
 from app.statistics.cli import statistics_cli
 from cases import keys as key_services
 from cases.casework import upgrades as data_upgrades
@@ -139,6 +140,7 @@ def init_app(app: Flask) -> None:
         persons_cli,
         notifications_cli,
         statistics_cli,
+        retention_cli,
     )
     for group in groups:
         app.cli.add_command(group)

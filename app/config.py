@@ -95,6 +95,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         ),
         "SILTA_REFERRAL_ASSESSMENT_MONTHS": _positive(environ, "REFERRAL_ASSESSMENT_MONTHS", 3),
         "SILTA_STATISTICS_THRESHOLD": _threshold(environ),
+        "SILTA_RETENTION_PERSON_YEARS": _positive(environ, "RETENTION_PERSON_YEARS", 5),
         **_mail_settings(environ),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")

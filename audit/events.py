@@ -115,6 +115,11 @@ class Action(StrEnum):
     STATISTICS_READ = "statistics:read"
     STATISTICS_EXPORTED = "statistics:export"
     STATISTICS_BACKFILLED = "cli:statistics:backfill"
+    # Retention (issue 14): holds are flagged to the auditors; the dry run lists, changes nothing.
+    HOLD_SET = "case:hold:set"
+    HOLD_LIFTED = "case:hold:lift"
+    AUDIT_HOLDS_READ = "audit:holds:read"
+    RETENTION_DRY_RUN = "cli:retention:dry-run"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

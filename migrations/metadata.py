@@ -8,6 +8,7 @@ from cases.meetings import models as _meetings  # noqa: F401
 from cases.notifications import models as _notifications  # noqa: F401
 from cases.persons import models as _persons  # noqa: F401
 from cases.referrals import models as _referrals  # noqa: F401
+from cases.retention import models as _retention  # noqa: F401
 from cases.statistics import models as _statistics  # noqa: F401
 from core import datakeys as _datakeys  # noqa: F401
 from core.db import Base

@@ -41,6 +41,7 @@ NOTE_TEXTS = {
     "DEMO-P3-POL-OFFENCE": "Ilkivaltailmoitus koulun pihalla, kuultu.",
     "DEMO-P4-POL-OFFENCE": "Epäilty vahingonteko, ilmoitus lastensuojeluun tehty.",
     "DEMO-P4-SOS-FAMILY": "Kotikäynti Lumin perheessä lastensuojeluilmoituksen jälkeen.",
+    "DEMO-P5-SOS-GENERAL": "Aada kävi sosiaalitoimistossa, sovittiin tukitapaamisista.",
 }
 
 
@@ -51,6 +52,7 @@ def _note(
     marker: str,
     category: str,
     sensitivity: str = "normal",
+    written_at: datetime | None = None,
 ) -> None:
     casework.write_note(
         session,
@@ -59,6 +61,7 @@ def _note(
         category=category,
         sensitivity=sensitivity,
         body=f"{NOTE_TEXTS[marker]} {marker}",
+        written_at=written_at,
     )
 
 
@@ -194,4 +197,24 @@ def seed_cases(session: Session) -> int:
         _note(session, case, users["pekka"], "DEMO-P4-POL-OFFENCE", "offence")
         _note(session, case, users["sanna"], "DEMO-P4-SOS-FAMILY", "family")
         created += 1
+    if (p5 := person("110203A312J")) is not None:
+        _seed_p5(session, p5, users["sanna"], users["helena"])
+        created += 1
     return created
+
+
+def _seed_p5(session: Session, p5: Person, sanna: User, helena: User) -> None:
+    """Issue 14: Aada's case, opened by sanna on the day sos registered her and closed by
+    helena on her 18th birthday (aged out): under the default rules she is due for erasure."""
+    opened = _at("2018-09-03")
+    as_sanna = AuditContext(sanna, request_id="demo-seed")
+    case = casework.open_case(session, as_sanna, p5, ["family_situation"], opened)
+    _note(session, case, sanna, "DEMO-P5-SOS-GENERAL", "general", written_at=opened)
+    request = casework.request_closure(session, as_sanna, case, "aged_out")
+    casework.decide_closure(
+        session,
+        AuditContext(helena, request_id="demo-seed"),
+        request,
+        approve=True,
+        closed_at=_at("2021-02-11"),
+    )

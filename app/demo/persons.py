@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,11 @@ DEMO_PERSONS = [
     ("P2", "Venla", "Virtanen", date(2012, 6, 2), "020612A2465", "sanna", ("Mari Virtanen",)),
     ("P3", "Oskari", "Ojala", date(2009, 9, 9), "090909A357W", "noora", ()),
     ("P4", "Lumi", "Laine", date(2011, 4, 20), "200411A4682", "pekka", ()),
+    # Issue 14: registered long ago, her case closed in 2021, so due under the default rules.
+    ("P5", "Aada", "Arkisto", date(2003, 2, 11), "110203A312J", "sanna", ()),
 ]
+# Registrations the scenario dates in the past (noon UTC of the day); the others are today.
+REGISTERED_ON = {"110203A312J": date(2018, 9, 3)}
 
 
 def seed_persons(session: Session) -> int:
@@ -45,6 +49,12 @@ def seed_persons(session: Session) -> int:
                 mother_tongue=MotherTongue.FINNISH,
             ),
             confirmed=True,
+            registered_at=_registered_at(code),
         )
         created += 1
     return created
+
+
+def _registered_at(code: str) -> datetime | None:
+    day = REGISTERED_ON.get(code)
+    return None if day is None else datetime.combine(day, time(12), UTC)

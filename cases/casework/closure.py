@@ -4,6 +4,7 @@ and the lead supervisors' queues."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,9 +72,16 @@ def request_closure(
 
 
 def decide_closure(
-    session: Session, ctx: AuditContext, request: ClosureRequest, approve: bool, comment: str = ""
+    session: Session,
+    ctx: AuditContext,
+    request: ClosureRequest,
+    approve: bool,
+    comment: str = "",
+    closed_at: datetime | None = None,
 ) -> ClosureRequest:
-    """A supervisor of the lead agency approves (the case closes) or returns with a comment."""
+    """A supervisor of the lead agency approves (the case closes) or returns with a comment.
+
+    `closed_at` is for recording a closure decided earlier (and the demo scenario)."""
     case = session.get(Case, request.case_id)
     assert case is not None  # noqa: S101 - foreign key
     decision = authorize(ctx.actor, Permission.CLOSURE_APPROVE, case_facts(session, case))
@@ -84,7 +92,7 @@ def decide_closure(
         # Writes that hold the case open commit before the approval goes on, so the closing
         # moment, taken after this, is later than every one of them.
         hold_open(session, ctx, case, Permission.CLOSURE_APPROVE)
-    now = utcnow()
+    now = closed_at or utcnow()
     decided = claim(
         session,
         request,

@@ -28,6 +28,7 @@ from cases.policy.loading import case_facts
 from cases.records import actor_id, record_about
 from cases.text import MAX_NOTE
 from core.datakeys import person_owner
+from core.db import utcnow
 
 
 def note_in_case(session: Session, case: Case, note_id: uuid.UUID) -> CaseNote | None:
@@ -45,8 +46,11 @@ def write_note(
     sensitivity: str,
     body: str,
     supersedes: CaseNote | None = None,
+    written_at: datetime | None = None,
 ) -> CaseNote:
-    """Write a note for the actor's agency; a correction supersedes one of its own notes."""
+    """Write a note for the actor's agency; a correction supersedes one of its own notes.
+
+    `written_at` is for recording a note made earlier (and the demo scenario)."""
     facts = case_facts(session, case)
     decision = authorize(ctx.actor, Permission.NOTE_WRITE, facts)
     assert ctx.actor is not None and ctx.actor.agency_id is not None  # noqa: S101 - policy
@@ -66,6 +70,7 @@ def write_note(
         category=category,
         sensitivity=sensitivity,
         supersedes_id=supersedes.id if supersedes is not None else None,
+        created_at=written_at or utcnow(),
     )
     text = long_field(body, "body", limit=MAX_NOTE)
     hold_open(session, ctx, case, Permission.NOTE_WRITE)

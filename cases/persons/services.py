@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from cases.persons.versions import current_details as current_details
 from cases.policy import Permission, authorize
 from cases.records import actor_id, record_about
 from core import datakeys
+from core.db import utcnow
 from core.fields import key_provider
 
 
@@ -57,9 +59,17 @@ class PersonView:
 
 
 def register(
-    session: Session, ctx: AuditContext, details: PersonDetails, *, confirmed: bool = False
+    session: Session,
+    ctx: AuditContext,
+    details: PersonDetails,
+    *,
+    confirmed: bool = False,
+    registered_at: datetime | None = None,
 ) -> Person:
     """Register a young person for the actor's agency.
+
+    `registered_at` is for recording a registration made earlier (and the demo scenario); the
+    retention clock starts from it.
 
     Raises PossibleDuplicate (after auditing the check) when a person the actor may see has the
     same identity code or surname and birth date, unless `confirmed`.
@@ -80,7 +90,9 @@ def register(
         _record_shown(session, ctx, duplicates, "duplicate_warning")
         raise PossibleDuplicate(_summaries(session, duplicates))
     person = Person(
-        registered_by_agency_id=ctx.actor.agency_id, registered_by_user_id=actor_id(ctx)
+        registered_by_agency_id=ctx.actor.agency_id,
+        registered_by_user_id=actor_id(ctx),
+        registered_at=registered_at or utcnow(),
     )
     session.add(person)
     datakeys.create_data_key(session, key_provider(session), person.data_key_owner)

@@ -20,6 +20,7 @@ from cases.policy.facts import (
     NotificationFacts,
     PersonFacts,
 )
+from cases.policy.holds import HOLD_PERMISSIONS, HoldFacts, hold_decision
 from cases.policy.meetings import (
     MEETING_PERMISSIONS,
     ActionFacts,
@@ -81,7 +82,7 @@ def _kind_of(resource: Any) -> str | None:
         return "person"
     if isinstance(resource, ReferralFacts | ReferralProposal):
         return "referral"
-    if isinstance(resource, CaseFacts | DisclosureRequest):
+    if isinstance(resource, CaseFacts | DisclosureRequest | HoldFacts):
         return "case"
     if isinstance(resource, MeetingFacts | MeetingCase):
         return "meeting"
@@ -101,7 +102,8 @@ def subject_of(resource: Any) -> uuid.UUID | None:
         | ReferralFacts
         | ReferralProposal
         | MeetingCase
-        | ActionFacts,
+        | ActionFacts
+        | HoldFacts,
     ):
         return resource.case.person_id
     if isinstance(resource, CaseFacts):
@@ -149,6 +151,8 @@ def decide(
         return meeting_decision(actor, permission, resource, now or utcnow())
     if permission in NOTIFICATIONS:
         return _own_notification(actor, resource)
+    if permission in HOLD_PERMISSIONS:
+        return hold_decision(actor, permission, resource)
     case_permissions = (
         TEAM_WORK
         | LEAD_SUPERVISOR

@@ -103,6 +103,12 @@ class Permission(StrEnum):
     STATISTICS_READ = "statistics:read"
     STATISTICS_EXPORT = "statistics:export"
     STATISTICS_BACKFILL = "statistics:backfill"
+    # Retention (issue 14): legal holds by the lead agency's supervisors, decided in
+    # `cases.policy.holds`; the auditors' list of holds; the operators' sweep.
+    HOLD_SET = "case:hold:set"
+    HOLD_LIFT = "case:hold:lift"
+    AUDIT_HOLDS_READ = "audit:holds:read"
+    RETENTION_SWEEP = "retention:sweep"
 
 
 class Reason(StrEnum):
@@ -171,6 +177,8 @@ class Reason(StrEnum):
     CHAIR_MAY_NOT_APPROVE = "chair_may_not_approve"
     ACTION_OWNER = "action_owner"
     NOT_ACTION_OWNER = "not_action_owner"
+    # Retention (issue 14).
+    PERSON_ERASED = "person_erased"
 
 
 @dataclass(frozen=True)
@@ -225,6 +233,7 @@ AUDITOR_ONLY = frozenset(
         Permission.AUDIT_INTEGRITY_READ,
         Permission.AUDIT_VERIFY,
         Permission.AUDIT_PERSON_LOOKUP,
+        Permission.AUDIT_HOLDS_READ,
     }
 )
 
@@ -237,6 +246,7 @@ CLI_ONLY = frozenset(
         Permission.KEYS_MANAGE,
         Permission.NOTIFICATION_MAIL,
         Permission.REFERRAL_ESCALATE,
+        Permission.RETENTION_SWEEP,
     }
 )
 # A practitioner's own notifications (they are only ever about referrals).

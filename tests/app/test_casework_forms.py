@@ -82,7 +82,7 @@ class TestOpeningACase:
         person_id = _register(sanna)
         assert post(sanna, f"/cases/open/{person_id}", {}).status_code == 400
         with demo_app.app_context():
-            assert db().scalar(select(func.count()).select_from(Case)) == 4  # the demo's
+            assert db().scalar(select(func.count()).select_from(Case)) == 5  # the demo's
 
     def test_opening_leads_to_the_new_case(self, new_case: NewCase) -> None:
         page = new_case.client.get(f"/cases/{new_case.id}")

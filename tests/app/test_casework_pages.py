@@ -96,6 +96,7 @@ def test_marker_table_on_every_reachable_page(
             "020612A2465": {"sos", "ngo"},
             "090909A357W": {"nuo", "pol"},
             "200411A4682": {"pol", "sos"},
+            "110203A312J": {"sos"},
         }[code]
         if agency not in involved:
             # The search box shows back what the user typed; nothing else may show the code.

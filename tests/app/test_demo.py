@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
+from app import demo
 from app.demo import DEMO_AGENCIES, DEMO_USERS
-from app.extensions import db
+from app.extensions import db, silta
+from audit.models import AuditBase
 from cases.accounts.models import Agency, User
+from cases.casework.models import Case, CaseNote, TeamAgency, TeamUser
 from cases.persons import services as persons
 from cases.persons.models import Person
+from core.db import Base
 from tests.conftest import PG_URL, AppFactory
 from tests.databases import SqliteDatabases
 from tests.helpers import b32_secret, sign_in
+
+TABLES = [*Base.metadata.sorted_tables, *AuditBase.metadata.sorted_tables]
 
 
 def test_demo_agencies_and_users_follow_the_issue(demo_app: Flask) -> None:
@@ -102,7 +108,46 @@ def test_demo_persons_follow_issue_5(demo_app: Flask) -> None:
         "020612A2465": ("Venla", "Virtanen", date(2012, 6, 2), "sos", ["Mari Virtanen"]),
         "090909A357W": ("Oskari", "Ojala", date(2009, 9, 9), "nuo", []),
         "200411A4682": ("Lumi", "Laine", date(2011, 4, 20), "pol", []),
+        "110203A312J": ("Aada", "Arkisto", date(2003, 2, 11), "sos", []),
     }
+
+
+def test_demo_p5_follows_issue_14(demo_app: Flask) -> None:
+    """Aada Arkisto: registered by sos on 2018-09-03, her sos case (team sos, sanna) opened that
+    day with a sos general note, closed on her 18th birthday as aged out."""
+    with demo_app.app_context():
+        session = db()
+        person = persons.find_by_identity_code(session, "110203A312J")
+        assert person is not None and person.erased_at is None
+        assert person.registered_at == datetime(2018, 9, 3, 12, tzinfo=UTC)
+        (case,) = session.scalars(select(Case).where(Case.person_id == person.id))
+        lead = session.get(Agency, case.lead_agency_id)
+        assert lead is not None and lead.code == "sos"
+        assert case.opened_at == datetime(2018, 9, 3, 12, tzinfo=UTC)
+        assert (case.status, case.outcome) == ("closed", "aged_out")
+        assert case.closed_at == datetime(2021, 2, 11, 12, tzinfo=UTC)
+        team = {
+            session.get_one(Agency, row.agency_id).code
+            for row in session.scalars(select(TeamAgency).where(TeamAgency.case_id == case.id))
+        }
+        users = {
+            session.get_one(User, row.user_id).username
+            for row in session.scalars(select(TeamUser).where(TeamUser.case_id == case.id))
+        }
+        assert (team, users) == ({"sos"}, {"sanna"})
+        (note,) = session.scalars(select(CaseNote).where(CaseNote.case_id == case.id))
+        assert note.category == "general" and "DEMO-P5-SOS-GENERAL" in (note.body or "")
+        assert note.created_at == case.opened_at
+
+
+def test_a_second_seed_adds_nothing(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        session = db()
+        before = {t.name: session.scalar(select(func.count()).select_from(t)) for t in TABLES}
+        demo.seed(session, silta().keys(), silta().passwords)
+        session.commit()
+        after = {t.name: session.scalar(select(func.count()).select_from(t)) for t in TABLES}
+    assert after == before
 
 
 DEMO_PLAINTEXT = [
@@ -114,18 +159,23 @@ DEMO_PLAINTEXT = [
     "Ojala",
     "Lumi",
     "Laine",
+    "Aada",
+    "Arkisto",
     "140310A1230",
     "020612A2465",
     "090909A357W",
     "200411A4682",
+    "110203A312J",
     "140310",
     "020612",
     "090909",
     "200411",
+    "110203",
     "2010-03-14",
     "2012-06-02",
     "2009-09-09",
     "2011-04-20",
+    "2003-02-11",
 ]
 
 

@@ -14,7 +14,7 @@ from audit.events import AuditContext
 from cases.accounts import services as accounts
 from cases.accounts.models import Agency
 from cases.casework import services as casework
-from cases.casework.models import Case
+from cases.casework.models import Case, CaseStatus
 from cases.persons import services as persons
 
 # Issue 5: each marker is readable by exactly these agencies.
@@ -29,6 +29,8 @@ MARKERS = {
     "DEMO-P3-POL-OFFENCE": {"pol"},
     "DEMO-P4-POL-OFFENCE": {"pol", "sos"},
     "DEMO-P4-SOS-FAMILY": {"sos"},
+    # Issue 14: Aada Arkisto's closed case, sos alone.
+    "DEMO-P5-SOS-GENERAL": {"sos"},
 }
 MARKER_RE = re.compile(r"DEMO-P\d-[A-Z]+-[A-Z]+")
 P1, P2, P3, P4 = "140310A1230", "020612A2465", "090909A357W", "200411A4682"
@@ -60,9 +62,11 @@ def case_of_id(session: Session, person_id: uuid.UUID) -> Case:
 
 def readable_markers(session: Session, username: str) -> set[str]:
     seen: set[str] = set()
-    for case in casework.my_cases(session, ctx(session, username)):
-        for shown in casework.view_case(session, ctx(session, username), case).notes:
-            seen.update(MARKER_RE.findall(shown.body))
+    # Open and closed cases alike (issue 14's P5 has only a closed one).
+    for status in CaseStatus:
+        for listed in casework.list_my_cases(session, ctx(session, username), status):
+            for shown in casework.view_case(session, ctx(session, username), listed.case).notes:
+                seen.update(MARKER_RE.findall(shown.body))
     return seen
 
 

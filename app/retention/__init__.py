@@ -1,0 +1,1 @@
+"""Retention (issue 14): its settings and the operators' `retention` commands."""

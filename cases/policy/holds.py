@@ -1,0 +1,49 @@
+"""Legal holds (issue 14): only a supervisor of the case's lead agency sets or lifts one, and
+never on a young person who is already erased."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from audit.events import Actor
+from cases.accounts.models import Role
+from cases.policy.facts import CaseFacts
+from cases.policy.notes import on_team
+from cases.policy.permissions import (
+    PRACTITIONER_ROLES,
+    Decision,
+    Permission,
+    Reason,
+    allow,
+    deny,
+)
+
+HOLD_PERMISSIONS = frozenset({Permission.HOLD_SET, Permission.HOLD_LIFT})
+
+
+@dataclass(frozen=True)
+class HoldFacts:
+    """A case as a hold sees it: the case and whether its young person is erased."""
+
+    case: CaseFacts
+    person_erased: bool = False
+
+
+def hold_decision(actor: Actor, permission: Permission, resource: Any) -> Decision:
+    if actor.role not in PRACTITIONER_ROLES:
+        return deny(Reason.ROLE_NO_CONTENT)
+    if resource is None:
+        # A route's gate, before the case is loaded; the service asks again with the facts.
+        return allow(Reason.PRACTITIONER)
+    if not isinstance(resource, HoldFacts) or permission not in HOLD_PERMISSIONS:
+        return deny(Reason.NOT_GRANTED)
+    case = resource.case
+    if not on_team(actor, case):
+        return deny(Reason.NOT_ON_TEAM)
+    if actor.role != Role.SUPERVISOR or actor.agency_id != case.lead_agency:
+        return deny(Reason.NOT_LEAD_SUPERVISOR)
+    if resource.person_erased:
+        # Nothing of theirs is left to hold, and a reason could not be encrypted for them.
+        return deny(Reason.PERSON_ERASED)
+    return allow(Reason.LEAD_SUPERVISOR, Reason.LEAD_SUPERVISOR)
