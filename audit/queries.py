@@ -74,6 +74,18 @@ def stream(session: Session, flt: EventFilter, batch: int = 1000) -> Iterator[Au
     yield from session.scalars(query.execution_options(yield_per=batch))
 
 
+def actions_since(
+    session: Session, actor_id: uuid.UUID | None, actions: tuple[Action, ...], since: datetime
+) -> int:
+    """How many events of ``actions`` one actor caused since ``since``."""
+    query = select(func.count()).where(
+        AuditEvent.actor_user_id == actor_id,
+        AuditEvent.action.in_(actions),
+        AuditEvent.occurred_at >= since,
+    )
+    return int(session.scalar(query) or 0)
+
+
 def last_event(session: Session, action: Action) -> AuditEvent | None:
     query = select(AuditEvent).where(AuditEvent.action == action)
     return session.scalar(query.order_by(AuditEvent.occurred_at.desc()).limit(1))

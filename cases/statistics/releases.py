@@ -9,9 +9,9 @@ each of its entries is the sum of yearly entries, and it hides every entry that 
 part (marked primary when a part is primary: "a sum that includes a small count"), then is
 suppressed as a table of its own with those entries forced. A published combined entry is
 then a sum of published yearly entries and a combined mark follows from the yearly marks, so
-no combination of views tells more than the yearly tables, which are protected one by one and
-share no fact. The yearly tables are pure functions of the facts, so they are computed once
-per process and reused.
+no combination of views tells more than the yearly tables, which share no fact. A year's
+tables of one measure are protected together as one family (`cases.statistics.linked`) and
+come here as parts already suppressed.
 """
 
 from __future__ import annotations
@@ -31,13 +31,8 @@ class Part:
     labels)."""
 
     counts: Table
+    released: Suppressed  # the year's table as its family released it (`linked`)
     targets: tuple[str, ...]  # the combined row of each of its rows
-
-
-@lru_cache(maxsize=1024)
-def yearly(table: Table, threshold: int) -> Suppressed:
-    """The suppressed yearly table: the same counts always give the same table."""
-    return suppress(table, threshold)
 
 
 def _entries(part: Part, t: Suppressed) -> list[tuple[str | None, str | None, Cell]]:
@@ -72,7 +67,7 @@ def combine(
     """The combined table over ``rows`` x ``columns``: sums of the parts' entries, hiding what
     any part hid, then suppressed with those entries forced. One year by month is its yearly
     table as it is. Pure, so computed once per process for the same counts."""
-    tables = [yearly(part.counts, threshold) for part in parts]
+    tables = [part.released for part in parts]
     if _unchanged(parts, tables[0], rows, columns):
         return tables[0]
     marks: dict[tuple[str | None, str | None], list[Mark | None]] = defaultdict(list)

@@ -60,7 +60,7 @@ from cases.statistics.audit_lp import Position, entry_range, hidden_ranges
 from cases.statistics.mark_audit import narrowed
 from cases.statistics.worktable import Mark, Table, WorkTable, rectangles
 
-__all__ = ["Cell", "Mark", "Suppressed", "Table", "interval", "suppress"]
+__all__ = ["Cell", "Mark", "Suppressed", "Table", "interval", "primary_marks", "suppress"]
 
 #: Slack for floating-point LP optima when comparing a range with the threshold.
 _EPSILON = 1e-6
@@ -120,6 +120,14 @@ def _primary(work: WorkTable) -> None:
             for position in line:
                 if work.value(position) > 0 or _zero_hides_something(work, position):
                     work.hide(position, Mark.PRIMARY)
+
+
+def primary_marks(table: Table, threshold: int) -> dict[Position, Mark]:
+    """Return the entries the threshold and whole-line rules hide (before any secondary)."""
+    _validate(table, threshold)
+    work = WorkTable(table, threshold)
+    _primary(work)
+    return dict(work.marks)
 
 
 def _zero_hides_something(work: WorkTable, position: Position) -> bool:
@@ -192,8 +200,10 @@ def _fix_single_lines(work: WorkTable) -> None:
     while changed:
         changed = False
         for line in work.lines():
-            if sum(p in work.marks for p in line) == 1:
-                work.hide(work.open(line)[0], Mark.SECONDARY)
+            if sum(p in work.marks for p in line) == 1 and (open_entries := work.open(line)):
+                # (A line whose only hidden entry is a zero forced from a linked table and
+                # whose other entries are zeros has nothing to hide: it tells nothing.)
+                work.hide(open_entries[0], Mark.SECONDARY)
                 changed = True
 
 
@@ -218,10 +228,8 @@ def _protect(work: WorkTable, position: Position, touched: set[Position]) -> Non
     if any(p in touched for p in row + column):
         return  # the next audit tells whether that addition already protects it
     candidates = work.open(row + column) or work.open(list(work.positions()))
-    if not candidates and not touched:  # unreachable: nothing nonzero published passes
-        raise ArithmeticError(f"cannot protect {position}")
     if not candidates:
-        return  # this round hid the last entry: a table with nothing nonzero published passes
+        return  # nothing nonzero is published: the table tells nothing more to hide
     work.hide(candidates[0], Mark.SECONDARY)
     touched.add(candidates[0])
 
@@ -241,14 +249,20 @@ def _validate(table: Table, threshold: int) -> None:
 
 
 def suppress(
-    table: Table, threshold: int = 5, forced: Mapping[Position, Mark] | None = None
+    table: Table,
+    threshold: int = 5,
+    forced: Mapping[Position, Mark] | None = None,
+    *,
+    audit_marks: bool | None = None,
 ) -> Suppressed:
     """Return what may be published of ``table`` under the rules of this module.
 
     ``forced`` hides entries from the start with the mark given (a table combined from
     suppressed ones hides what any of its parts hid, `cases.statistics.releases`). Such a
     table's numbers and marks follow from its parts', which passed ``(c)`` each and share no
-    count: ``(c)`` is not audited again, ``(a)`` and ``(b)`` are.
+    count: ``(c)`` is not audited again, ``(a)`` and ``(b)`` are. A table of a linked family
+    forces what its other tables hid and audits ``(c)`` (``audit_marks``,
+    `cases.statistics.linked`).
     """
     _validate(table, threshold)
     work = WorkTable(table, threshold)
@@ -258,14 +272,19 @@ def suppress(
     for target in sorted(p for p, mark in work.marks.items() if mark is Mark.PRIMARY):
         for position in _hypercube(work, target) or []:
             work.hide(position, Mark.SECONDARY)
+    marks_audited = not forced if audit_marks is None else audit_marks
     while True:
         _fix_single_lines(work)
-        failing = _failing(work, marks_audited=not forced)
+        failing = _failing(work, marks_audited)
         if not failing:
             break
         touched: set[Position] = set()
         for position in failing:
             _protect(work, position, touched)
+        if not touched:
+            # Only hidden zeros forced from a linked table fail, and nothing nonzero is left
+            # to publish around them: every nonzero entry is hidden already.
+            break
     return _published(table, work)
 
 

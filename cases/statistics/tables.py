@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
+from itertools import product
 from typing import Any
 
 import orjson
@@ -25,14 +26,16 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from audit.events import FLAGGED, Action, AuditContext, record
-from audit.models import AuditEvent
+from audit.queries import actions_since
 from cases.accounts.models import AgencyKind
 from cases.casework.models import ConcernCode, Outcome
 from cases.inputs import InputError
 from cases.policy import Permission, authorize
+from cases.statistics.joint_audit import Atom
+from cases.statistics.linked import Cube, View, protect, table_of
 from cases.statistics.models import AgeBand, FactEvent, StatisticsFact
 from cases.statistics.releases import Part, combine
-from cases.statistics.suppression import Suppressed, Table
+from cases.statistics.suppression import Suppressed
 from core.db import utcnow
 
 UNKNOWN = "unknown"
@@ -114,28 +117,37 @@ def check_request(request: TableRequest, this_year: int) -> None:
         raise InputError("invalid_choice", "breakdowns")
 
 
-_COLUMNS: dict[str, Any] = {
-    Breakdown.RECEIVING_AGENCY_KIND: StatisticsFact.receiving_agency_kind,
-    Breakdown.AGE_BAND: StatisticsFact.age_band,
-    Breakdown.DISTRICT: StatisticsFact.district,
-    Breakdown.OUTCOME: StatisticsFact.outcome,
-}
+# The dimensions of a family's cube, in the order of `Breakdown` after the month (so that a
+# canonical request names its dimensions in index order). Concern is a dimension only of the
+# concern family, whose cube counts (event, concern) pairs (`cases.statistics.linked`).
+_DIMENSIONS: tuple[str, ...] = ("month", *Breakdown)
+_CONCERN = _DIMENSIONS.index(Breakdown.CONCERN)
+_FACT_DIMENSIONS = tuple(d for d in range(len(_DIMENSIONS)) if d != _CONCERN)
+
+
+def _family_views(concern: bool) -> tuple[View, ...]:
+    """The tables an analyst may ask of a family: period x one breakdown, and each pair."""
+    dims = range(len(_DIMENSIONS)) if concern else _FACT_DIMENSIONS
+    pairs = [(i, j) for i in dims for j in dims if i < j]
+    return tuple(p for p in pairs if (_CONCERN in p) == concern)
 
 
 def _grouped(
     session: Session, request: TableRequest
 ) -> tuple[list[tuple[dict[str, object], int]], bool]:
-    """The counts per month and breakdown values, grouped in SQL (the facts may be many)."""
+    """The counts per month and every dimension, grouped in SQL (the facts may be many)."""
     referral = request.measure.startswith("referral_")
     agency = StatisticsFact.sending_agency_kind if referral else StatisticsFact.lead_agency_kind
     columns: dict[str, Any] = {
         "month": StatisticsFact.month,
         Breakdown.AGENCY_KIND: agency,
+        Breakdown.RECEIVING_AGENCY_KIND: StatisticsFact.receiving_agency_kind,
         Breakdown.CONCERN: cast(StatisticsFact.concern_codes, String),
-        **_COLUMNS,
+        Breakdown.AGE_BAND: StatisticsFact.age_band,
+        Breakdown.DISTRICT: StatisticsFact.district,
+        Breakdown.OUTCOME: StatisticsFact.outcome,
     }
-    wanted = ["month", *request.breakdowns]
-    selected = [columns[name].label(str(name)) for name in wanted]
+    selected = [columns[name].label(str(name)) for name in _DIMENSIONS]
     where = (
         StatisticsFact.event == request.measure,
         StatisticsFact.month >= f"{request.first_year:04d}-01",
@@ -143,13 +155,14 @@ def _grouped(
     )
     query = select(*selected, func.count()).where(*where).group_by(*selected)
     rows = [
-        (dict(zip(wanted, row[:-1], strict=True)), int(row[-1])) for row in session.execute(query)
+        (dict(zip(_DIMENSIONS, row[:-1], strict=True)), int(row[-1]))
+        for row in session.execute(query)
     ]
     demo = session.scalar(select(StatisticsFact.id).where(*where, StatisticsFact.demo).limit(1))
     return rows, demo is not None
 
 
-def _values(breakdown: Breakdown, raw: object) -> list[str]:
+def _values(breakdown: str, raw: object) -> list[str]:
     """The line(s) one group counts under: each of its concerns, or its one value."""
     if breakdown == Breakdown.CONCERN:
         codes = orjson.loads(str(raw)) if raw else []
@@ -157,68 +170,68 @@ def _values(breakdown: Breakdown, raw: object) -> list[str]:
     return [str(raw) if raw else UNKNOWN]
 
 
-def _lines(breakdown: Breakdown, seen: Iterable[str]) -> tuple[str, ...]:
-    fixed = _VOCABULARY.get(breakdown, ())
+def _lines(dimension: str, seen: Iterable[str]) -> tuple[str, ...]:
+    fixed = _VOCABULARY.get(Breakdown(dimension), ())
     extra = sorted(set(seen) - set(fixed) - {UNKNOWN})
     return (*fixed, *extra, UNKNOWN)
 
 
-Counts = Counter[tuple[str, str]]
-
-
-def _counted(
-    rows: Sequence[tuple[dict[str, object], int]], request: TableRequest
-) -> dict[int, Counts]:
-    """The counts of each year by (down, across): by month and value for one breakdown."""
-    years: dict[int, Counts] = defaultdict(Counter)
+def _cubes(
+    rows: Sequence[tuple[dict[str, object], int]], concern: bool, span: range
+) -> dict[int, Cube]:
+    """The cube of each year: facts by every dimension, or (fact, concern) pairs."""
+    dims = range(len(_DIMENSIONS)) if concern else _FACT_DIMENSIONS
+    names = tuple(_DIMENSIONS[d] for d in dims)
+    counts: dict[int, Counter[Atom]] = defaultdict(Counter)
     for group, count in rows:
         month = str(group["month"])
-        counts = years[int(month[:4])]
-        if len(request.breakdowns) == 1:
-            [across] = request.breakdowns
-            for value in _values(across, group[across]):
-                counts[(month, value)] += count
-        else:
-            down, across = request.breakdowns
-            for d in _values(down, group[down]):
-                for a in _values(across, group[across]):
-                    counts[(d, a)] += count
-    return years
-
-
-def _table(down: tuple[str, ...], across: tuple[str, ...], counts: Counts) -> Table:
-    return Table(down, across, tuple(tuple(counts[(d, a)] for a in across) for d in down))
+        values = [[month]] + [_values(name, group[name]) for name in names[1:]]
+        for atom in product(*values):
+            counts[int(month[:4])][atom] += count
+    cubes = {}
+    for year in span:
+        atoms = counts[year]
+        lines = [tuple(_months(year))] + [
+            _lines(name, (atom[d] for atom in atoms)) for d, name in enumerate(names) if d
+        ]
+        cubes[year] = Cube.of(names, lines, atoms)
+    return cubes
 
 
 def _released(
     rows: Sequence[tuple[dict[str, object], int]], request: TableRequest, threshold: int
 ) -> Suppressed:
-    """The table of the request, combined from its years' monthly tables."""
-    years = _counted(rows, request)
+    """The table of the request, combined from its years' tables of their families."""
+    concern = Breakdown.CONCERN in request.breakdowns
     span = range(request.first_year, request.last_year + 1)
-    across_breakdown = request.breakdowns[-1]
-    across = _lines(across_breakdown, (a for y in span for _d, a in years[y]))
+    cubes = _cubes(rows, concern, span)
+    dims = tuple(cubes[request.first_year].names)
+    asked = ("month", *request.breakdowns) if len(request.breakdowns) == 1 else request.breakdowns
+    view: View = (dims.index(asked[0]), dims.index(asked[1]))
+    family = _reindexed(_family_views(concern), concern)
+    position = family.index(view)
+    tables = {year: table_of(cubes[year], view) for year in span}
+    targets = {year: tables[year].rows for year in span}
     if len(request.breakdowns) == 1:
-        down = tuple(
-            dict.fromkeys(_period(m, request.granularity) for y in span for m in _months(y))
-        )
-        yearly_down = {y: tuple(_months(y)) for y in span}
-    else:
-        down = _lines(request.breakdowns[0], (d for y in span for d, _a in years[y]))
-        yearly_down = {y: _lines(request.breakdowns[0], (d for d, _a in years[y])) for y in span}
+        targets = {y: tuple(_period(m, request.granularity) for m in targets[y]) for y in span}
+    down = tuple(dict.fromkeys(target for year in span for target in targets[year]))
+    across = _lines(asked[1], (c for year in span for c in tables[year].columns))
+    if len(request.breakdowns) == 2:
+        down = _lines(asked[0], (r for year in span for r in tables[year].rows))
+    # Checked before anything is protected: the protection is what costs.
     if len(down) * len(across) > MAX_CELLS:
         raise InputError("table_too_large", "breakdowns")
     parts = tuple(
-        Part(
-            _table(yearly_down[y], _lines(across_breakdown, (a for _d, a in years[y])), years[y]),
-            tuple(
-                _period(row, request.granularity) if len(request.breakdowns) == 1 else row
-                for row in yearly_down[y]
-            ),
-        )
-        for y in span
+        Part(tables[year], protect(cubes[year], family, threshold)[position], targets[year])
+        for year in span
     )
     return combine(down, across, parts, threshold)
+
+
+def _reindexed(views: tuple[View, ...], concern: bool) -> tuple[View, ...]:
+    """The family's views as indexes into its cube's dimensions."""
+    dims = list(range(len(_DIMENSIONS)) if concern else _FACT_DIMENSIONS)
+    return tuple((dims.index(i), dims.index(j)) for i, j in views)
 
 
 def _transposed(table: Suppressed) -> Suppressed:
@@ -236,12 +249,8 @@ def _transposed(table: Suppressed) -> Suppressed:
 def _views_in_a_day(session: Session, ctx: AuditContext) -> int:
     """How many statistics views and downloads the actor made in the past 24 hours."""
     actor_id = getattr(ctx.actor, "id", None)
-    query = select(func.count()).where(
-        AuditEvent.actor_user_id == actor_id,
-        AuditEvent.action.in_(_STATISTICS_ACTIONS),
-        AuditEvent.occurred_at >= utcnow() - timedelta(days=1),
-    )
-    return int(session.scalar(query) or 0)
+    since = utcnow() - timedelta(days=1)
+    return actions_since(session, actor_id, _STATISTICS_ACTIONS, since)
 
 
 def statistics_table(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 import pytest
@@ -24,8 +25,8 @@ from cases.inputs import InputError
 from cases.statistics import services as statistics
 from cases.statistics.counting import Counted
 from cases.statistics.models import FactEvent
-from cases.statistics.releases import Part, combine, yearly
-from cases.statistics.suppression import Mark, Suppressed, Table
+from cases.statistics.releases import Part, combine
+from cases.statistics.suppression import Mark, Suppressed, Table, suppress
 from cases.statistics.tables import FLAGGED_AFTER_VIEWS, MAX_CELLS
 from tests.factories import Builders, as_user
 
@@ -49,12 +50,23 @@ def yearly_counts(atoms: Atoms, year: int) -> Table:
     return Table(rows, VALUES, tuple(tuple(atoms[(m, v)] for v in VALUES) for m in rows))
 
 
+@lru_cache(maxsize=256)
+def yearly(counts: Table, threshold: int) -> Suppressed:
+    """A year's table suppressed on its own (its family here is this one table)."""
+    return suppress(counts, threshold)
+
+
+def part(counts: Table, targets: tuple[str, ...], threshold: int) -> Part:
+    return Part(counts, yearly(counts, threshold), targets)
+
+
 def views(atoms: Atoms, threshold: int) -> list[tuple[Suppressed, dict[str, list[str]]]]:
     """Every view an analyst can ask of two years and one breakdown, with the months each of
     its rows sums."""
-    parts = {y: Part(yearly_counts(atoms, y), month_rows(y)) for y in YEARS}
+    parts = {y: part(yearly_counts(atoms, y), month_rows(y), threshold) for y in YEARS}
     by_quarter = {
-        y: Part(yearly_counts(atoms, y), tuple(map(quarter, month_rows(y)))) for y in YEARS
+        y: part(yearly_counts(atoms, y), tuple(map(quarter, month_rows(y))), threshold)
+        for y in YEARS
     }
     out = []
     for span in ((2024,), (2025,), (2024, 2025)):
@@ -149,7 +161,10 @@ class TestCombined:
         both = combine(
             tuple(quarter(m) for y in YEARS for m in month_rows(y)[::3]),
             VALUES,
-            tuple(Part(yearly_counts(atoms, y), tuple(map(quarter, month_rows(y)))) for y in YEARS),
+            tuple(
+                part(yearly_counts(atoms, y), tuple(map(quarter, month_rows(y))), threshold)
+                for y in YEARS
+            ),
             threshold,
         )
         for r, row in enumerate(both.rows):
@@ -170,7 +185,7 @@ class TestCombined:
         rng = random.Random(4)
         atoms = {(m, v): rng.choice([0, 2, 7, 30]) for m in month_rows(2025) for v in VALUES}
         counts = yearly_counts(atoms, 2025)
-        assert combine(counts.rows, VALUES, (Part(counts, counts.rows),), 5) is yearly(counts, 5)
+        assert combine(counts.rows, VALUES, (part(counts, counts.rows, 5),), 5) is yearly(counts, 5)
 
 
 # --- the service: complete years only, a size limit, the audit event ---
