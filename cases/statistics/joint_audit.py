@@ -20,11 +20,8 @@ the attacker's, and a table it passes is safe (it may hide more than needed, nev
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+import highspy
 import numpy as np
-
-# scipy ships no type information (no py.typed).
-from scipy.optimize import linprog  # type: ignore[import-untyped]
-from scipy.sparse import coo_array  # type: ignore[import-untyped]
 
 #: A cube cell: one value per dimension.
 Atom = tuple[str, ...]
@@ -35,8 +32,13 @@ Key = frozenset[tuple[int, str]]
 MAX_UNKNOWNS = 4000
 #: Slack for floating-point LP optima.
 EPSILON = 1e-6
-#: HiGHS reports an unbounded objective with status 3.
-_UNBOUNDED = 3
+#: HiGHS's option value for primal simplex, which re-solves from the last basis.
+_PRIMAL_SIMPLEX = 4
+#: An objective without limit: the truth is feasible, so "or infeasible" is unbounded too.
+_UNBOUNDED = (
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+)
 
 
 def unknown_atoms(
@@ -60,7 +62,9 @@ def unknown_atoms(
 
 
 class JointProgramme:
-    """The equalities every published entry of a family imposes on the unknown atoms."""
+    """The equalities every published entry of a family imposes on the unknown atoms, loaded
+    once into HiGHS; each entry's optimum is a re-solve from the last basis (only the
+    objective changes, so primal simplex starts feasible: a few pivots instead of a solve)."""
 
     def __init__(self, atoms: Sequence[Atom], published: Mapping[Key, int]) -> None:
         self.size = len(atoms)
@@ -68,20 +72,29 @@ class JointProgramme:
         for i, atom in enumerate(atoms):
             for d, value in enumerate(atom):
                 self._having[(d, value)].add(i)
-        rows: list[int] = []
-        columns: list[int] = []
-        values: list[float] = []
-        for n, (key, count) in enumerate(sorted(published.items(), key=_order)):
+        starts, indexes, totals = [0], [], []
+        for key, count in sorted(published.items(), key=_order):
             members = self.members(key)
-            rows += [n] * len(members)
-            columns += members
-            values.append(float(count))
-        self._a_eq = (
-            coo_array(([1.0] * len(rows), (rows, columns)), shape=(len(values), self.size))
-            if values and self.size
-            else None
-        )
-        self._b_eq = np.array(values) if self._a_eq is not None else None
+            indexes += members
+            starts.append(len(indexes))
+            totals.append(float(count))
+        self._highs = highspy.Highs()  # type: ignore[no-untyped-call]  # its __init__ is untyped
+        self._highs.setOptionValue("output_flag", False)
+        self._highs.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = self.size, len(totals)
+        lp.col_cost_ = np.zeros(self.size)
+        lp.col_lower_ = np.zeros(self.size)
+        lp.col_upper_ = np.full(self.size, highspy.kHighsInf)
+        lp.row_lower_ = lp.row_upper_ = np.array(totals, dtype=np.double)
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = len(totals), self.size
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(indexes, dtype=np.int32)
+        lp.a_matrix_.value_ = np.ones(len(indexes))
+        self._highs.passModel(lp)
+        self._columns = np.arange(self.size, dtype=np.int32)
 
     def members(self, key: Key) -> list[int]:
         """Return the unknown atoms an entry sums."""
@@ -95,20 +108,16 @@ class JointProgramme:
         members = self.members(key)
         if not members:
             return 0.0
-        objective = np.zeros(self.size)
-        objective[members] = sense
-        result = linprog(
-            objective,
-            A_eq=self._a_eq,
-            b_eq=self._b_eq,
-            bounds=(0.0, None),
-            method="highs",
-        )
-        if result.status == _UNBOUNDED:
-            return float("inf")
-        if result.status != 0:  # the true cube is feasible, so this is a solver failure
-            raise ArithmeticError(f"linprog failed: {result.message}")
-        return float(result.fun) * sense
+        cost = np.zeros(self.size)
+        cost[members] = -sense  # the model maximises: max(-x) is -min(x)
+        self._highs.changeColsCost(self.size, self._columns, cost)
+        self._highs.run()
+        status = self._highs.getModelStatus()
+        if status in _UNBOUNDED:
+            return float("inf") * -sense
+        if status != highspy.HighsModelStatus.kOptimal:  # the true cube is feasible
+            raise ArithmeticError(f"HiGHS failed: {self._highs.modelStatusToString(status)}")
+        return float(self._highs.getInfo().objective_function_value) * -sense
 
     def wide_enough(self, key: Key, value: int, threshold: int) -> bool:
         """Tell whether the entry's range is at least ``threshold`` wide; the true ``value``
