@@ -120,6 +120,8 @@ class Action(StrEnum):
     HOLD_LIFTED = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_DRY_RUN = "cli:retention:dry-run"
+    # The sweep's summary (counts only); each erased person has a `person:shred` of their own.
+    RETENTION_SWEPT = "cli:retention:sweep"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

@@ -48,6 +48,9 @@ class Person(Base):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     current_version: Mapped[int] = mapped_column(default=1)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The rule that caused the erasure (a policy token such as a retention rule, never free
+    # text); None while not erased, and for persons erased before rules were recorded.
+    erasure_rule: Mapped[str | None] = mapped_column(String(80))
 
     versions: Mapped[list[PersonVersion]] = relationship(
         back_populates="person", order_by="PersonVersion.version"
