@@ -57,13 +57,17 @@ def retention_sweep(dry_run: bool) -> None:
     click.echo(f"{due} due, {len(found) - due} waiting.")
 
 
+def _on_terminal() -> bool:
+    """A progress bar for a person at a terminal; a line per person for logs and timers."""
+    return sys.stdout.isatty()
+
+
 def _erase(rules: RetentionRules, now: datetime) -> None:
     click.echo(
         f"Retention sweep: person data is kept {rules.person_years} years after the later of "
         "registration and last case closure. Erasing the persons due:"
     )
-    # A progress bar for a person at the terminal; a line per person for logs and timers.
-    terminal = sys.stdout.isatty()
+    terminal = _on_terminal()
     erased = 0
     with ExitStack() as stack:
         advance: list[Callable[[int], None]] = []
