@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -35,6 +36,14 @@ IDENTITY_CODE_INDEX = BlindIndex("person/identity-code", bits=16)
 NAME_BIRTH_INDEX = BlindIndex("person/surname-birth-date", bits=16)
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """When a person was erased and under which rule (None: erased before rules were named)."""
+
+    on: datetime
+    rule: str | None
+
+
 class Person(Base):
     """A young person's stable identity; what they are lives in `PersonVersion`s."""
 
@@ -63,6 +72,13 @@ class Person(Base):
     @property
     def data_key_owner(self) -> str:
         return person_owner(self.id)
+
+    @property
+    def erasure(self) -> Erasure | None:
+        """"Erased on DATE under rule X", for those who could see the person; None while not."""
+        if self.erased_at is None:
+            return None
+        return Erasure(self.erased_at, self.erasure_rule)
 
 
 class PersonVersion(Base):
