@@ -104,3 +104,9 @@ def _erase(rules: RetentionRules, now: datetime) -> None:
         f"{len(report.erased)} erased, {len(report.skipped)} no longer due, "
         f"{report.waiting} waiting."
     )
+    if not report.log_truncated:
+        click.echo(
+            "Warning: the database's write-ahead log was busy and still holds old pages; "
+            "run the sweep again when the service is quiet.",
+            err=True,
+        )

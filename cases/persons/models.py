@@ -75,7 +75,8 @@ class Person(Base):
 
     @property
     def erasure(self) -> Erasure | None:
-        """"Erased on DATE under rule X", for those who could see the person; None while not."""
+        """When and under which rule the person was erased (for "Erased on DATE under rule X");
+        None while they are not."""
         if self.erased_at is None:
             return None
         return Erasure(self.erased_at, self.erasure_rule)

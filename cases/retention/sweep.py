@@ -57,6 +57,9 @@ class SweepReport:
     listed: tuple[PersonRetention, ...]
     erased: tuple[uuid.UUID, ...]
     skipped: tuple[uuid.UUID, ...]
+    # False: a reader kept SQLite's write-ahead log busy, so it still holds old pages until a
+    # later sweep (which truncates it again, erasing nobody twice) gets it empty.
+    log_truncated: bool = True
 
     @property
     def waiting(self) -> int:
@@ -120,7 +123,7 @@ def sweep(
         (erased if rule is not None else skipped).append(item.person_id)
         if done is not None:
             done(item, rule is not None)
-    report = SweepReport(tuple(found), tuple(erased), tuple(skipped))
+    waiting = sum(1 for item in found if not item.due)
     record(
         session,
         ctx,
@@ -128,11 +131,11 @@ def sweep(
         object_type="retention",
         erased=len(erased),
         skipped=len(skipped),
-        waiting=report.waiting,
+        waiting=waiting,
         person_years=rules.person_years,
     )
     session.commit()
     # Freed pages were zeroed as they were freed (`secure_delete`); the copies of the pages that
     # held the destroyed keys still sit in SQLite's write-ahead log until it is truncated.
-    truncate_write_ahead_log(session)
-    return report
+    truncated = truncate_write_ahead_log(session)
+    return SweepReport(tuple(found), tuple(erased), tuple(skipped), truncated)
