@@ -1,6 +1,7 @@
 """An erased young person shows as "erased on DATE under rule X" to those who could see them
 (issue 14, point 3): on the person page and on the case page, after a real sweep of the demo,
-in English, Finnish and Swedish; nothing of the person is left to show."""
+in English, Finnish and Swedish; nothing of the person is left to show. And with every demo
+person erased, no page of any practitioner fails or shows any of their text."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.commands import command_context
 from app.extensions import db
 from cases.accounts import services as accounts
 from cases.casework.models import Case
+from cases.meetings.models import Meeting
 from cases.persons import services as persons
+from cases.persons.models import Person
+from cases.referrals.models import Referral
 from core.db import utcnow
 from tests.helpers import open_session
 
@@ -74,3 +79,48 @@ def test_the_person_and_case_pages_say_when_and_under_which_rule(
         assert str(today.year) in day and str(today.day) in day, day
         for text_of_aada in ("Aada", "Arkisto", P5, "DEMO-P5-SOS-GENERAL"):
             assert text_of_aada not in page.text
+
+
+def _pages(app: Flask) -> list[str]:
+    with app.app_context():
+        cases = list(db().scalars(select(Case.id)))
+        meetings = list(db().scalars(select(Meeting.id)))
+        return [
+            "/",
+            "/cases/",
+            "/cases/queue",
+            "/referrals/inbox",
+            "/referrals/sent",
+            "/meetings",
+            "/meetings/tasks",
+            "/meetings/review",
+            *(f"/persons/{p}" for p in db().scalars(select(Person.id))),
+            *(f"/cases/{c}" for c in cases),
+            *(f"/cases/{c}/referrals" for c in cases),
+            *(f"/referrals/{r}" for r in db().scalars(select(Referral.id))),
+            *(f"/meetings/{m}" for m in meetings),
+            *(f"/meetings/{m}/print" for m in meetings),
+        ]
+
+
+def test_with_everyone_erased_no_page_fails_or_shows_their_text(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    with demo_app.app_context():
+        for person in db().scalars(select(Person)).all():
+            persons.shred(db(), command_context("tests"), person, "tests")
+        db().commit()
+    pages = _pages(demo_app)
+    practitioners = [
+        name
+        for name, account in demo_accounts.items()
+        if account["role"] in ("caseworker", "supervisor")
+    ]
+    assert len(practitioners) > 5 and len(pages) > 20
+    for username in practitioners:
+        client = demo_app.test_client()
+        open_session(demo_app, client, username, reauthenticated=False)
+        for url in pages:
+            page = client.get(url)
+            assert page.status_code < 500, (username, url)
+            assert "DEMO-" not in page.text, (username, url)
