@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,8 @@ from cases.casework.models import (
     ClosureRequest,
     EmergencyAccess,
 )
-from cases.persons.queries import PersonDetails, current_details_of
+from cases.persons.models import Person
+from cases.persons.queries import Erasure, PersonDetails, current_details_of
 from cases.policy import (
     Decision,
     Permission,
@@ -103,6 +105,7 @@ def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
 class CaseListing:
     case: Case
     person: PersonDetails | None
+    erasure: Erasure | None = None  # when and under which rule the young person was erased
 
 
 def list_my_cases(
@@ -127,7 +130,16 @@ def list_my_cases(
             for case, decision in decided
         ],
     )
-    return [CaseListing(case, details.get(case.person_id)) for case, _decision in decided]
+    # `current_details_of` loaded each person row: `session.get` finds it without a statement.
+    return [
+        CaseListing(case, details.get(case.person_id), _erasure(session, case.person_id))
+        for case, _decision in decided
+    ]
+
+
+def _erasure(session: Session, person_id: uuid.UUID) -> Erasure | None:
+    person = session.get(Person, person_id)
+    return person.erasure if person is not None else None
 
 
 def list_closed_cases(session: Session, ctx: AuditContext) -> list[CaseListing]:
