@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,8 +16,7 @@ from cases.casework.models import (
     ClosureRequest,
     EmergencyAccess,
 )
-from cases.persons.models import Person
-from cases.persons.queries import Erasure, PersonDetails, current_details_of
+from cases.persons.queries import PersonDetails, current_details_of
 from cases.policy import (
     Decision,
     Permission,
@@ -105,7 +103,6 @@ def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
 class CaseListing:
     case: Case
     person: PersonDetails | None
-    erasure: Erasure | None = None  # when and under which rule the young person was erased
 
 
 def list_my_cases(
@@ -130,16 +127,7 @@ def list_my_cases(
             for case, decision in decided
         ],
     )
-    # `current_details_of` loaded each person row: `session.get` finds it without a statement.
-    return [
-        CaseListing(case, details.get(case.person_id), _erasure(session, case.person_id))
-        for case, _decision in decided
-    ]
-
-
-def _erasure(session: Session, person_id: uuid.UUID) -> Erasure | None:
-    person = session.get(Person, person_id)
-    return person.erasure if person is not None else None
+    return [CaseListing(case, details.get(case.person_id)) for case, _decision in decided]
 
 
 def list_closed_cases(session: Session, ctx: AuditContext) -> list[CaseListing]:
