@@ -61,7 +61,7 @@ def retention_of(
 
 
 def _retentions(
-    session: Session, rules: RetentionRules, now: datetime, person_id: uuid.UUID | None
+    session: Session, rules: RetentionRules, now: datetime, only: uuid.UUID | None
 ) -> list[PersonRetention]:
     zone = ZoneInfo(rules.timezone)
     today = now.astimezone(zone).date()
@@ -71,15 +71,12 @@ def _retentions(
         func.sum(case((Case.status == CaseStatus.OPEN, 1), else_=0)).label("open_cases"),
         func.sum(case((Case.status == CaseStatus.CLOSED, 1), else_=0)).label("closed_cases"),
     )
-    persons = select(
-        Person.id,
-        Person.registered_at,
-    ).where(Person.erased_at.is_(None))
+    persons = select(Person.id, Person.registered_at).where(Person.erased_at.is_(None))
     holds = select(LegalHold.person_id).where(active_on(today))
-    if person_id is not None:
-        per_person = per_person.where(Case.person_id == person_id)
-        persons = persons.where(Person.id == person_id)
-        holds = holds.where(LegalHold.person_id == person_id)
+    if only is not None:
+        per_person = per_person.where(Case.person_id == only)
+        persons = persons.where(Person.id == only)
+        holds = holds.where(LegalHold.person_id == only)
     closures = per_person.group_by(Case.person_id).subquery()
     rows = session.execute(
         persons.add_columns(
