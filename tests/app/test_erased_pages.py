@@ -6,6 +6,7 @@ person erased, no page of any practitioner fails or shows any of their text."""
 from __future__ import annotations
 
 import re
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -124,3 +125,17 @@ def test_with_everyone_erased_no_page_fails_or_shows_their_text(
             page = client.get(url)
             assert page.status_code < 500, (username, url)
             assert "DEMO-" not in page.text, (username, url)
+
+
+def test_a_person_erased_before_rules_were_named_shows_the_day_only(
+    demo_app: Flask, swept: tuple[str, str]
+) -> None:
+    person_id, _case_id = swept
+    with demo_app.app_context():
+        person = persons.get_person(db(), uuid.UUID(person_id))
+        assert person is not None
+        person.erasure_rule = None  # as for an erasure made before migration 0014
+        db().commit()
+    page = _sanna(demo_app, "en").get(f"/persons/{person_id}")
+    assert page.status_code == 200
+    assert "Erased on " in page.text and "under rule" not in page.text
