@@ -120,6 +120,10 @@ class Action(StrEnum):
     HOLD_LIFTED = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_DRY_RUN = "cli:retention:dry-run"
+    # The subject access report's agency part (issue 14, point 4): counts only, never content.
+    SUBJECT_ACCESS_PART_PREPARED = "rights:agency-part:prepare"
+    SUBJECT_ACCESS_PART_PRODUCED = "rights:agency-part:produce"
+    SUBJECT_ACCESS_PART_REFUSED = "rights:agency-part:refuse"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"
