@@ -146,8 +146,9 @@ def _load(
     )
 
 
-def _counts(items: list[PartItem]) -> dict[str, int]:
-    return dict(sorted(Counter(item.kind for item in items).items()))
+def _counts(prefix: str, items: list[PartItem]) -> dict[str, int]:
+    """Counts by kind as flat audit details (`items_note: 3`): numbers, never content."""
+    return {f"{prefix}_{kind}": n for kind, n in sorted(Counter(i.kind for i in items).items())}
 
 
 def prepare_part(
@@ -167,7 +168,8 @@ def prepare_part(
         Action.SUBJECT_ACCESS_PART_PREPARED,
         part.person,
         bases=["agency_supervisor"],
-        items=_counts(part.items),
+        items=len(part.items),
+        **_counts("items", part.items),
     )
     return part
 
@@ -217,8 +219,10 @@ def produce_part(
         bases=["agency_supervisor"],
         recipient=str(recipient),
         output=output,
-        released=_counts(released),
-        withheld=dict(sorted(withheld.items())),
+        released=len(released),
+        withheld=sum(withheld.values()),
+        **_counts("released", released),
+        **{f"withheld_{reason}": n for reason, n in sorted(withheld.items())},
     )
     return ProducedPart(part.person.id, part.agency, Recipient(recipient), now, released, withheld)
 
