@@ -30,7 +30,6 @@ from cases.policy import Permission, authorize
 from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import cases_facts
 from cases.policy.rights import AgencyPartFacts
-from cases.records import record_about
 from cases.rights.agency_part_items import KINDS, PartItem, Value, collect_items
 from core.db import utcnow
 
@@ -151,6 +150,26 @@ def _counts(prefix: str, items: list[PartItem]) -> dict[str, int]:
     return {f"{prefix}_{kind}": n for kind, n in sorted(Counter(i.kind for i in items).items())}
 
 
+def _audit(
+    session: Session,
+    ctx: AuditContext,
+    action: Action,
+    person: Person,
+    details: Mapping[str, object],
+) -> None:
+    """An event about the person (their access report lists it) with counts only."""
+    record(
+        session,
+        ctx,
+        action,
+        object_type="person",
+        object_id=person.id,
+        subject=person.id,
+        bases=["agency_supervisor"],
+        extra=details,
+    )
+
+
 def prepare_part(
     session: Session,
     ctx: AuditContext,
@@ -162,14 +181,12 @@ def prepare_part(
     """The items to choose from (shown to the supervisor: a read, audited with counts)."""
     now = now or utcnow()
     part = _load(session, ctx, person_id, rules, now)
-    record_about(
+    _audit(
         session,
         ctx,
         Action.SUBJECT_ACCESS_PART_PREPARED,
         part.person,
-        bases=["agency_supervisor"],
-        items=len(part.items),
-        **_counts("items", part.items),
+        {"items": len(part.items), **_counts("items", part.items)},
     )
     return part
 
@@ -211,19 +228,15 @@ def produce_part(
         )
         raise GuardianVersionRefused
     released, withheld = _decide(part.items, choices)
-    record_about(
-        session,
-        ctx,
-        Action.SUBJECT_ACCESS_PART_PRODUCED,
-        part.person,
-        bases=["agency_supervisor"],
-        recipient=str(recipient),
-        output=output,
-        released=len(released),
-        withheld=sum(withheld.values()),
+    details: dict[str, object] = {
+        "recipient": str(recipient),
+        "output": "json" if output == "json" else "html",
+        "released": len(released),
+        "withheld": sum(withheld.values()),
         **_counts("released", released),
         **{f"withheld_{reason}": n for reason, n in sorted(withheld.items())},
-    )
+    }
+    _audit(session, ctx, Action.SUBJECT_ACCESS_PART_PRODUCED, part.person, details)
     return ProducedPart(part.person.id, part.agency, Recipient(recipient), now, released, withheld)
 
 
