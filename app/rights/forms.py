@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from app.rights.agency_labels import RECIPIENT_LABELS
@@ -21,7 +22,7 @@ REASON_PREFIX = "reason-"
 class AgencyPartForm(FlaskForm):
     recipient = RadioField(
         _l("The report is for"),
-        choices=[(str(value), text) for value, text in RECIPIENT_LABELS.items()],
+        choices=[SelectChoice(str(value), text) for value, text in RECIPIENT_LABELS.items()],
         validators=[InputRequired(message=_l("Choose who receives the report."))],
     )
     print_page = SubmitField(_l("Produce the printable page"))
