@@ -41,7 +41,7 @@ def agency_part_decision(actor: Actor, permission: Permission, resource: Any) ->
         return deny(Reason.ROLE_NO_CONTENT)
     if actor.role != Role.SUPERVISOR:
         # A caseworker answers for their own work, not for their agency's records.
-        return deny(Reason.NOT_AGENCY_SUPERVISOR)
+        return deny(Reason.ROLE_NOT_ALLOWED)
     if resource is None:
         # The route's gate, before the person is loaded; the service asks again with the facts.
         return allow(Reason.AGENCY_SUPERVISOR)

@@ -56,9 +56,9 @@ REFUSED = {
     "jaana": "not_on_team",
     "oona": "not_on_team",
     # Caseworkers answer for their work, not for their agency's records.
-    "sanna": "not_agency_supervisor",
-    "pekka": "not_agency_supervisor",
-    "noora": "not_agency_supervisor",
+    "sanna": "role_not_allowed",
+    "pekka": "role_not_allowed",
+    "noora": "role_not_allowed",
     # No content for these roles.
     "aino": "role_no_content",
     "ylva": "role_no_content",
