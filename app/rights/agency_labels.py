@@ -12,9 +12,13 @@ from app.casework.messages import (
     CATEGORY_LABELS,
     CONCERN_LABELS,
     GIVEN_BY_LABELS,
+    HOW_RECORDED_LABELS,
     OUTCOME_LABELS,
+    SENSITIVITY_LABELS,
     basis_label,
 )
+from app.meetings.messages import ACTION_STATUS_LABELS
+from app.meetings.messages import KIND_LABELS as ENTRY_KIND_LABELS
 from app.messages import label
 from app.persons.messages import MOTHER_TONGUE_LABELS, PERSON_FIELD_LABELS
 from app.referrals.messages import DECLINE_REASON_LABELS, STATE_LABELS, URGENCY_LABELS
@@ -82,6 +86,11 @@ VALUE_LABELS: dict[str, dict[str, object]] = {
     "urgency": URGENCY_LABELS,
     "state": STATE_LABELS,
     "decline_reason": DECLINE_REASON_LABELS,
+    "how_recorded": HOW_RECORDED_LABELS,
+    "sensitivity": SENSITIVITY_LABELS,
+    "entry_kind": ENTRY_KIND_LABELS,
+    # A case is open or closed, an action item open or done.
+    "status": {**ACTION_STATUS_LABELS, "closed": _l("Closed")},
 }
 
 WITHHOLD_REASON_LABELS = {
