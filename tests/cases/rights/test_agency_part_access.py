@@ -6,17 +6,20 @@ else is refused, and the refusal is audited with the young person as its subject
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
 from cases.casework.models import Case
+from cases.persons import services as persons
 from cases.policy import PolicyDenied
 from cases.rights.agency_part import prepare_part, produce_part
 from tests.cases.meetings.scenario import leave_team
 from tests.cases.rights.scene import MARKERS, PartScene, part_scene
-from tests.factories import as_user
+from tests.factories import OPERATOR, as_user
 
 
 @pytest.fixture
@@ -123,3 +126,16 @@ def test_preparing_is_audited_with_counts_only(ps: PartScene) -> None:
     ).one()
     assert event.subject_id == ps.eetu.id
     assert "POL-OFFENCE" not in repr(event.details) and "Virtanen" not in repr(event.details)
+
+
+def test_nothing_is_prepared_for_an_erased_young_person(ps: PartScene) -> None:
+    persons.shred(ps.s.session, OPERATOR, ps.eetu, "retention")
+    with pytest.raises(PolicyDenied) as refused:
+        prepare_part(ps.s.session, as_user(ps.s.siiri), ps.eetu.id)
+    assert str(refused.value.decision.reason) == "person_erased"
+
+
+def test_a_person_who_does_not_exist_is_refused_like_one_not_shared(ps: PartScene) -> None:
+    with pytest.raises(PolicyDenied) as refused:
+        prepare_part(ps.s.session, as_user(ps.s.siiri), uuid.uuid4())
+    assert str(refused.value.decision.reason) == "not_on_team"
