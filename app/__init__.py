@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         notifications,
         persons,
         referrals,
+        rights,
         statistics,
     )
     from app.auth import release as auth_release
@@ -75,4 +76,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(statistics.bp)
+    app.register_blueprint(rights.bp)
     return app

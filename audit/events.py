@@ -122,6 +122,10 @@ class Action(StrEnum):
     RETENTION_DRY_RUN = "cli:retention:dry-run"
     # The sweep's summary (counts only); each erased person has a `person:shred` of their own.
     RETENTION_SWEPT = "cli:retention:sweep"
+    # The subject access report's agency part (issue 14, point 4): counts only, never content.
+    SUBJECT_ACCESS_PART_PREPARED = "rights:agency-part:prepare"
+    SUBJECT_ACCESS_PART_PRODUCED = "rights:agency-part:produce"
+    SUBJECT_ACCESS_PART_REFUSED = "rights:agency-part:refuse"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

@@ -57,6 +57,7 @@ from cases.policy.referrals import (
     ReferralProposal,
     referral_decision,
 )
+from cases.policy.rights import RIGHTS_PERMISSIONS, AgencyPartFacts, agency_part_decision
 from core.db import utcnow
 
 
@@ -78,7 +79,7 @@ class PolicyDenied(Exception):
 def _kind_of(resource: Any) -> str | None:
     if resource is None:
         return None
-    if isinstance(resource, PersonFacts):
+    if isinstance(resource, PersonFacts | AgencyPartFacts):
         return "person"
     if isinstance(resource, ReferralFacts | ReferralProposal):
         return "referral"
@@ -93,7 +94,7 @@ def _kind_of(resource: Any) -> str | None:
 
 def subject_of(resource: Any) -> uuid.UUID | None:
     """The young person whose data a resource of the policy is (None for anything else)."""
-    if isinstance(resource, PersonFacts):
+    if isinstance(resource, PersonFacts | AgencyPartFacts):
         return resource.id
     if isinstance(
         resource,
@@ -153,6 +154,8 @@ def decide(
         return _own_notification(actor, resource)
     if permission in HOLD_PERMISSIONS:
         return hold_decision(actor, permission, resource)
+    if permission in RIGHTS_PERMISSIONS:
+        return agency_part_decision(actor, permission, resource)
     case_permissions = (
         TEAM_WORK
         | LEAD_SUPERVISOR

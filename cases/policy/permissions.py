@@ -109,6 +109,9 @@ class Permission(StrEnum):
     HOLD_LIFT = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_SWEEP = "retention:sweep"
+    # The subject access report (issue 14, point 4): an agency's part, produced by a supervisor
+    # of an agency on the young person's cases, decided in `cases.policy.rights`.
+    SUBJECT_ACCESS_AGENCY_PART = "rights:agency-part:produce"
 
 
 class Reason(StrEnum):

@@ -49,6 +49,8 @@ NOTIFICATIONS = {Permission.NOTIFICATION_LIST, Permission.NOTIFICATION_MARK_READ
 # the review queue of minutes awaiting approval is a supervisor's.
 MEETINGS = {p for p in Permission if p.value.startswith("meeting:")}
 REVIEW_QUEUE = {Permission.MEETING_REVIEW_QUEUE}
+# Issue 14: the agency part of a subject access report is produced by an agency's supervisor.
+AGENCY_PART = {Permission.SUBJECT_ACCESS_AGENCY_PART}
 HOST_OPERATOR = (
     ADMIN_PERMISSIONS
     | RELEASE
@@ -67,7 +69,13 @@ HOST_OPERATOR = (
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
 EXPECTED = {
     Role.CASEWORKER: EVERYONE | REGISTER | NOTIFICATIONS | (MEETINGS - REVIEW_QUEUE),
-    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE | REFERRAL_OVERVIEW | NOTIFICATIONS | MEETINGS,
+    Role.SUPERVISOR: EVERYONE
+    | REGISTER
+    | RELEASE
+    | REFERRAL_OVERVIEW
+    | NOTIFICATIONS
+    | MEETINGS
+    | AGENCY_PART,
     # Issue 13: suppressed statistics, for the analyst only.
     Role.ANALYST: EVERYONE | {Permission.STATISTICS_READ, Permission.STATISTICS_EXPORT},
     Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
