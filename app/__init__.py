@@ -55,6 +55,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
+    from app.rights import access_log_routes  # noqa: F401 - attaches its routes to the blueprint
+    from app.rights.blueprint import bp as rights_bp
 
     init_silta(app)
     csrf.init_app(app)
@@ -75,4 +77,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(statistics.bp)
+    app.register_blueprint(rights_bp)
     return app

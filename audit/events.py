@@ -120,6 +120,8 @@ class Action(StrEnum):
     HOLD_LIFTED = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_DRY_RUN = "cli:retention:dry-run"
+    # Subject access (issue 14, point 4): producing the access-log part names its window and count.
+    SUBJECT_ACCESS_LOG_PRODUCED = "rights:access-log:produce"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

@@ -109,6 +109,8 @@ class Permission(StrEnum):
     HOLD_LIFT = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_SWEEP = "retention:sweep"
+    # Subject access (issue 14, point 4): the access-log part is the auditors' (metadata only).
+    SUBJECT_ACCESS_LOG_PRODUCE = "rights:access-log:produce"
 
 
 class Reason(StrEnum):
@@ -234,6 +236,7 @@ AUDITOR_ONLY = frozenset(
         Permission.AUDIT_VERIFY,
         Permission.AUDIT_PERSON_LOOKUP,
         Permission.AUDIT_HOLDS_READ,
+        Permission.SUBJECT_ACCESS_LOG_PRODUCE,
     }
 )
 
