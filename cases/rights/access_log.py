@@ -152,17 +152,19 @@ def _uuid(text: str | None) -> uuid.UUID | None:
         return None
 
 
-def _users(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
+def _user_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    return {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
+    query = select(User.id, User.display_name).where(User.id.in_(ids))
+    return {row.id: row.display_name for row in session.execute(query)}
 
 
-def _agencies(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Agency]:
+def _agencies(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+    """Code and name of each agency."""
     if not ids:
         return {}
-    query = select(Agency).where(Agency.id.in_(ids))
-    return {agency.id: agency for agency in session.scalars(query)}
+    query = select(Agency.id, Agency.code, Agency.name).where(Agency.id.in_(ids))
+    return {row.id: (row.code, row.name) for row in session.execute(query)}
 
 
 def _legal_bases(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -187,14 +189,14 @@ def _entries(session: Session, events: list[AuditEvent]) -> tuple[Processing, ..
         for kind, record_id in bases
         if kind == "disclosure" and (found := _uuid(record_id)) is not None
     }
-    users = _users(session, {e.actor_user_id for e in events if e.actor_user_id is not None})
+    users = _user_names(session, {e.actor_user_id for e in events if e.actor_user_id is not None})
     agencies = _agencies(
         session, {e.actor_agency_id for e in events if e.actor_agency_id is not None}
     )
     legal = _legal_bases(session, disclosure_ids)
     entries = []
     for event in events:
-        user = users.get(event.actor_user_id) if event.actor_user_id else None
+        user_name = users.get(event.actor_user_id) if event.actor_user_id else None
         agency = agencies.get(event.actor_agency_id) if event.actor_agency_id else None
         bases = tuple(
             Basis(kind, record_id, _legal_basis(kind, record_id, legal))
@@ -210,11 +212,11 @@ def _entries(session: Session, events: list[AuditEvent]) -> tuple[Processing, ..
                 object_id=event.object_id,
                 actor_label=event.actor_label,
                 user_id=event.actor_user_id,
-                user_name=user.display_name if user is not None else None,
+                user_name=user_name,
                 role=event.actor_role,
                 agency_id=event.actor_agency_id,
-                agency_code=agency.code if agency is not None else None,
-                agency_name=agency.name if agency is not None else None,
+                agency_code=agency[0] if agency is not None else None,
+                agency_name=agency[1] if agency is not None else None,
                 bases=bases,
             )
         )

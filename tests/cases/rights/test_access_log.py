@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from audit.events import Action
@@ -26,6 +27,7 @@ from cases.policy import PolicyDenied
 from cases.policy.facts import LegalBasis
 from cases.referrals import services as referrals
 from cases.rights.access_log import AccessLogPart, AccessLogRequest, document, produce_access_log
+from tests.budgets.counting import counting
 from tests.cases.meetings.scenario import Scene, scene
 from tests.factories import as_user
 
@@ -293,3 +295,23 @@ class TestProducing:
         person.erased_at = NOW - timedelta(days=1)  # what the sweep sets (with the shredding)
         part = _produce(story)
         assert part.person_erased_at is not None and part.entries
+
+
+class TestBudget:
+    def test_a_longer_part_costs_no_more_statements(self, story: Story) -> None:
+        session = story.s.session
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        # The auditor's own row may be expired by earlier work; loading it is not the part's cost.
+        session.refresh(story.s.users["aino"])
+        with counting(engine) as short:
+            _produce(story)
+        # Twenty more reads of A's case, by three users of two agencies.
+        for name in ("sanna", "sakari", "noora") * 7:
+            casework.view_case(session, as_user(story.s.users[name]), story.s.case)
+        session.flush()
+        session.refresh(story.s.users["aino"])
+        with counting(engine) as long:
+            part = _produce(story)
+        assert len({e.user_id for e in part.entries}) >= 4
+        assert long.count == short.count, f"{short}\n---\n{long}"
