@@ -126,6 +126,8 @@ class Action(StrEnum):
     SUBJECT_ACCESS_PART_PREPARED = "rights:agency-part:prepare"
     SUBJECT_ACCESS_PART_PRODUCED = "rights:agency-part:produce"
     SUBJECT_ACCESS_PART_REFUSED = "rights:agency-part:refuse"
+    # Subject access (issue 14, point 4): producing the access-log part names its window and count.
+    SUBJECT_ACCESS_LOG_PRODUCED = "rights:access-log:produce"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

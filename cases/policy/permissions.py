@@ -112,6 +112,8 @@ class Permission(StrEnum):
     # The subject access report (issue 14, point 4): an agency's part, produced by a supervisor
     # of an agency on the young person's cases, decided in `cases.policy.rights`.
     SUBJECT_ACCESS_AGENCY_PART = "rights:agency-part:produce"
+    # Subject access (issue 14, point 4): the access-log part is the auditors' (metadata only).
+    SUBJECT_ACCESS_LOG_PRODUCE = "rights:access-log:produce"
 
 
 class Reason(StrEnum):
@@ -237,6 +239,7 @@ AUDITOR_ONLY = frozenset(
         Permission.AUDIT_VERIFY,
         Permission.AUDIT_PERSON_LOOKUP,
         Permission.AUDIT_HOLDS_READ,
+        Permission.SUBJECT_ACCESS_LOG_PRODUCE,
     }
 )
 

@@ -78,7 +78,8 @@ EXPECTED = {
     | AGENCY_PART,
     # Issue 13: suppressed statistics, for the analyst only.
     Role.ANALYST: EVERYONE | {Permission.STATISTICS_READ, Permission.STATISTICS_EXPORT},
-    Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
+    # Issue 14: the access-log part of the subject access report is the auditor's alone.
+    Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS | {Permission.SUBJECT_ACCESS_LOG_PRODUCE},
     Role.ADMIN: EVERYONE | ADMIN_PERMISSIONS,
 }
 
