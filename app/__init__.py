@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         persons,
         referrals,
         statistics,
+        youth_summary,
     )
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
@@ -75,4 +76,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(statistics.bp)
+    app.register_blueprint(youth_summary.bp)
     return app

@@ -120,6 +120,8 @@ class Action(StrEnum):
     HOLD_LIFTED = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_DRY_RUN = "cli:retention:dry-run"
+    # The young person's summary (issue 14, point 5): for whom and in which language, no content.
+    SUMMARY_PRODUCED = "case:summary:produce"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

@@ -57,6 +57,7 @@ from cases.policy.referrals import (
     ReferralProposal,
     referral_decision,
 )
+from cases.policy.summary import SUMMARY_PERMISSIONS, SummaryRequest, summary_decision
 from core.db import utcnow
 
 
@@ -82,7 +83,7 @@ def _kind_of(resource: Any) -> str | None:
         return "person"
     if isinstance(resource, ReferralFacts | ReferralProposal):
         return "referral"
-    if isinstance(resource, CaseFacts | DisclosureRequest | HoldFacts):
+    if isinstance(resource, CaseFacts | DisclosureRequest | HoldFacts | SummaryRequest):
         return "case"
     if isinstance(resource, MeetingFacts | MeetingCase):
         return "meeting"
@@ -103,7 +104,8 @@ def subject_of(resource: Any) -> uuid.UUID | None:
         | ReferralProposal
         | MeetingCase
         | ActionFacts
-        | HoldFacts,
+        | HoldFacts
+        | SummaryRequest,
     ):
         return resource.case.person_id
     if isinstance(resource, CaseFacts):
@@ -153,6 +155,8 @@ def decide(
         return _own_notification(actor, resource)
     if permission in HOLD_PERMISSIONS:
         return hold_decision(actor, permission, resource)
+    if permission in SUMMARY_PERMISSIONS:
+        return summary_decision(actor, permission, resource)
     case_permissions = (
         TEAM_WORK
         | LEAD_SUPERVISOR

@@ -109,6 +109,9 @@ class Permission(StrEnum):
     HOLD_LIFT = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_SWEEP = "retention:sweep"
+    # The young person's summary of what is shared about them (issue 14, point 5), decided in
+    # `cases.policy.summary`.
+    SUMMARY_PRODUCE = "case:summary:produce"
 
 
 class Reason(StrEnum):
@@ -179,6 +182,8 @@ class Reason(StrEnum):
     NOT_ACTION_OWNER = "not_action_owner"
     # Retention (issue 14).
     PERSON_ERASED = "person_erased"
+    # The young person forbids disclosure to their guardian: no guardian version of anything.
+    GUARDIAN_FORBIDDEN = "guardian_forbidden"
 
 
 @dataclass(frozen=True)
