@@ -17,9 +17,10 @@ from app.extensions import db
 from audit.events import Action
 from audit.models import AuditEvent
 from cases.persons import services as persons
+from cases.persons.erasure import shred
 from cases.persons.queries import current_details
 from tests.app.casework_helpers import case_id_of, signed_in
-from tests.factories import as_user
+from tests.factories import OPERATOR, as_user
 from tests.helpers import load_user, post
 
 P1, P4 = "140310A1230", "200411A4682"
@@ -194,6 +195,19 @@ class TestRefusals:
         else:
             assert [e.details["reason"] for e in denied] == [reason]
             assert "Eetu" not in response.text
+
+    def test_nothing_about_an_erased_person(self, demo_app: Flask, sanna: FlaskClient) -> None:
+        case_id = case_id_of(demo_app, P1)
+        with demo_app.app_context():
+            person = persons.find_by_identity_code(db(), P1)
+            assert person is not None
+            shred(db(), OPERATOR, person, "test")
+            db().commit()
+        response = sanna.get(_summary_url(case_id, lang="en"))
+        assert response.status_code == 403 and "has been erased" in response.text
+        assert 'class="youth-summary"' not in response.text
+        # The case page offers no summary of an erased person.
+        assert "/summary" not in sanna.get(f"/cases/{case_id}").text
 
     def test_a_missing_case_is_not_found(self, sanna: FlaskClient) -> None:
         assert sanna.get(_summary_url(uuid.uuid4())).status_code == 404

@@ -16,13 +16,15 @@ from cases.accounts.models import User
 from cases.casework import services as casework
 from cases.casework.models import Case
 from cases.persons import services as persons
+from cases.persons.erasure import shred
+from cases.persons.models import Person
 from cases.persons.queries import current_details
 from cases.policy import PolicyDenied, Reason
 from cases.policy.sharing import add_years
 from cases.rights.summary import Audience, youth_summary
 from core.db import utcnow
 from tests.clock import work_day
-from tests.factories import Builders, as_user
+from tests.factories import OPERATOR, Builders, as_user
 
 
 @dataclass
@@ -185,6 +187,12 @@ class TestWhoGetsOne:
         with pytest.raises(PolicyDenied) as refused:
             _summary(s, by=outsider)
         assert refused.value.decision.reason == Reason.NOT_ON_TEAM
+
+    def test_nothing_about_an_erased_person(self, s: Scene) -> None:
+        shred(s.session, OPERATOR, s.session.get_one(Person, s.case.person_id), "test")
+        with pytest.raises(PolicyDenied) as refused:
+            _summary(s)
+        assert refused.value.decision.reason == Reason.PERSON_ERASED
 
     def test_a_missing_case_is_none(self, s: Scene) -> None:
         assert (
