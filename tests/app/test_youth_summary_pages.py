@@ -129,15 +129,21 @@ class TestTheSheet:
         assert f'href="/cases/{case_id}/summary"' in sanna.get(f"/cases/{case_id}").text
 
     @pytest.mark.parametrize(
-        "query", [{"lang": "de"}, {"audience": "teacher"}, {"lang": ""}, {"lang": "fi\x00"}]
+        ("query", "message"),
+        [
+            ({"lang": "de"}, "Not a valid choice."),
+            ({"lang": "fi\x00"}, "Not a valid choice."),
+            ({"lang": ""}, "Choose a language."),
+            ({"audience": "teacher"}, "Not a valid choice."),
+            ({"audience": ""}, "Choose for whom the summary is."),
+        ],
     )
     def test_a_bad_choice_is_a_message_and_nothing_is_produced(
-        self, demo_app: Flask, sanna: FlaskClient, query: dict[str, str]
+        self, demo_app: Flask, sanna: FlaskClient, query: dict[str, str], message: str
     ) -> None:
         response = sanna.get(_summary_url(case_id_of(demo_app, P1), **query))
-        assert response.status_code == 400
-        assert "Not a valid choice." in response.text or "Choose" in response.text
-        assert 'class="youth-summary"' not in response.text
+        assert response.status_code == 400 and message in response.text
+        assert 'class="youth-summary"' not in response.text and "Eetu" not in response.text
         assert _events(demo_app, Action.SUMMARY_PRODUCED) == []
 
 
