@@ -53,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         referrals,
         rights,
         statistics,
+        youth_summary,
     )
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
@@ -77,4 +78,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(rights.bp)
+    app.register_blueprint(youth_summary.bp)
     return app

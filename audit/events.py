@@ -128,6 +128,8 @@ class Action(StrEnum):
     SUBJECT_ACCESS_PART_REFUSED = "rights:agency-part:refuse"
     # Subject access (issue 14, point 4): producing the access-log part names its window and count.
     SUBJECT_ACCESS_LOG_PRODUCED = "rights:access-log:produce"
+    # The young person's summary (issue 14, point 5): for whom and in which language, no content.
+    SUMMARY_PRODUCED = "case:summary:produce"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

@@ -58,6 +58,7 @@ from cases.policy.referrals import (
     referral_decision,
 )
 from cases.policy.rights import RIGHTS_PERMISSIONS, AgencyPartFacts, agency_part_decision
+from cases.policy.summary import SUMMARY_PERMISSIONS, SummaryRequest, summary_decision
 from core.db import utcnow
 
 
@@ -83,7 +84,7 @@ def _kind_of(resource: Any) -> str | None:
         return "person"
     if isinstance(resource, ReferralFacts | ReferralProposal):
         return "referral"
-    if isinstance(resource, CaseFacts | DisclosureRequest | HoldFacts):
+    if isinstance(resource, CaseFacts | DisclosureRequest | HoldFacts | SummaryRequest):
         return "case"
     if isinstance(resource, MeetingFacts | MeetingCase):
         return "meeting"
@@ -104,7 +105,8 @@ def subject_of(resource: Any) -> uuid.UUID | None:
         | ReferralProposal
         | MeetingCase
         | ActionFacts
-        | HoldFacts,
+        | HoldFacts
+        | SummaryRequest,
     ):
         return resource.case.person_id
     if isinstance(resource, CaseFacts):
@@ -156,6 +158,8 @@ def decide(
         return hold_decision(actor, permission, resource)
     if permission in RIGHTS_PERMISSIONS:
         return agency_part_decision(actor, permission, resource)
+    if permission in SUMMARY_PERMISSIONS:
+        return summary_decision(actor, permission, resource)
     case_permissions = (
         TEAM_WORK
         | LEAD_SUPERVISOR

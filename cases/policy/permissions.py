@@ -114,6 +114,9 @@ class Permission(StrEnum):
     SUBJECT_ACCESS_AGENCY_PART = "rights:agency-part:produce"
     # Subject access (issue 14, point 4): the access-log part is the auditors' (metadata only).
     SUBJECT_ACCESS_LOG_PRODUCE = "rights:access-log:produce"
+    # The young person's summary of what is shared about them (issue 14, point 5), decided in
+    # `cases.policy.summary`.
+    SUMMARY_PRODUCE = "case:summary:produce"
 
 
 class Reason(StrEnum):
@@ -184,6 +187,8 @@ class Reason(StrEnum):
     NOT_ACTION_OWNER = "not_action_owner"
     # Retention (issue 14).
     PERSON_ERASED = "person_erased"
+    # The young person forbids disclosure to their guardian: no guardian version of anything.
+    GUARDIAN_FORBIDDEN = "guardian_forbidden"
 
 
 @dataclass(frozen=True)

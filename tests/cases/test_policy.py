@@ -280,6 +280,8 @@ def test_every_case_permission_has_a_rule() -> None:
     } | {  # issue 14: the hold table, tests/cases/retention/test_hold_policy.py
         Permission.HOLD_SET,
         Permission.HOLD_LIFT,
+        # issue 14: the summary table, tests/cases/rights/test_summary_policy.py
+        Permission.SUMMARY_PRODUCE,
     }
 
 
