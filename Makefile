@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+NPM := $(shell command -v npm)
+# The browser tests inject axe-core from node_modules; without npm they skip with a reason.
+AXE := $(if $(NPM),node_modules/axe-core/axe.min.js)
 
 .PHONY: run test lint typecheck translations messages migration clean
 
@@ -19,6 +22,11 @@ $(VENV)/.test-installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.run-installed
+
+# The browser tests' tools, pinned in package-lock.json (npm ci installs exactly that).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 translations: $(VENV)/.run-installed
 	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | grep -v "^compiling" || true
@@ -43,7 +51,7 @@ lint: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy
 
-test: $(VENV)/.test-installed translations lint typecheck
+test: $(VENV)/.test-installed translations lint typecheck $(AXE)
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 # Extract new UI strings and merge them into every catalogue (developers run this).
@@ -57,4 +65,4 @@ migration: $(VENV)/.test-installed
 	$(BIN)/python -c "import migrations as m; from alembic import command; u='sqlite:////tmp/silta-migration.db'; m.upgrade(u); command.revision(m.alembic_config(u), message='$(MESSAGE)', autogenerate=True)"
 
 clean:
-	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache

@@ -51,7 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         notifications,
         persons,
         referrals,
+        rights,
         statistics,
+        youth_summary,
     )
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
@@ -75,4 +77,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(statistics.bp)
+    app.register_blueprint(rights.bp)
+    app.register_blueprint(youth_summary.bp)
     return app

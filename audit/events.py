@@ -120,6 +120,16 @@ class Action(StrEnum):
     HOLD_LIFTED = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_DRY_RUN = "cli:retention:dry-run"
+    # The sweep's summary (counts only); each erased person has a `person:shred` of their own.
+    RETENTION_SWEPT = "cli:retention:sweep"
+    # The subject access report's agency part (issue 14, point 4): counts only, never content.
+    SUBJECT_ACCESS_PART_PREPARED = "rights:agency-part:prepare"
+    SUBJECT_ACCESS_PART_PRODUCED = "rights:agency-part:produce"
+    SUBJECT_ACCESS_PART_REFUSED = "rights:agency-part:refuse"
+    # Subject access (issue 14, point 4): producing the access-log part names its window and count.
+    SUBJECT_ACCESS_LOG_PRODUCED = "rights:access-log:produce"
+    # The young person's summary (issue 14, point 5): for whom and in which language, no content.
+    SUMMARY_PRODUCED = "case:summary:produce"
 
     PERSON_CREATED = "person:create"
     PERSON_UPDATED = "person:update"

@@ -175,3 +175,20 @@ def flagged_events(session: Session, since: datetime, limit: int = 200) -> list[
 def default_report_start(now: datetime) -> datetime:
     """Access reports cover the last two years unless an older period is justified."""
     return now - timedelta(days=2 * 365)
+
+
+def events_about(
+    session: Session, subject_id: uuid.UUID, since: datetime, until: datetime
+) -> list[AuditEvent]:
+    """Every event whose subject is this person in [since, until), oldest first: the rows of
+    the access-log part of their subject access report (Act 703/2023 §11)."""
+    query = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.subject_id == subject_id,
+            AuditEvent.occurred_at >= since,
+            AuditEvent.occurred_at < until,
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    )
+    return list(session.scalars(query))

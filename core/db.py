@@ -85,6 +85,10 @@ def sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
         # connections").
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        # Deleted content is overwritten with zeros rather than left in free space: a destroyed
+        # data key or a removed index entry must not stay readable in the file (crypto-shredding
+        # relies on it; the sweep then truncates the write-ahead log, `truncate_write_ahead_log`).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return set_up
@@ -108,6 +112,17 @@ def make_engine(url: str) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[OrmSession]:
     """Return the session factory every request, command and test uses."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def truncate_write_ahead_log(session: OrmSession) -> bool:
+    """On SQLite, copy the write-ahead log into the database file and truncate it to nothing,
+    so the old page images it holds (e.g. of a destroyed data key) are gone; True when done
+    (False: a reader kept it busy; the next checkpoint does it). Elsewhere a no-op."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    busy, _log, _done = session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    session.commit()
+    return not busy
 
 
 def database_answers(session: OrmSession) -> bool:

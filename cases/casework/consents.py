@@ -312,7 +312,9 @@ def expiring_consents(
     for case in cases:
         for c in by_case[case.id]:
             f = facts[case.id]
-            state = ConsentState(c, consent_state(c, now, f), consent_ends_at(consent_facts(c), f))
+            # An erased person's recorded birth date cannot be read either (as `consent_states`).
+            known = consent_facts(c, person_known=f.person_birth_date is not None)
+            state = ConsentState(c, consent_state(c, now, f), consent_ends_at(known, f))
             if state.state == "effective" and state.ends_at <= now + timedelta(days=days):
                 found.append((case, state))
     return found

@@ -20,7 +20,7 @@ from cases.casework.models import (
 )
 from cases.casework.notes import NoteRow, current_notes
 from cases.meetings.queries import CaseMeetingItems, case_meeting_items
-from cases.persons.queries import PersonDetails, details_of
+from cases.persons.queries import Erasure, PersonDetails, details_of
 from cases.policy import (
     Decision,
     Permission,
@@ -65,6 +65,7 @@ class CaseView:
     case: Case
     facts: CaseFacts
     person: PersonDetails | None
+    erasure: Erasure | None  # when and under which rule the young person was erased
     notes: list[ReadableNote]
     hidden: int  # notes by other agencies not shared with the reader: a count, never why
     consents: list[ConsentState]
@@ -116,7 +117,10 @@ def view_case(
     # A note's decision depends on its author agency, category and sensitivity alone (and on
     # this request's facts): decided once per combination, never kept past this request.
     verdicts: dict[tuple[uuid.UUID, str, str], Decision] = {}
-    for note in current_notes(session, case):
+    # Nothing of an erased young person decrypts any more: their notes and meeting items are
+    # not read at all, and the page shows when and under which rule they were erased.
+    erased = loaded.person is not None and loaded.person.erased_at is not None
+    for note in () if erased else current_notes(session, case):
         key = (note.author_agency_id, note.category, note.sensitivity)
         verdict = verdicts.get(key)
         if verdict is None:
@@ -127,7 +131,11 @@ def view_case(
             bases.update(verdict.basis)
         else:
             hidden += 1
-    meeting_items = case_meeting_items(session, ctx.actor, facts, now)
+    meeting_items = (
+        CaseMeetingItems([], [], 0, frozenset())
+        if erased
+        else case_meeting_items(session, ctx.actor, facts, now)
+    )
     bases.update(meeting_items.bases)
     reader_agency = ctx.actor.agency_id if ctx.actor is not None else None
     police = reader_agency is not None and facts.agency_kinds.get(reader_agency) == "police"
@@ -135,6 +143,7 @@ def view_case(
         case=case,
         facts=facts,
         person=details_of(loaded.person, loaded.version) if loaded.person is not None else None,
+        erasure=loaded.person.erasure if loaded.person is not None else None,
         notes=readable,
         hidden=hidden,
         consents=consent_states(loaded.consents, now, facts),

@@ -8,6 +8,7 @@ not read (a supervisor's agency outside the writer's consent, say) is listed wit
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -106,11 +107,18 @@ def _task_rows(
             a,
             m,
             people.get(a.person_id) if v else None,
-            (a.description or "") if v else None,
+            _description(a, people) if v else None,
             a.status == ActionStatus.OPEN and a.due_on < today,
         )
         for a, m, v in readable
     ]
+
+
+def _description(action: ActionItem, people: Mapping[uuid.UUID, PersonDetails | None]) -> str:
+    # An erased young person's action items no longer decrypt: nothing is left to show.
+    if people.get(action.person_id) is None:
+        return ""
+    return action.description or ""
 
 
 def _with_cases(owner_or_agency: ColumnElement[bool]) -> Select[ActionItem, Meeting, Case]:

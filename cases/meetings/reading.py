@@ -227,6 +227,10 @@ def _agenda_view(
 ) -> tuple[AgendaView, set[str]]:
     bases: set[str] = set()
     hidden = 0
+    if person is None:
+        # An erased young person (a shared case's person is otherwise always read): their
+        # minutes items, action items and addenda no longer decrypt, so none is shown.
+        entries, actions, addenda = [], [], []
 
     def readable(row: MinuteEntry | ActionItem | Addendum) -> bool:
         nonlocal hidden

@@ -24,7 +24,8 @@ def shred(session: Session, ctx: AuditContext, person: Person, reason: str) -> b
 
     The rows stay (ids, dates, the registering agency) so that cases and the audit log keep
     their references; every encrypted field becomes unreadable. Returns False if already done.
-    `reason` is a policy token (e.g. a retention class), never free text.
+    `reason` is a policy token (e.g. a retention rule), never free text; the person keeps it as
+    the rule of their erasure.
     """
     authorize(ctx.actor, Permission.PERSON_SHRED, person)
     destroyed = datakeys.shred(session, person.data_key_owner)
@@ -32,6 +33,7 @@ def shred(session: Session, ctx: AuditContext, person: Person, reason: str) -> b
     _reindex(session, person, None)
     if not already:
         person.erased_at = utcnow()
+        person.erasure_rule = reason
     session.flush()
     record_about(
         session,

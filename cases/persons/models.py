@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -35,6 +36,14 @@ IDENTITY_CODE_INDEX = BlindIndex("person/identity-code", bits=16)
 NAME_BIRTH_INDEX = BlindIndex("person/surname-birth-date", bits=16)
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """When a person was erased and under which rule (None: erased before rules were named)."""
+
+    on: datetime
+    rule: str | None
+
+
 class Person(Base):
     """A young person's stable identity; what they are lives in `PersonVersion`s."""
 
@@ -48,6 +57,9 @@ class Person(Base):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     current_version: Mapped[int] = mapped_column(default=1)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The rule that caused the erasure (a policy token such as a retention rule, never free
+    # text); None while not erased, and for persons erased before rules were recorded.
+    erasure_rule: Mapped[str | None] = mapped_column(String(80))
 
     versions: Mapped[list[PersonVersion]] = relationship(
         back_populates="person", order_by="PersonVersion.version"
@@ -60,6 +72,14 @@ class Person(Base):
     @property
     def data_key_owner(self) -> str:
         return person_owner(self.id)
+
+    @property
+    def erasure(self) -> Erasure | None:
+        """When and under which rule the person was erased (for "Erased on DATE under rule X");
+        None while they are not."""
+        if self.erased_at is None:
+            return None
+        return Erasure(self.erased_at, self.erasure_rule)
 
 
 class PersonVersion(Base):

@@ -57,6 +57,8 @@ from cases.policy.referrals import (
     ReferralProposal,
     referral_decision,
 )
+from cases.policy.rights import RIGHTS_PERMISSIONS, AgencyPartFacts, agency_part_decision
+from cases.policy.summary import SUMMARY_PERMISSIONS, SummaryRequest, summary_decision
 from core.db import utcnow
 
 
@@ -78,11 +80,11 @@ class PolicyDenied(Exception):
 def _kind_of(resource: Any) -> str | None:
     if resource is None:
         return None
-    if isinstance(resource, PersonFacts):
+    if isinstance(resource, PersonFacts | AgencyPartFacts):
         return "person"
     if isinstance(resource, ReferralFacts | ReferralProposal):
         return "referral"
-    if isinstance(resource, CaseFacts | DisclosureRequest | HoldFacts):
+    if isinstance(resource, CaseFacts | DisclosureRequest | HoldFacts | SummaryRequest):
         return "case"
     if isinstance(resource, MeetingFacts | MeetingCase):
         return "meeting"
@@ -93,7 +95,7 @@ def _kind_of(resource: Any) -> str | None:
 
 def subject_of(resource: Any) -> uuid.UUID | None:
     """The young person whose data a resource of the policy is (None for anything else)."""
-    if isinstance(resource, PersonFacts):
+    if isinstance(resource, PersonFacts | AgencyPartFacts):
         return resource.id
     if isinstance(
         resource,
@@ -103,7 +105,8 @@ def subject_of(resource: Any) -> uuid.UUID | None:
         | ReferralProposal
         | MeetingCase
         | ActionFacts
-        | HoldFacts,
+        | HoldFacts
+        | SummaryRequest,
     ):
         return resource.case.person_id
     if isinstance(resource, CaseFacts):
@@ -153,6 +156,10 @@ def decide(
         return _own_notification(actor, resource)
     if permission in HOLD_PERMISSIONS:
         return hold_decision(actor, permission, resource)
+    if permission in RIGHTS_PERMISSIONS:
+        return agency_part_decision(actor, permission, resource)
+    if permission in SUMMARY_PERMISSIONS:
+        return summary_decision(actor, permission, resource)
     case_permissions = (
         TEAM_WORK
         | LEAD_SUPERVISOR

@@ -109,6 +109,14 @@ class Permission(StrEnum):
     HOLD_LIFT = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_SWEEP = "retention:sweep"
+    # The subject access report (issue 14, point 4): an agency's part, produced by a supervisor
+    # of an agency on the young person's cases, decided in `cases.policy.rights`.
+    SUBJECT_ACCESS_AGENCY_PART = "rights:agency-part:produce"
+    # Subject access (issue 14, point 4): the access-log part is the auditors' (metadata only).
+    SUBJECT_ACCESS_LOG_PRODUCE = "rights:access-log:produce"
+    # The young person's summary of what is shared about them (issue 14, point 5), decided in
+    # `cases.policy.summary`.
+    SUMMARY_PRODUCE = "case:summary:produce"
 
 
 class Reason(StrEnum):
@@ -179,6 +187,8 @@ class Reason(StrEnum):
     NOT_ACTION_OWNER = "not_action_owner"
     # Retention (issue 14).
     PERSON_ERASED = "person_erased"
+    # The young person forbids disclosure to their guardian: no guardian version of anything.
+    GUARDIAN_FORBIDDEN = "guardian_forbidden"
 
 
 @dataclass(frozen=True)
@@ -234,6 +244,7 @@ AUDITOR_ONLY = frozenset(
         Permission.AUDIT_VERIFY,
         Permission.AUDIT_PERSON_LOOKUP,
         Permission.AUDIT_HOLDS_READ,
+        Permission.SUBJECT_ACCESS_LOG_PRODUCE,
     }
 )
 

@@ -172,13 +172,19 @@ def check_consent(proposal: ConsentProposal) -> ConsentCheck:
 # --- disclosures ----------------------------------------------------------------------------
 
 
-def disclosure_active(disclosure: DisclosureFacts, now: datetime, rules: CaseRules) -> bool:
-    """Granted, not expired, and within the maximum term (rows recorded before it was set)."""
+def disclosure_ends_at(disclosure: DisclosureFacts, rules: CaseRules) -> datetime:
+    """When the disclosure stops releasing anything: its expiry, or the end of the maximum term
+    from the day it was granted for rows recorded before that term was set."""
     term_end = end_of_day(
         add_months_last_day(local_day(disclosure.granted_at, rules), rules.disclosure_max_months),
         rules,
     )
-    return disclosure.granted_at <= now < min(disclosure.expires_at, term_end)
+    return min(disclosure.expires_at, term_end)
+
+
+def disclosure_active(disclosure: DisclosureFacts, now: datetime, rules: CaseRules) -> bool:
+    """Granted, not expired, and within the maximum term (rows recorded before it was set)."""
+    return disclosure.granted_at <= now < disclosure_ends_at(disclosure, rules)
 
 
 def disclosure_fits(disclosure: DisclosureFacts, case: CaseFacts) -> bool:

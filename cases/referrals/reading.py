@@ -103,8 +103,12 @@ def view_referral(
     notes: list[tuple[CaseNote, str]] = []
     hidden, bases = 0, set(decision.basis)
     person = None
+    # Nothing of an erased young person decrypts any more: no reason, texts or notes to show.
+    texts = False
     if full:
         person = current_details_of(session, [referral.person_id]).get(referral.person_id)
+        texts = person is not None
+    if texts:
         ids = [uuid.UUID(i) for i in referral.attached_note_ids]
         assert ctx.actor is not None  # noqa: S101 - the policy allowed an actor
         attached = list(session.scalars(select(CaseNote).where(CaseNote.id.in_(ids))))
@@ -119,8 +123,8 @@ def view_referral(
         referral=referral,
         content=bool(full),
         person=person,
-        reason=referral.reason if full else None,
-        history=[HistoryEntry(e, e.text if full else None) for e in history],
+        reason=referral.reason if texts else None,
+        history=[HistoryEntry(e, e.text if texts else None) for e in history],
         notes=notes,
         hidden_notes=hidden,
         overdue=overdue(referral, now),

@@ -1,2 +1,3 @@
 """Retention (issue 14): the rules (`rules`), legal holds (`models`, `holds`), what is due
-(`due`) and the auditors' list of holds (`queries`). The erasure sweep is a later step."""
+(`due`), the auditors' list of holds (`queries`) and the erasure sweep with its dry run
+(`sweep`)."""

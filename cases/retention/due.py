@@ -22,7 +22,7 @@ from cases.persons.models import Person
 from cases.retention.models import LegalHold, active_on
 from cases.retention.rules import RetentionRules
 
-__all__ = ["PersonRetention", "Waits", "due_persons"]
+__all__ = ["PersonRetention", "Waits", "due_persons", "retention_of"]
 
 
 class Waits(StrEnum):
@@ -48,30 +48,42 @@ class PersonRetention:
 
 def due_persons(session: Session, rules: RetentionRules, now: datetime) -> list[PersonRetention]:
     """Persons due at `now` and persons with a closed case who wait, by due day."""
+    return _retentions(session, rules, now, None)
+
+
+def retention_of(
+    session: Session, rules: RetentionRules, now: datetime, person_id: uuid.UUID
+) -> PersonRetention | None:
+    """One person as `due_persons` would list them at `now` (None: not listed, e.g. erased),
+    decided on what is committed now: the sweep asks again in each person's own transaction."""
+    found = _retentions(session, rules, now, person_id)
+    return found[0] if found else None
+
+
+def _retentions(
+    session: Session, rules: RetentionRules, now: datetime, only: uuid.UUID | None
+) -> list[PersonRetention]:
     zone = ZoneInfo(rules.timezone)
     today = now.astimezone(zone).date()
-    per_person = (
-        select(
-            Case.person_id,
-            func.max(Case.closed_at).label("last_closed"),
-            func.sum(case((Case.status == CaseStatus.OPEN, 1), else_=0)).label("open_cases"),
-            func.sum(case((Case.status == CaseStatus.CLOSED, 1), else_=0)).label("closed_cases"),
-        )
-        .group_by(Case.person_id)
-        .subquery()
+    per_person = select(
+        Case.person_id,
+        func.max(Case.closed_at).label("last_closed"),
+        func.sum(case((Case.status == CaseStatus.OPEN, 1), else_=0)).label("open_cases"),
+        func.sum(case((Case.status == CaseStatus.CLOSED, 1), else_=0)).label("closed_cases"),
     )
+    persons = select(Person.id, Person.registered_at).where(Person.erased_at.is_(None))
+    holds = select(LegalHold.person_id).where(active_on(today))
+    if only is not None:
+        per_person = per_person.where(Case.person_id == only)
+        persons = persons.where(Person.id == only)
+        holds = holds.where(LegalHold.person_id == only)
+    closures = per_person.group_by(Case.person_id).subquery()
     rows = session.execute(
-        select(
-            Person.id,
-            Person.registered_at,
-            per_person.c.last_closed,
-            per_person.c.open_cases,
-            per_person.c.closed_cases,
-        )
-        .outerjoin(per_person, per_person.c.person_id == Person.id)
-        .where(Person.erased_at.is_(None))
+        persons.add_columns(
+            closures.c.last_closed, closures.c.open_cases, closures.c.closed_cases
+        ).outerjoin(closures, closures.c.person_id == Person.id)
     )
-    held = set(session.scalars(select(LegalHold.person_id).where(active_on(today)).distinct()))
+    held = set(session.scalars(holds.distinct()))
     found = []
     for person_id, registered_at, last_closed, open_cases, closed_cases in rows:
         after_closure = last_closed is not None and last_closed > registered_at

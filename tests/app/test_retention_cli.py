@@ -1,25 +1,33 @@
 """`flask retention sweep --dry-run` (issue 14, points 3 and 6): on the demo data it lists Aada
 Arkisto (P5) as due under the closure rule, shows who waits and why, and writes nothing but its
-own audit event; the sweep without `--dry-run` is refused; the years come from configuration."""
+own audit event; the sweep itself erases her under that rule (the log still verifies, the
+statistics stay, her text is gone from the files) and a second run erases nothing; the years
+come from configuration."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.config import ConfigError, load
 from app.extensions import db
+from app.retention import cli as retention_commands
 from app.retention.settings import retention_rules
 from audit.events import AuditContext
 from audit.models import AuditEvent
 from cases.accounts import services as accounts
 from cases.casework import services as casework
 from cases.persons import services as persons
+from cases.persons.models import Person
+from cases.retention import sweep as sweeping
+from cases.statistics.models import StatisticsFact
 from core.db import Base
 
 P5 = "110203A312J"
@@ -85,18 +93,93 @@ class TestDryRun:
         assert "kept 10 years" in result.output and "0 due, 0 waiting." in result.output
 
 
-def test_the_sweep_itself_is_refused_as_not_built(demo_app: Flask) -> None:
-    with demo_app.app_context():
-        events = db().scalar(select(func.count()).select_from(AuditEvent))
-    result = demo_app.test_cli_runner().invoke(args=["retention", "sweep"])
-    assert result.exit_code != 0
-    assert "not built yet" in result.output
-    with demo_app.app_context():
-        assert db().scalar(select(func.count()).select_from(AuditEvent)) == events
-        assert (
-            db().execute(text("SELECT erased_at FROM persons WHERE erased_at IS NOT NULL")).all()
-            == []
+def _raw_files(app: Flask) -> bytes:
+    with app.app_context():
+        path = Path(make_url(app.config["SILTA_DATABASE_URL"]).database or "")
+    wal = Path(f"{path}-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _facts(app: Flask) -> int:
+    with app.app_context():
+        return db().scalar(select(func.count()).select_from(StatisticsFact)) or 0
+
+
+class TestSweep:
+    def test_erases_aada_under_her_rule_and_the_log_still_verifies(self, demo_app: Flask) -> None:
+        p5 = _p5_id(demo_app)
+        facts = _facts(demo_app)
+        result = demo_app.test_cli_runner().invoke(args=["retention", "sweep"])
+        assert result.exit_code == 0, result.output
+        assert f"due    person {p5}  rule person-5y-after-last-closure  due on 2026-02-11" in (
+            result.output
         )
+        assert f"erased person {p5}  rule person-5y-after-last-closure" in result.output
+        assert "1 erased, 0 no longer due, 0 waiting." in result.output
+        with demo_app.app_context():
+            assert persons.find_by_identity_code(db(), P5) is None
+            person = db().get(Person, uuid.UUID(p5))
+            assert person is not None and person.erased_at is not None
+            assert person.erasure_rule == "person-5y-after-last-closure"
+            [summary] = db().scalars(
+                select(AuditEvent).where(AuditEvent.action == "cli:retention:sweep")
+            )
+            assert summary.details == {
+                "erased": 1,
+                "skipped": 0,
+                "waiting": 0,
+                "person_years": 5,
+            }
+        assert _facts(demo_app) == facts
+        verified = demo_app.test_cli_runner().invoke(args=["audit", "verify"])
+        assert verified.exit_code == 0, verified.output
+
+    def test_leaves_none_of_aadas_text_in_the_database_files(self, demo_app: Flask) -> None:
+        if "sqlite" not in demo_app.config["SILTA_DATABASE_URL"]:
+            pytest.skip("the raw files are SQLite's")
+        result = demo_app.test_cli_runner().invoke(args=["retention", "sweep"])
+        assert result.exit_code == 0, result.output
+        raw = _raw_files(demo_app)
+        for text_of_aada in ("DEMO-P5-SOS-GENERAL", "Arkisto", "110203A312J"):
+            assert text_of_aada.encode() not in raw
+
+    def test_a_second_run_erases_nothing(self, demo_app: Flask) -> None:
+        runner = demo_app.test_cli_runner()
+        assert runner.invoke(args=["retention", "sweep"]).exit_code == 0
+        again = runner.invoke(args=["retention", "sweep"])
+        assert again.exit_code == 0, again.output
+        assert "0 erased, 0 no longer due, 0 waiting." in again.output
+        with demo_app.app_context():
+            shredded = db().scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "person:shred")
+            )
+            assert shredded == 1
+
+    def test_shows_a_progress_bar_at_a_terminal(
+        self, demo_app: Flask, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(retention_commands, "_on_terminal", lambda: True)
+        result = demo_app.test_cli_runner().invoke(args=["retention", "sweep"])
+        assert result.exit_code == 0, result.output
+        assert "Erasing" in result.output and "erased person" not in result.output
+        assert "1 erased" in result.output
+
+    def test_a_failure_says_what_is_kept_and_how_to_finish(
+        self, demo_app: Flask, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def broken(*_args: object) -> bool:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(sweeping, "shred", broken)
+        result = demo_app.test_cli_runner().invoke(args=["retention", "sweep"])
+        assert result.exit_code == 1
+        assert "stopped (RuntimeError) after 0 erasures" in result.output
+        assert "run it again" in result.output
+        with demo_app.app_context():
+            person = db().get(Person, uuid.UUID(_p5_id(demo_app)))
+            assert person is not None and person.erased_at is None
 
 
 class TestConfiguration:

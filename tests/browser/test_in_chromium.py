@@ -212,3 +212,76 @@ def test_timo_changes_the_breakdown_and_downloads_the_statistics_csv(
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "period,concern,count,suppressed"
     assert page.csp_errors == []
+
+
+# --- the young person's summary (issue 14, point 5): accessibility and one printed page ------
+
+AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+needs_axe = pytest.mark.skipif(
+    not AXE.exists(), reason="axe-core is not installed: `make test` installs it with npm"
+)
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
+  return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}));
+}"""
+SUMMARY_TITLE = {
+    "fi": "Mitä sinusta jaetaan",
+    "sv": "Vad som delas om dig",
+    "en": "What is shared about you",
+}
+
+
+def _p1_case_id(demo_app: Flask) -> object:
+    with demo_app.app_context():
+        person = persons.find_by_identity_code(db(), "140310A1230")
+        assert person is not None
+        case = casework.first_case(db(), person)
+        assert case is not None
+        return case.id
+
+
+@needs_axe
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_young_persons_summary_has_no_wcag_violations(
+    live_url: str,
+    page,  # type: ignore[no-untyped-def]
+    demo_app: Flask,
+    demo_accounts: dict[str, dict[str, str]],
+    lang: str,
+) -> None:
+    case_id = _p1_case_id(demo_app)
+    # axe is injected as a script of its own, which the site's CSP rightly forbids: this
+    # context alone lets it in (the other tests check that the CSP holds).
+    context = page.context.browser.new_context(locale="fi-FI", bypass_csp=True)
+    checked = context.new_page()
+    _sign_in(checked, live_url, demo_accounts["sanna"], "sanna")
+    # The case page links to it; the interface stays Finnish whatever the sheet's language.
+    checked.goto(f"{live_url}/cases/{case_id}")
+    checked.get_by_role("link", name="Yhteenveto nuorelle").click()
+    checked.get_by_label("Yhteenvedon kieli").select_option(lang)
+    checked.get_by_role("button", name="Näytä").click()
+    assert f"lang={lang}" in checked.url
+    sheet = checked.locator("article.youth-summary")
+    assert sheet.get_attribute("lang") == lang
+    assert checked.locator("h1").inner_text() == SUMMARY_TITLE[lang]
+    checked.add_script_tag(path=str(AXE))
+    assert checked.evaluate(AXE_RUN) == []
+    context.close()
+
+
+def test_the_summary_prints_on_one_page(
+    live_url: str,
+    page,  # type: ignore[no-untyped-def]
+    demo_app: Flask,
+    demo_accounts: dict[str, dict[str, str]],
+) -> None:
+    case_id = _p1_case_id(demo_app)
+    _sign_in(page, live_url, demo_accounts["sanna"], "sanna")
+    page.goto(f"{live_url}/cases/{case_id}/summary?lang=fi&audience=guardian")
+    page.emulate_media(media="print")
+    assert page.locator("form.summary-choice").is_hidden()
+    assert page.locator(".site-header").is_hidden()
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    # Each page of the PDF is one "/Type /Page" object (the page tree is "/Type /Pages").
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+    assert page.csp_errors == []

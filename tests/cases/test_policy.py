@@ -49,6 +49,8 @@ NOTIFICATIONS = {Permission.NOTIFICATION_LIST, Permission.NOTIFICATION_MARK_READ
 # the review queue of minutes awaiting approval is a supervisor's.
 MEETINGS = {p for p in Permission if p.value.startswith("meeting:")}
 REVIEW_QUEUE = {Permission.MEETING_REVIEW_QUEUE}
+# Issue 14: the agency part of a subject access report is produced by an agency's supervisor.
+AGENCY_PART = {Permission.SUBJECT_ACCESS_AGENCY_PART}
 HOST_OPERATOR = (
     ADMIN_PERMISSIONS
     | RELEASE
@@ -67,10 +69,17 @@ HOST_OPERATOR = (
 # Expected grants, written from DESIGN.md §3/§7 rather than from the implementation.
 EXPECTED = {
     Role.CASEWORKER: EVERYONE | REGISTER | NOTIFICATIONS | (MEETINGS - REVIEW_QUEUE),
-    Role.SUPERVISOR: EVERYONE | REGISTER | RELEASE | REFERRAL_OVERVIEW | NOTIFICATIONS | MEETINGS,
+    Role.SUPERVISOR: EVERYONE
+    | REGISTER
+    | RELEASE
+    | REFERRAL_OVERVIEW
+    | NOTIFICATIONS
+    | MEETINGS
+    | AGENCY_PART,
     # Issue 13: suppressed statistics, for the analyst only.
     Role.ANALYST: EVERYONE | {Permission.STATISTICS_READ, Permission.STATISTICS_EXPORT},
-    Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS,
+    # Issue 14: the access-log part of the subject access report is the auditor's alone.
+    Role.AUDITOR: EVERYONE | AUDIT_PERMISSIONS | {Permission.SUBJECT_ACCESS_LOG_PRODUCE},
     Role.ADMIN: EVERYONE | ADMIN_PERMISSIONS,
 }
 
@@ -271,6 +280,8 @@ def test_every_case_permission_has_a_rule() -> None:
     } | {  # issue 14: the hold table, tests/cases/retention/test_hold_policy.py
         Permission.HOLD_SET,
         Permission.HOLD_LIFT,
+        # issue 14: the summary table, tests/cases/rights/test_summary_policy.py
+        Permission.SUMMARY_PRODUCE,
     }
 
 

@@ -92,6 +92,8 @@ class TestPooledConnections:
             assert _pragma(connection, "journal_mode") == "wal"
             assert _pragma(connection, "synchronous") == 1  # NORMAL
             assert _pragma(connection, "busy_timeout") == SQLITE_BUSY_TIMEOUT_MS
+            # Deleted content is zeroed, not left in free pages (crypto-shredding, issue 14).
+            assert _pragma(connection, "secure_delete") == 1
 
     def test_the_sequencer_gives_its_connection_back_as_it_found_it(self, engine: Engine) -> None:
         Sequencer(engine).run()
