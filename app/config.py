@@ -35,6 +35,20 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"SILTA_{name} must be a whole number") from None
 
 
+#: The longest retention a city may set: beyond it the dates overflow (attack on issue 14:
+#: 100000 years crashed the sweep), and no data-protection assessment keeps a child's data longer.
+MAX_RETENTION_YEARS = 100
+
+
+def _retention_years(environ: Mapping[str, str]) -> int:
+    value = _positive(environ, "RETENTION_PERSON_YEARS", 5)
+    if value > MAX_RETENTION_YEARS:
+        raise ConfigError(
+            f"SILTA_RETENTION_PERSON_YEARS must be at most {MAX_RETENTION_YEARS} years"
+        )
+    return value
+
+
 def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
     value = _int(environ, name, default)
     if value < 1:
@@ -95,7 +109,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         ),
         "SILTA_REFERRAL_ASSESSMENT_MONTHS": _positive(environ, "REFERRAL_ASSESSMENT_MONTHS", 3),
         "SILTA_STATISTICS_THRESHOLD": _threshold(environ),
-        "SILTA_RETENTION_PERSON_YEARS": _positive(environ, "RETENTION_PERSON_YEARS", 5),
+        "SILTA_RETENTION_PERSON_YEARS": _retention_years(environ),
         **_mail_settings(environ),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")

@@ -8,18 +8,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from app.forms import SiltaForm
 from app.rights.agency_labels import RECIPIENT_LABELS
 
 CHOICE_PREFIX = "choice-"
 REASON_PREFIX = "reason-"
 
 
-class AgencyPartForm(FlaskForm):
+class AgencyPartForm(SiltaForm):
     recipient = RadioField(
         _l("The report is for"),
         choices=[SelectChoice(str(value), text) for value, text in RECIPIENT_LABELS.items()],

@@ -226,6 +226,10 @@ def _case_work(actor: Actor, permission: Permission, resource: Any) -> Decision:
         return deny(Reason.CASE_CLOSED)
     if permission == Permission.CASE_REOPEN and not case.closed:
         return deny(Reason.CASE_NOT_CLOSED)
+    if permission == Permission.CASE_REOPEN and case.person_erased:
+        # Nothing of an erased young person can be read or worked on again (attack on issue
+        # 14: reopening their case was a 500).
+        return deny(Reason.PERSON_ERASED)
     if permission in LEAD_SUPERVISOR:
         if actor.role != Role.SUPERVISOR or actor.agency_id != case.lead_agency:
             return deny(Reason.NOT_LEAD_SUPERVISOR)

@@ -118,6 +118,7 @@ class CaseFacts:
     # guardian's consent alone stops on their birthday at the self-consent age).
     person_id: uuid.UUID | None = None
     person_birth_date: date | None = None
+    person_erased: bool = False  # crypto-shredded: the case stays for the record, closed
     closed: bool = False
     rules: CaseRules = DEFAULT_RULES
 

@@ -179,10 +179,11 @@ def cases_facts(
     if not ids:
         return {}
     kinds = {agency_id: kind for agency_id, kind in session.execute(select(Agency.id, Agency.kind))}
-    born = birth_dates_of(session, {case.person_id for case in cases})
+    born, living = _born_and_living(session, {case.person_id for case in cases})
+    erased = frozenset(case.person_id for case in cases) - living
     consents = session.scalars(select(Consent).where(Consent.case_id.in_(ids))).all()
     disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id.in_(ids))).all()
-    return _facts(session, cases, now, rules, kinds, born, consents, disclosures)
+    return _facts(session, cases, now, rules, kinds, born, consents, disclosures, erased=erased)
 
 
 def _facts(
@@ -195,6 +196,7 @@ def _facts(
     consent_rows: Iterable[Consent],
     disclosure_rows: Iterable[Disclosure],
     team_users: Mapping[uuid.UUID, Iterable[User]] | None = None,
+    erased: frozenset[uuid.UUID] = frozenset(),
 ) -> dict[uuid.UUID, CaseFacts]:
     ids = [case.id for case in cases]
     agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
@@ -229,6 +231,7 @@ def _facts(
             emergencies=tuple(emergencies[case.id]),
             person_id=case.person_id,
             person_birth_date=born.get(case.person_id),
+            person_erased=case.person_id in erased,
             closed=case.status == CaseStatus.CLOSED,
             rules=rules,
         )
@@ -286,7 +289,8 @@ def load_case_by_id(
     # One row per reopening (each with the same case, person and closure): kept once each.
     reopenings = tuple({row[4].id: row[4] for row in rows if row[4] is not None}.values())
     agencies = {agency.id: agency for agency in session.scalars(_AGENCIES)}
-    if person is not None and person.erased_at is not None:
+    erased = person is not None and person.erased_at is not None
+    if erased:
         version = None
     born: dict[uuid.UUID, date] = {}
     if version is not None:
@@ -309,6 +313,7 @@ def load_case_by_id(
         consents,
         disclosures,
         team_users={case.id: members.values()},
+        erased=frozenset([case.person_id]) if erased else frozenset(),
     )[case.id]
     return LoadedCase(
         facts=facts,
@@ -327,9 +332,16 @@ def load_case_by_id(
 
 def birth_dates_of(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
     """The current dates of birth of many persons (erased persons have none)."""
+    return _born_and_living(session, person_ids)[0]
+
+
+def _born_and_living(
+    session: Session, person_ids: Iterable[uuid.UUID]
+) -> tuple[dict[uuid.UUID, date], set[uuid.UUID]]:
+    """The current dates of birth of many persons, and which of them are not erased."""
     wanted = list(set(person_ids))
     if not wanted:
-        return {}
+        return {}, set()
     versions = list(
         session.scalars(
             select(PersonVersion)
@@ -342,7 +354,8 @@ def birth_dates_of(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uu
         )
     )
     datakeys.preload_data_keys(session, key_provider(session), (v.data_key_owner for v in versions))
-    return {v.person_id: v.birth_date for v in versions if v.birth_date is not None}
+    born = {v.person_id: v.birth_date for v in versions if v.birth_date is not None}
+    return born, {v.person_id for v in versions}
 
 
 class NoteLike(Protocol):

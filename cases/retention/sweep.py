@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from audit.events import Action, AuditContext, record
@@ -119,6 +121,10 @@ def sweep(
             session.commit()
         except BaseException:
             session.rollback()
+            # The erasures committed so far must not leave their destroyed keys in SQLite's
+            # write-ahead log until the next full sweep (attack on issue 14: Ctrl-C did).
+            with suppress(SQLAlchemyError):
+                truncate_write_ahead_log(session)
             raise
         (erased if rule is not None else skipped).append(item.person_id)
         if done is not None:

@@ -45,6 +45,9 @@ def test_production_starts_with_good_settings(production_env: Path) -> None:
         # At 2 a primary mark says "exactly 1" (attack on issue 13).
         ("SILTA_STATISTICS_THRESHOLD", "2", "SILTA_STATISTICS_THRESHOLD"),
         ("SILTA_STATISTICS_THRESHOLD", "1", "SILTA_STATISTICS_THRESHOLD"),
+        # Dates 100000 years on overflow (attack on issue 14: the sweep crashed).
+        ("SILTA_RETENTION_PERSON_YEARS", "100000", "at most 100"),
+        ("SILTA_RETENTION_PERSON_YEARS", "0", "SILTA_RETENTION_PERSON_YEARS"),
     ],
 )
 def test_production_refuses_each_bad_setting(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.commands import command_context
 from app.extensions import db
+from audit.models import AuditEvent
 from cases.accounts import services as accounts
 from cases.casework.models import Case
 from cases.meetings.models import Meeting
@@ -23,7 +24,8 @@ from cases.persons import services as persons
 from cases.persons.models import Person
 from cases.referrals.models import Referral
 from core.db import utcnow
-from tests.helpers import open_session
+from tests.app.casework_helpers import signed_in
+from tests.helpers import open_session, post
 
 P5 = "110203A312J"
 RULE = "person-5y-after-last-closure"
@@ -139,3 +141,27 @@ def test_a_person_erased_before_rules_were_named_shows_the_day_only(
     page = _sanna(demo_app, "en").get(f"/persons/{person_id}")
     assert page.status_code == 200
     assert "Erased on " in page.text and "under rule" not in page.text
+
+
+def test_the_case_of_an_erased_person_is_not_reopened(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]], swept: tuple[str, str]
+) -> None:
+    """Attack on issue 14: the lead supervisor's reopening form of an erased person's case was
+    offered, and posting it was a 500. Now it is refused (403) and the refusal is audited."""
+    _person_id, case_id = swept
+    helena = signed_in(demo_app, demo_accounts, "helena")
+    assert f"/cases/{case_id}/reopen" not in helena.get(f"/cases/{case_id}").text
+    assert helena.get(f"/cases/{case_id}/reopen").status_code == 403
+    refused = post(helena, f"/cases/{case_id}/reopen", {"reason": "Uusi huoli"})
+    assert refused.status_code == 403
+    with demo_app.app_context():
+        case = db().get(Case, uuid.UUID(case_id))
+        assert case is not None and case.status == "closed"
+        denials = [
+            event.details
+            for event in db().scalars(
+                select(AuditEvent).where(AuditEvent.action == "policy:access:denied")
+            )
+            if event.details.get("permission") == "case:reopen"
+        ]
+    assert [d["reason"] for d in denials] == ["person_erased", "person_erased"]

@@ -317,9 +317,20 @@ class TestResumption:
                 raise RuntimeError("power cut")
             return real_shred(session, ctx, person, reason)
 
+        sqlite = domain_session.get_bind().dialect.name == "sqlite"
+        first_owner = domain_session.get(Person, first)
+        assert first_owner is not None
+        first_key = domain_session.scalar(
+            select(datakeys.DataKey.wrapped).where(
+                datakeys.DataKey.owner == first_owner.data_key_owner
+            )
+        )
+        assert first_key is not None and (not sqlite or first_key in _files(domain_session))
         monkeypatch.setattr(sweeping, "shred", failing_second)
         with pytest.raises(RuntimeError, match="power cut"):
             sweeping.sweep(domain_session, OPERATOR, FIVE, NOW)
+        if sqlite:  # the first erasure's key is gone from the files too (attack on issue 14)
+            assert first_key not in _files(domain_session)
 
         with other_session(domain_session, keyring_file) as other:
             erased = {
