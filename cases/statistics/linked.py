@@ -187,11 +187,39 @@ def _protect(family: _Family, failing: list[Key], counts: dict[Key, int]) -> boo
     return bool(touched)
 
 
-@lru_cache(maxsize=256)
-def protect(cube: Cube, views: tuple[View, ...], threshold: int) -> tuple[Suppressed, ...]:
-    """Return the suppressed tables of a family, in the order of ``views``."""
+#: An entry named by dimension names, to match entries of two cubes over different dimensions.
+NamedKey = frozenset[tuple[str, str]]
+Shared = tuple[tuple[NamedKey, Mark], ...]
+
+
+@dataclass(frozen=True)
+class Release:
+    """A family's suppressed tables (in the order of its views) and its marks by name."""
+
+    tables: tuple[Suppressed, ...]
+    marks: dict[NamedKey, Mark]
+
+
+def _force_shared(family: _Family, shared: Shared, counts: dict[Key, int]) -> None:
+    """Hide the entries another family hid that this one holds too (the same dimensions and
+    values): small ones as primary (zeros too, as hidden zeros of small lines are), the rest as
+    secondary."""
+    index = {name: d for d, name in enumerate(family.cube.names)}
+    for named, _mark in shared:
+        if any(name not in index for name, _value in named):
+            continue
+        key = frozenset((index[name], value) for name, value in named)
+        key = frozenset((d, v) for d, v in key if family.constant.get(d) != v)
+        if key in counts and key not in family.marks:
+            small = counts[key] < family.threshold
+            family.marks[key] = Mark.PRIMARY if small else Mark.SECONDARY
+
+
+def release(cube: Cube, views: tuple[View, ...], threshold: int, shared: Shared = ()) -> Release:
+    """Protect a family, with the entries ``shared`` from a linked family hidden from the start."""
     family = _Family(cube, views, threshold)
     family.learn_primaries()
+    _force_shared(family, shared, _counts(family))
     support = dict(family.cube.atoms)
     passed: set[Key] = set()
     while True:
@@ -207,4 +235,45 @@ def protect(cube: Cube, views: tuple[View, ...], threshold: int) -> tuple[Suppre
         # Hiding more only widens the attacker's polytope: a passed entry stays passed.
         passed |= set(hidden) - set(failing)
         if not failing or not _protect(family, failing, counts):
-            return tuple(released[view] for view in views)
+            named = {
+                frozenset((cube.names[d], v) for d, v in key): mark
+                for key, mark in family.marks.items()
+            }
+            return Release(tuple(released[view] for view in views), named)
+
+
+@lru_cache(maxsize=256)
+def protect(cube: Cube, views: tuple[View, ...], threshold: int) -> tuple[Suppressed, ...]:
+    """Return the suppressed tables of one family, in the order of ``views``."""
+    return release(cube, views, threshold).tables
+
+
+@lru_cache(maxsize=256)
+def protect_linked(
+    facts: tuple[Cube, tuple[View, ...]],
+    pairs: tuple[Cube, tuple[View, ...]],
+    threshold: int,
+    only_in_pairs: str,
+) -> tuple[Release, Release]:
+    """Protect the fact family and the (fact, concern) pair family of one measure and year
+    together (attack on issue 13). Their entries that fix no concern count facts in one and
+    pairs in the other: equal when no fact has two concerns, and zero together always (every
+    fact counts at least one pair). So such an entry hidden in either family is hidden in
+    both, until neither hides more (marks only grow, so this ends)."""
+    shared: dict[NamedKey, Mark] = {}
+    while True:
+        fact_release = release(*facts, threshold, tuple(sorted(shared.items(), key=_named)))
+        both = {**shared, **_without(fact_release.marks, only_in_pairs)}
+        pair_release = release(*pairs, threshold, tuple(sorted(both.items(), key=_named)))
+        grown = {**both, **_without(pair_release.marks, only_in_pairs)}
+        if grown.keys() == shared.keys():
+            return fact_release, pair_release
+        shared = grown
+
+
+def _without(marks: dict[NamedKey, Mark], name: str) -> dict[NamedKey, Mark]:
+    return {k: m for k, m in marks.items() if all(n != name for n, _v in k)}
+
+
+def _named(item: tuple[NamedKey, Mark]) -> list[tuple[str, str]]:
+    return sorted(item[0])

@@ -32,7 +32,7 @@ from cases.casework.models import ConcernCode, Outcome
 from cases.inputs import InputError
 from cases.policy import Permission, authorize
 from cases.statistics.joint_audit import Atom
-from cases.statistics.linked import Cube, View, protect, table_of
+from cases.statistics.linked import Cube, View, protect_linked, table_of
 from cases.statistics.models import AgeBand, FactEvent, StatisticsFact
 from cases.statistics.releases import Part, combine
 from cases.statistics.suppression import Suppressed
@@ -204,13 +204,13 @@ def _released(
     """The table of the request, combined from its years' tables of their families."""
     concern = Breakdown.CONCERN in request.breakdowns
     span = range(request.first_year, request.last_year + 1)
-    cubes = _cubes(rows, concern, span)
-    dims = tuple(cubes[request.first_year].names)
+    cubes = {flag: _cubes(rows, flag, span) for flag in (False, True)}
+    dims = tuple(cubes[concern][request.first_year].names)
     asked = ("month", *request.breakdowns) if len(request.breakdowns) == 1 else request.breakdowns
     view: View = (dims.index(asked[0]), dims.index(asked[1]))
-    family = _reindexed(_family_views(concern), concern)
-    position = family.index(view)
-    tables = {year: table_of(cubes[year], view) for year in span}
+    families = {flag: _reindexed(_family_views(flag), flag) for flag in (False, True)}
+    position = families[concern].index(view)
+    tables = {year: table_of(cubes[concern][year], view) for year in span}
     targets = {year: tables[year].rows for year in span}
     if len(request.breakdowns) == 1:
         targets = {y: tuple(_period(m, request.granularity) for m in targets[y]) for y in span}
@@ -221,11 +221,16 @@ def _released(
     # Checked before anything is protected: the protection is what costs.
     if len(down) * len(across) > MAX_CELLS:
         raise InputError("table_too_large", "breakdowns")
-    parts = tuple(
-        Part(tables[year], protect(cubes[year], family, threshold)[position], targets[year])
-        for year in span
-    )
-    return combine(down, across, parts, threshold)
+    parts = []
+    for year in span:
+        released = protect_linked(
+            (cubes[False][year], families[False]),
+            (cubes[True][year], families[True]),
+            threshold,
+            str(Breakdown.CONCERN),
+        )[concern]
+        parts.append(Part(tables[year], released.tables[position], targets[year]))
+    return combine(down, across, tuple(parts), threshold)
 
 
 def _reindexed(views: tuple[View, ...], concern: bool) -> tuple[View, ...]:

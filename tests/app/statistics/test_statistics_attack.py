@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.app.statistics.helpers import client_for, csv_rows, query, statistics_events
+from tests.app.statistics.helpers import client_for, csv_rows, query, statistics_events, this_year
 
 
 def test_a_blank_second_breakdown_is_none(demo_app: Flask) -> None:
@@ -50,3 +50,33 @@ def test_a_one_way_view_names_periods_down(demo_app: Flask) -> None:
     client.get("/statistics", query_string=query(breakdown="district", breakdown2="none"))
     [event] = statistics_events(demo_app)
     assert (event.details["down"], event.details["across"]) == ("period", "district")
+
+
+def _line_totals(rows: list[list[str]]) -> dict[str, str]:
+    """The row totals of a two-way CSV (rows whose second value is `total`): count or ''."""
+    return {row[0]: row[2] for row in rows[1:] if row[1] == "total"}
+
+
+def test_a_total_hidden_by_facts_is_hidden_by_concern_too(demo_app: Flask) -> None:
+    """Second attack on issue 13: meeting_held's agency total was hidden in the views by
+    district and published as 6 in the view by concern (no meeting has a concern, so its pairs
+    are its facts); consent_withdrawn's zero months, hidden by facts, were published by
+    concern. An agency's total (and the grand total) is hidden in both families or neither."""
+    client = client_for(demo_app, "timo")
+    for measure in ("meeting_held", "consent_withdrawn", "case_opened", "referral_sent"):
+        for year in (this_year() - 2, this_year() - 1):
+            span = {"measure": measure, "first_year": str(year), "last_year": str(year)}
+            by_fact, by_concern = (
+                _line_totals(
+                    csv_rows(
+                        client.get(
+                            "/statistics/table.csv",
+                            query_string=query(**span, breakdown="agency_kind", breakdown2=other),
+                        ).text
+                    )
+                )
+                for other in ("district", "concern")
+            )
+            for line in by_fact.keys() & by_concern.keys():
+                hidden_by_fact, hidden_by_concern = by_fact[line] == "", by_concern[line] == ""
+                assert hidden_by_fact == hidden_by_concern, (measure, year, line)

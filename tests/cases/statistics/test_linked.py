@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog  # type: ignore[import-untyped]  # scipy ships no types
 
 from cases.statistics import joint_audit
-from cases.statistics.linked import Cube, View, protect, table_of
+from cases.statistics.linked import Cube, View, protect, protect_linked, table_of
 from cases.statistics.suppression import Mark, Suppressed, suppress
 
 LINES = (("m1", "m2", "m3"), ("a", "b", "c"), ("x", "y", "z"))
@@ -156,3 +156,45 @@ def test_the_audit_over_the_counted_atoms_only_is_safe_too(cube: Cube) -> None:
         released = protect(cube, VIEWS, 5)
     protect.cache_clear()
     assert _narrow(cube, released, 5) == []
+
+
+def _named_entries(
+    released: tuple[Suppressed, ...], views: tuple[View, ...], names: tuple[str, ...]
+) -> dict[frozenset, bool]:
+    """Every entry fixing no concern, by the names and values it fixes: hidden or not."""
+    out = {}
+    for table, view in zip(released, views, strict=True):
+        for fixed, value, _mark in entries(table, view):
+            named = frozenset((names[d], v) for d, v in fixed.items())
+            if all(n != "concern" for n, _v in named):
+                out[named] = value is None
+    return out
+
+
+def test_the_pair_family_hides_what_the_fact_family_hides() -> None:
+    """Attack on issue 13: four months of one fact each are hidden as small by month (the
+    year's total is 4: its line hides its zeros), but the views by concern counted 8 pairs
+    and published the other months' zero pair totals — and a month with no pairs has no
+    facts, so the four were 1 each."""
+    months = tuple(f"m{n:02d}" for n in range(1, 13))
+    fact_lines = (months, ("police", "ngo"))
+    pair_lines = (months, ("police", "ngo"), ("bullying", "school", "unknown"))
+    facts: Counter[tuple[str, ...]] = Counter()
+    pairs: Counter[tuple[str, ...]] = Counter()
+    for month in ("m07", "m08", "m09", "m10"):
+        facts[(month, "police")] += 1
+        pairs[(month, "police", "bullying")] += 1
+        pairs[(month, "police", "school")] += 1
+    fact_cube = Cube.of(("month", "agency"), fact_lines, facts)
+    pair_cube = Cube.of(("month", "agency", "concern"), pair_lines, pairs)
+    fact_views: tuple[View, ...] = ((0, 1),)
+    pair_views: tuple[View, ...] = ((0, 2), (1, 2))
+    fact_release, pair_release = protect_linked(
+        (fact_cube, fact_views), (pair_cube, pair_views), 5, "concern"
+    )
+    by_facts = _named_entries(fact_release.tables, fact_views, fact_cube.names)
+    by_pairs = _named_entries(pair_release.tables, pair_views, pair_cube.names)
+    shared = by_facts.keys() & by_pairs.keys()
+    assert frozenset({("month", "m01")}) in shared
+    assert {k for k in shared if by_facts[k]} == {k for k in shared if by_pairs[k]}
+    assert by_pairs[frozenset({("month", "m01")})], "the zero month is hidden by concern too"
