@@ -38,8 +38,10 @@ from cases.policy.facts import (
     PersonFacts,
     Sensitivity,
 )
+from cases.policy.holds import HoldFacts
 from cases.policy.scopes import referral_basis_holds
 from cases.referrals.models import OPEN_STATES, Referral
+from cases.retention.models import LegalHold
 from core import datakeys
 from core.db import utcnow
 from core.fields import key_provider
@@ -68,10 +70,11 @@ _EMERGENCIES = select(EmergencyAccess).where(EmergencyAccess.case_id.in_(_CASE_I
 _AGENCIES = select(Agency)
 # The case with the single rows the page shows of it, in one statement: the person and their
 # current version, the pending closure request (at most one: a request holds the case row and
-# looks for another first) and the reopenings, earliest first (one row each; a case is rarely
-# reopened, so the rows barely multiply).
+# looks for another first), the reopenings, earliest first (one row each; a case is rarely
+# reopened, so the rows barely multiply) and the legal holds not lifted (issue 14; at most one
+# is in force, the others ended on their end date: rarely more than one).
 _CASE_ROWS = (
-    select(Case, Person, PersonVersion, ClosureRequest, CaseReopening)
+    select(Case, Person, PersonVersion, ClosureRequest, CaseReopening, LegalHold)
     .outerjoin(Person, Person.id == Case.person_id)
     .outerjoin(
         PersonVersion,
@@ -81,6 +84,7 @@ _CASE_ROWS = (
         ClosureRequest, (ClosureRequest.case_id == Case.id) & ClosureRequest.decision.is_(None)
     )
     .outerjoin(CaseReopening, CaseReopening.case_id == Case.id)
+    .outerjoin(LegalHold, (LegalHold.case_id == Case.id) & LegalHold.lifted_at.is_(None))
     .where(Case.id == bindparam("case_id"))
     .order_by(CaseReopening.reopened_at)
 )
@@ -255,6 +259,7 @@ class LoadedCase:
     team_users: tuple[User, ...]  # the users on the team now (the facts' member_users)
     pending_closure: ClosureRequest | None  # the closure request waiting for a supervisor
     reopenings: tuple[CaseReopening, ...]  # earliest first
+    unlifted_holds: tuple[LegalHold, ...] = ()  # in force or ended on their end date
 
 
 def load_case(
@@ -288,6 +293,7 @@ def load_case_by_id(
     pending_closure: ClosureRequest | None = first[3]
     # One row per reopening (each with the same case, person and closure): kept once each.
     reopenings = tuple({row[4].id: row[4] for row in rows if row[4] is not None}.values())
+    unlifted_holds = tuple({row[5].id: row[5] for row in rows if row[5] is not None}.values())
     agencies = {agency.id: agency for agency in session.scalars(_AGENCIES)}
     erased = person is not None and person.erased_at is not None
     if erased:
@@ -327,6 +333,7 @@ def load_case_by_id(
         team_users=tuple(members.values()),
         pending_closure=pending_closure,
         reopenings=reopenings,
+        unlifted_holds=unlifted_holds,
     )
 
 
@@ -394,3 +401,9 @@ def person_concerned(session: Session, view_args: Mapping[str, object]) -> uuid.
     if isinstance(referral_id, uuid.UUID):
         return session.scalar(select(Referral.person_id).where(Referral.id == referral_id))
     return None
+
+
+def hold_facts_of(loaded: LoadedCase) -> HoldFacts:
+    """The loaded case as a legal hold sees it (`HOLD_SET`, `HOLD_LIFT`)."""
+    person = loaded.person
+    return HoldFacts(loaded.facts, person_erased=person is None or person.erased_at is not None)
