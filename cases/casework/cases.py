@@ -26,8 +26,8 @@ from cases.policy import (
     decide,
 )
 from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, DisclosureRequest
-from cases.policy.holds import HOLD_PERMISSIONS
-from cases.policy.loading import LoadedCase, hold_facts_of, load_case_by_id, person_facts
+from cases.policy.holds import HOLD_PERMISSIONS, hold_facts_for
+from cases.policy.loading import LoadedCase, load_case_by_id, person_facts
 from cases.records import record_about
 from cases.statistics.counting import count_case_event
 from cases.statistics.models import FactEvent
@@ -131,7 +131,7 @@ def reach_case(
     if disclosing and actor is not None and actor.agency_id is not None:
         resource = DisclosureRequest(loaded.facts, actor.agency_id)
     if permission in HOLD_PERMISSIONS:
-        resource = hold_facts_of(loaded)
+        resource = hold_facts_for(loaded.facts, loaded.person)
     return CaseReach(case, loaded, decide(actor, permission, resource))
 
 

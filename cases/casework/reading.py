@@ -34,11 +34,10 @@ from cases.policy.facts import (
     CaseRules,
     DisclosureRequest,
 )
-from cases.policy.holds import HOLD_PERMISSIONS
+from cases.policy.holds import HOLD_PERMISSIONS, hold_facts_for
 from cases.policy.loading import (
     LoadedCase,
     disclosure_facts,
-    hold_facts_of,
     load_case,
     note_facts,
 )
@@ -105,7 +104,7 @@ def _allowed_actions(ctx: AuditContext, loaded: LoadedCase, now: datetime) -> fr
         if permission == Permission.DISCLOSURE_CREATE and agency is not None:
             resource = DisclosureRequest(facts, agency)
         if permission in HOLD_PERMISSIONS:
-            resource = hold_facts_of(loaded)
+            resource = hold_facts_for(loaded.facts, loaded.person)
         if decide(ctx.actor, permission, resource, now):
             allowed.add(str(permission))
     return frozenset(allowed)

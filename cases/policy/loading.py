@@ -38,7 +38,6 @@ from cases.policy.facts import (
     PersonFacts,
     Sensitivity,
 )
-from cases.policy.holds import HoldFacts
 from cases.policy.scopes import referral_basis_holds
 from cases.referrals.models import OPEN_STATES, Referral
 from cases.retention.models import LegalHold
@@ -70,9 +69,8 @@ _EMERGENCIES = select(EmergencyAccess).where(EmergencyAccess.case_id.in_(_CASE_I
 _AGENCIES = select(Agency)
 # The case with the single rows the page shows of it, in one statement: the person and their
 # current version, the pending closure request (at most one: a request holds the case row and
-# looks for another first), the reopenings, earliest first (one row each; a case is rarely
-# reopened, so the rows barely multiply) and the legal holds not lifted (issue 14; at most one
-# is in force, the others ended on their end date: rarely more than one).
+# looks for another first), the reopenings (earliest first) and the legal holds not lifted
+# (issue 14): each is rare, so the rows barely multiply.
 _CASE_ROWS = (
     select(Case, Person, PersonVersion, ClosureRequest, CaseReopening, LegalHold)
     .outerjoin(Person, Person.id == Case.person_id)
@@ -293,7 +291,6 @@ def load_case_by_id(
     pending_closure: ClosureRequest | None = first[3]
     # One row per reopening (each with the same case, person and closure): kept once each.
     reopenings = tuple({row[4].id: row[4] for row in rows if row[4] is not None}.values())
-    unlifted_holds = tuple({row[5].id: row[5] for row in rows if row[5] is not None}.values())
     agencies = {agency.id: agency for agency in session.scalars(_AGENCIES)}
     erased = person is not None and person.erased_at is not None
     if erased:
@@ -333,7 +330,7 @@ def load_case_by_id(
         team_users=tuple(members.values()),
         pending_closure=pending_closure,
         reopenings=reopenings,
-        unlifted_holds=unlifted_holds,
+        unlifted_holds=tuple({r[5].id: r[5] for r in rows if r[5] is not None}.values()),
     )
 
 
@@ -401,9 +398,3 @@ def person_concerned(session: Session, view_args: Mapping[str, object]) -> uuid.
     if isinstance(referral_id, uuid.UUID):
         return session.scalar(select(Referral.person_id).where(Referral.id == referral_id))
     return None
-
-
-def hold_facts_of(loaded: LoadedCase) -> HoldFacts:
-    """The loaded case as a legal hold sees it (`HOLD_SET`, `HOLD_LIFT`)."""
-    person = loaded.person
-    return HoldFacts(loaded.facts, person_erased=person is None or person.erased_at is not None)
