@@ -167,3 +167,39 @@ def test_a_second_hold_and_a_second_lifting_are_refused(
     assert twice.status_code == 400
     assert "There is no legal hold in force on this case." in twice.text
     assert len(_holds(demo_app, p1)) == 1
+
+
+P5 = "110203A312J"  # Aada Arkisto: her closed case makes her due under the default rules
+
+
+def test_a_hold_set_on_the_page_keeps_aada_from_the_sweep_until_lifted(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    p5 = case_id_of(demo_app, P5)
+    helena = signed_in(demo_app, demo_accounts, "helena")
+    assert "Place a legal hold" in helena.get(f"/cases/{p5}").text  # closed cases too
+    assert post(helena, f"/cases/{p5}/hold", {"reason": "Court order."}).status_code == 302
+    runner = demo_app.test_cli_runner()
+    result = runner.invoke(args=["retention", "sweep", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "waits: case held" in result.output and "0 due, 1 waiting." in result.output
+    assert (
+        post(helena, f"/cases/{p5}/hold/lift", {"lift_reason": "Order ended."}).status_code == 302
+    )
+    result = runner.invoke(args=["retention", "sweep", "--dry-run"])
+    assert "1 due, 0 waiting." in result.output
+
+
+def test_no_hold_on_an_erased_young_person(
+    demo_app: Flask, demo_accounts: dict[str, dict[str, str]]
+) -> None:
+    p5 = case_id_of(demo_app, P5)
+    result = demo_app.test_cli_runner().invoke(args=["retention", "sweep"])
+    assert result.exit_code == 0, result.output
+    helena = signed_in(demo_app, demo_accounts, "helena")
+    before = _denials(demo_app)
+    assert helena.get(f"/cases/{p5}/hold").status_code == 403
+    assert post(helena, f"/cases/{p5}/hold", {"reason": "x"}).status_code == 403
+    assert _denials(demo_app) == before + 2
+    assert _holds(demo_app, p5) == []
+    assert "Place a legal hold" not in helena.get(f"/cases/{p5}").text
