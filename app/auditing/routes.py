@@ -30,6 +30,7 @@ from app.auditing.messages import audit_error
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
 from app.persons.messages import person_error
+from app.retention.settings import retention_rules
 from app.security import audit_context, fresh_required, requires
 from audit.events import event_document
 from audit.models import AuditEvent
@@ -39,6 +40,7 @@ from cases.inputs import InputError
 from cases.oversight import workspace as auditing
 from cases.persons import services as persons
 from cases.policy import Permission
+from cases.retention import queries as retention
 
 bp = Blueprint("auditing", __name__, url_prefix="/audit")
 
@@ -260,6 +262,16 @@ def flagged() -> str:
     flags = auditing.flagged(db(), audit_context(), threshold)
     db().commit()
     return render_template("auditing/flagged.html", flags=flags)
+
+
+@bp.get("/holds")
+@requires(Permission.AUDIT_HOLDS_READ)
+def holds() -> str:
+    held = retention.active_holds(db(), audit_context(), rules=retention_rules())
+    db().commit()
+    users = accounts.users_by_id(db(), {h.set_by_user_id for h in held})
+    agencies = {a.id: a for a in accounts.agencies_by_code(db()).values()}
+    return render_template("auditing/holds.html", held=held, users=users, agencies=agencies)
 
 
 @bp.get("/integrity")

@@ -1,6 +1,6 @@
 """Case work pages."""
 
-from app.casework import decisions, routes
+from app.casework import decisions, holds, routes
 from app.casework.pages import bp
 
-__all__ = ["bp", "decisions", "routes"]
+__all__ = ["bp", "decisions", "holds", "routes"]

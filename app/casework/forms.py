@@ -129,3 +129,18 @@ class ReopenForm(SiltaForm):
         _l("Why the case is reopened"),
         validators=[DataRequired(_l("Write the reason.")), Length(max=4000)],
     )
+
+
+class HoldForm(SiltaForm):
+    reason = TextAreaField(
+        _l("Why the case is held"),
+        validators=[DataRequired(_l("Write the reason.")), Length(max=4000)],
+    )
+    ends_on = DateField(_l("Held until (leave empty: until lifted)"), validators=[Optional()])
+
+
+class LiftHoldForm(SiltaForm):
+    lift_reason = TextAreaField(
+        _l("Why the hold is lifted"),
+        validators=[DataRequired(_l("Write the reason.")), Length(max=4000)],
+    )

@@ -135,6 +135,11 @@ CASE_ERRORS = {
         "This legal basis does not allow disclosure to this kind of agency. Choose a basis "
         "that fits the recipient, or another recipient."
     ),
+    "date_in_past": _l("The end date cannot be in the past."),
+    "hold_active": _l("A legal hold is already in force on this case."),
+    "hold_ended": _l("This legal hold has already ended."),
+    "hold_lifted": _l("This legal hold has already been lifted."),
+    "no_hold": _l("There is no legal hold in force on this case."),
     "expiry_too_far": _l(
         "A disclosure lasts at most %(months)d months. Choose an earlier expiry date."
     ),

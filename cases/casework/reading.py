@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -33,9 +34,16 @@ from cases.policy.facts import (
     CaseRules,
     DisclosureRequest,
 )
-from cases.policy.loading import LoadedCase, disclosure_facts, load_case, note_facts
+from cases.policy.holds import HOLD_PERMISSIONS, hold_facts_for
+from cases.policy.loading import (
+    LoadedCase,
+    disclosure_facts,
+    load_case,
+    note_facts,
+)
 from cases.policy.sharing import disclosure_active, disclosure_fits
 from cases.records import record_about
+from cases.retention.models import LegalHold
 from core.db import utcnow
 
 # What the case page offers, each shown only when the policy allows it.
@@ -47,6 +55,8 @@ CASE_ACTIONS = (
     Permission.EMERGENCY_REQUEST,
     Permission.CLOSURE_REQUEST,
     Permission.CASE_REOPEN,
+    Permission.HOLD_SET,
+    Permission.HOLD_LIFT,
 )
 
 
@@ -79,9 +89,13 @@ class CaseView:
     agencies: Mapping[uuid.UUID, Agency]  # every agency of the city, by id (names on the page)
     # Meeting decisions and action items on this case the reader may read (issue 12).
     meeting_items: CaseMeetingItems
+    # The legal hold in force (issue 14), shown only to whoever may set or lift one: its dates,
+    # never its reason.
+    hold: LegalHold | None = None
 
 
-def _allowed_actions(ctx: AuditContext, facts: CaseFacts, now: datetime) -> frozenset[str]:
+def _allowed_actions(ctx: AuditContext, loaded: LoadedCase, now: datetime) -> frozenset[str]:
+    facts = loaded.facts
     agency = ctx.actor.agency_id if ctx.actor is not None else None
     allowed = set()
     for permission in CASE_ACTIONS:
@@ -89,6 +103,8 @@ def _allowed_actions(ctx: AuditContext, facts: CaseFacts, now: datetime) -> froz
         resource: object = facts
         if permission == Permission.DISCLOSURE_CREATE and agency is not None:
             resource = DisclosureRequest(facts, agency)
+        if permission in HOLD_PERMISSIONS:
+            resource = hold_facts_for(loaded.facts, loaded.person)
         if decide(ctx.actor, permission, resource, now):
             allowed.add(str(permission))
     return frozenset(allowed)
@@ -138,6 +154,9 @@ def view_case(
     )
     bases.update(meeting_items.bases)
     reader_agency = ctx.actor.agency_id if ctx.actor is not None else None
+    may = _allowed_actions(ctx, loaded, now)
+    today = now.astimezone(ZoneInfo(rules.timezone)).date()
+    hold = next((h for h in loaded.unlifted_holds if h.active_on(today)), None)
     police = reader_agency is not None and facts.agency_kinds.get(reader_agency) == "police"
     view = CaseView(
         case=case,
@@ -159,7 +178,8 @@ def view_case(
         pending_closure=loaded.pending_closure,
         shared_with_police=police
         and any(r.note.author_agency_id != reader_agency for r in readable),
-        may=_allowed_actions(ctx, facts, now),
+        may=may,
+        hold=hold if may & {str(Permission.HOLD_SET), str(Permission.HOLD_LIFT)} else None,
         reopenings=list(loaded.reopenings),
         agencies=loaded.agencies,
         meeting_items=meeting_items,

@@ -8,6 +8,7 @@ from typing import Any
 
 from audit.events import Actor
 from cases.accounts.models import Role
+from cases.persons.models import Person
 from cases.policy.facts import CaseFacts
 from cases.policy.notes import on_team
 from cases.policy.permissions import (
@@ -28,6 +29,11 @@ class HoldFacts:
 
     case: CaseFacts
     person_erased: bool = False
+
+
+def hold_facts_for(case: CaseFacts, person: Person | None) -> HoldFacts:
+    """The case's facts and its young person (None: gone) as a hold sees them."""
+    return HoldFacts(case, person_erased=person is None or person.erased_at is not None)
 
 
 def hold_decision(actor: Actor, permission: Permission, resource: Any) -> Decision:

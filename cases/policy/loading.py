@@ -40,6 +40,7 @@ from cases.policy.facts import (
 )
 from cases.policy.scopes import referral_basis_holds
 from cases.referrals.models import OPEN_STATES, Referral
+from cases.retention.models import LegalHold
 from core import datakeys
 from core.db import utcnow
 from core.fields import key_provider
@@ -68,10 +69,10 @@ _EMERGENCIES = select(EmergencyAccess).where(EmergencyAccess.case_id.in_(_CASE_I
 _AGENCIES = select(Agency)
 # The case with the single rows the page shows of it, in one statement: the person and their
 # current version, the pending closure request (at most one: a request holds the case row and
-# looks for another first) and the reopenings, earliest first (one row each; a case is rarely
-# reopened, so the rows barely multiply).
+# looks for another first), the reopenings (earliest first) and the legal holds not lifted
+# (issue 14): each is rare, so the rows barely multiply.
 _CASE_ROWS = (
-    select(Case, Person, PersonVersion, ClosureRequest, CaseReopening)
+    select(Case, Person, PersonVersion, ClosureRequest, CaseReopening, LegalHold)
     .outerjoin(Person, Person.id == Case.person_id)
     .outerjoin(
         PersonVersion,
@@ -81,6 +82,7 @@ _CASE_ROWS = (
         ClosureRequest, (ClosureRequest.case_id == Case.id) & ClosureRequest.decision.is_(None)
     )
     .outerjoin(CaseReopening, CaseReopening.case_id == Case.id)
+    .outerjoin(LegalHold, (LegalHold.case_id == Case.id) & LegalHold.lifted_at.is_(None))
     .where(Case.id == bindparam("case_id"))
     .order_by(CaseReopening.reopened_at)
 )
@@ -255,6 +257,7 @@ class LoadedCase:
     team_users: tuple[User, ...]  # the users on the team now (the facts' member_users)
     pending_closure: ClosureRequest | None  # the closure request waiting for a supervisor
     reopenings: tuple[CaseReopening, ...]  # earliest first
+    unlifted_holds: tuple[LegalHold, ...] = ()  # in force or ended on their end date
 
 
 def load_case(
@@ -327,6 +330,7 @@ def load_case_by_id(
         team_users=tuple(members.values()),
         pending_closure=pending_closure,
         reopenings=reopenings,
+        unlifted_holds=tuple({r[5].id: r[5] for r in rows if r[5] is not None}.values()),
     )
 
 
