@@ -9,7 +9,7 @@ from wtforms.validators import UUID, DataRequired, Length, Optional, Regexp
 
 from app.forms import QueryForm, SiltaForm
 from audit.events import Action, Outcome
-from cases.oversight.workspace import REFERENCE_PATTERN, OlderReason
+from cases.log_requests import REFERENCE_PATTERN, OlderReason
 
 UUID_MESSAGE = _l("Enter an identifier like 123e4567-e89b-12d3-a456-426614174000.")
 OLDER_REASONS = {

@@ -10,20 +10,15 @@ from wtforms.validators import UUID, Length, Optional, Regexp
 
 from app.forms import QueryForm
 from app.messages import TEXT_ERRORS
-from cases.rights.access_log_window import (
-    EARLIEST_DAY,
-    LATEST_DAY,
-    REFERENCE_PATTERN,
-    OlderWindowReason,
-)
+from cases.log_requests import EARLIEST_DAY, LATEST_DAY, REFERENCE_PATTERN, OlderReason
 
 # The same texts as the auditor's access report: one meaning, one translation.
 OLDER_REASONS = {
-    OlderWindowReason.SUBJECT_REQUEST: _l("The person's own access request"),
-    OlderWindowReason.COMPLAINT: _l("Investigating a complaint"),
-    OlderWindowReason.SUPERVISORY_AUTHORITY: _l("Request of the supervisory authority"),
-    OlderWindowReason.LEGAL_PROCEEDINGS: _l("Legal proceedings"),
-    OlderWindowReason.INTERNAL_INVESTIGATION: _l("Internal investigation of misuse"),
+    OlderReason.SUBJECT_REQUEST: _l("The person's own access request"),
+    OlderReason.COMPLAINT: _l("Investigating a complaint"),
+    OlderReason.SUPERVISORY_AUTHORITY: _l("Request of the supervisory authority"),
+    OlderReason.LEGAL_PROCEEDINGS: _l("Legal proceedings"),
+    OlderReason.INTERNAL_INVESTIGATION: _l("Internal investigation of misuse"),
 }
 
 ACCESS_LOG_ERRORS = {

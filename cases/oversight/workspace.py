@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -18,32 +16,18 @@ from audit.events import Action, AuditContext, Outcome, record
 from audit.models import AuditEvent
 from audit.sequencer import Sequencer
 from audit.verify import VerifyResult, verify
-from cases.inputs import InputError, line_field
+from cases.inputs import InputError
+from cases.log_requests import EARLIEST_DAY, LATEST_DAY, OlderReason, reference_token
 from cases.policy import Permission, authorize
 from core.db import utcnow
 from core.keyring import KeyProvider
 
 PAGE_SIZE = 50
-# Date filters stay inside these days: the log has nothing before Silta existed, and a bound
-# keeps day arithmetic (the day after `date_to`) far from the calendar's end.
-EARLIEST_FILTER_DATE = date(2000, 1, 1)
-LATEST_FILTER_DATE = date(2099, 12, 31)
-# A report's reference number is recorded in the audit event, so it is a token of one line.
-REFERENCE_PATTERN = r"^[A-Za-z0-9_.:/-]{1,60}\Z"
 
 
-class OlderReason(StrEnum):
-    """Why an access report reaches further back than two years (the reason is recorded)."""
-
-    SUBJECT_REQUEST = "subject_request"
-    COMPLAINT = "complaint"
-    SUPERVISORY_AUTHORITY = "supervisory_authority"
-    LEGAL_PROCEEDINGS = "legal_proceedings"
-    INTERNAL_INVESTIGATION = "internal_investigation"
-
-
+# Date filters stay inside the days the log may hold (`cases.log_requests`).
 def _check_day(value: date | None, field: str) -> None:
-    if value is not None and not EARLIEST_FILTER_DATE <= value <= LATEST_FILTER_DATE:
+    if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
         raise InputError("date_out_of_range", field)
 
 
@@ -62,13 +46,6 @@ def day_range(
     since = _day_start(date_from) if date_from is not None else None
     until = _day_start(date_to) + timedelta(days=1) if date_to is not None else None
     return since, until
-
-
-def _reference(value: str | None) -> str | None:
-    reference = line_field(value, "reference", limit=60)
-    if reference and not re.match(REFERENCE_PATTERN, reference):
-        raise InputError("invalid_reference", "reference")
-    return reference or None
 
 
 def search_log(
@@ -119,7 +96,7 @@ def access_report(
     """Who processed one person's data, when, what and on what basis (Act 703/2023 §11)."""
     authorize(ctx.actor, Permission.AUDIT_REPORT_READ)
     since, _ = day_range(date_from, None)
-    reference = _reference(reference)
+    reference = reference_token(reference)
     now = now or utcnow()
     default_start = queries.default_report_start(now)
     since = since or default_start

@@ -21,9 +21,10 @@ from audit.models import AuditEvent
 from cases.accounts.models import Agency, User
 from cases.casework.models import Disclosure
 from cases.inputs import InputError
+from cases.log_requests import OlderReason
 from cases.persons.models import Person
 from cases.policy import Permission, authorize
-from cases.rights.access_log_window import OlderWindowReason, window
+from cases.rights.access_log_window import window
 from core.db import utcnow
 
 # The bases an event names as "<kind>:<record id>"; any other basis is a policy reason
@@ -78,7 +79,7 @@ class AccessLogPart:
     first_day: date
     last_day: date
     older_than_two_years: bool
-    reason: OlderWindowReason | None
+    reason: OlderReason | None
     reference: str | None
     produced_at: datetime
     produced_by: str

@@ -9,29 +9,12 @@ diary number, say) say why without saying about whom.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 
 from audit import queries
-from cases.inputs import InputError, line_field
-
-# The log has nothing before Silta existed, and a bound keeps day arithmetic far from the
-# calendar's end (the same bounds as the auditor's log filters).
-EARLIEST_DAY = date(2000, 1, 1)
-LATEST_DAY = date(2099, 12, 31)
-REFERENCE_PATTERN = r"^[A-Za-z0-9_.:/-]{1,60}\Z"
-
-
-class OlderWindowReason(StrEnum):
-    """Why the part reaches further back than two years (the same list as the access report)."""
-
-    SUBJECT_REQUEST = "subject_request"
-    COMPLAINT = "complaint"
-    SUPERVISORY_AUTHORITY = "supervisory_authority"
-    LEGAL_PROCEEDINGS = "legal_proceedings"
-    INTERNAL_INVESTIGATION = "internal_investigation"
+from cases.inputs import InputError
+from cases.log_requests import EARLIEST_DAY, LATEST_DAY, OlderReason, reference_token
 
 
 @dataclass(frozen=True)
@@ -41,7 +24,7 @@ class Window:
     since: datetime  # first_day's start, UTC
     until: datetime  # the start of the day after last_day (exclusive)
     older_than_two_years: bool
-    reason: OlderWindowReason | None
+    reason: OlderReason | None
     reference: str | None
 
 
@@ -57,13 +40,6 @@ def _in_bounds(day: date, field: str) -> date:
     if not EARLIEST_DAY <= day <= LATEST_DAY:
         raise InputError("date_out_of_range", field)
     return day
-
-
-def _reference(value: str | None) -> str | None:
-    reference = line_field(value, "reference", limit=60)
-    if reference and not re.match(REFERENCE_PATTERN, reference):
-        raise InputError("invalid_reference", "reference")
-    return reference or None
 
 
 def window(
@@ -83,11 +59,11 @@ def window(
     if last < first:
         raise InputError("date_to_before_from", "date_to")
     older = first < default_first
-    chosen: OlderWindowReason | None = None
+    chosen: OlderReason | None = None
     if older:
-        if reason is None or reason not in OlderWindowReason.__members__.values():
+        if reason is None or reason not in OlderReason.__members__.values():
             raise InputError("reason_required", "reason")
-        chosen = OlderWindowReason(reason)
+        chosen = OlderReason(reason)
     return Window(
         first_day=first,
         last_day=last,
@@ -95,5 +71,5 @@ def window(
         until=_day_start(last) + timedelta(days=1),
         older_than_two_years=older,
         reason=chosen,
-        reference=_reference(reference),
+        reference=reference_token(reference),
     )
