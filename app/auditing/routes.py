@@ -25,10 +25,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
-from app.auditing.forms import OLDER_REASONS, LogFilterForm, PersonLookupForm, ReportForm
+from app.auditing.forms import LogFilterForm, PersonLookupForm, ReportForm
 from app.auditing.messages import audit_error
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
+from app.log_requests import OLDER_REASONS
 from app.persons.messages import person_error
 from app.retention.settings import retention_rules
 from app.security import audit_context, fresh_required, requires

@@ -4,22 +4,13 @@ the texts its service's error codes and codes shown on the part are translated w
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import UUID, Length, Optional, Regexp
+from wtforms import DateField, StringField
+from wtforms.validators import UUID, Length, Optional
 
 from app.forms import QueryForm
+from app.log_requests import older_reason_field, reference_field
 from app.messages import TEXT_ERRORS
-from cases.log_requests import EARLIEST_DAY, LATEST_DAY, REFERENCE_PATTERN, OlderReason
-
-# The same texts as the auditor's access report: one meaning, one translation.
-OLDER_REASONS = {
-    OlderReason.SUBJECT_REQUEST: _l("The person's own access request"),
-    OlderReason.COMPLAINT: _l("Investigating a complaint"),
-    OlderReason.SUPERVISORY_AUTHORITY: _l("Request of the supervisory authority"),
-    OlderReason.LEGAL_PROCEEDINGS: _l("Legal proceedings"),
-    OlderReason.INTERNAL_INVESTIGATION: _l("Internal investigation of misuse"),
-}
+from cases.log_requests import EARLIEST_DAY, LATEST_DAY
 
 ACCESS_LOG_ERRORS = {
     **TEXT_ERRORS,
@@ -82,17 +73,5 @@ class AccessLogForm(QueryForm):
     )
     date_from = DateField(_l("From (default: two years ago)"), validators=[Optional()])
     date_to = DateField(_l("To (default: today)"), validators=[Optional()])
-    reason = SelectField(
-        _l("Reason for a period older than two years"),
-        default="",
-        choices=[SelectChoice("", _l("None"))]
-        + [SelectChoice(key.value, label) for key, label in OLDER_REASONS.items()],
-    )
-    reference = StringField(
-        _l("Reference number (optional)"),
-        validators=[
-            Optional(),
-            Length(max=60),
-            Regexp(REFERENCE_PATTERN, message=_l("Use letters, digits and - _ . : / only.")),
-        ],
-    )
+    reason = older_reason_field()
+    reference = reference_field(Length(max=60))

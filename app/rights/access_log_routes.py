@@ -10,9 +10,9 @@ import uuid
 from flask import Response, render_template, request
 
 from app.extensions import db
+from app.log_requests import OLDER_REASONS
 from app.rights.access_log_forms import (
     BASIS_KINDS,
-    OLDER_REASONS,
     AccessLogForm,
     access_log_error,
     action_area,
