@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from app.casework.forms import ClosureDecisionForm, ClosureForm, ReopenForm
 from app.casework.messages import case_error
-from app.casework.pages import bp, reachable_case, submit
+from app.casework.pages import bp, reachable_case, submit_page
 from app.extensions import db
 from app.security import audit_context, requires
 from cases.accounts import services as accounts
@@ -24,21 +24,14 @@ from cases.policy import Permission
 def closure(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = reachable_case(case_id, Permission.CLOSURE_REQUEST)
     form = ClosureForm()
-    status = submit(
+    return submit_page(
         form,
         lambda: casework.request_closure(db(), audit_context(), case, form.outcome.data),
         _("Closure was requested from the lead agency's supervisors."),
         case,
-    )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
         title=_("Request closure"),
         fields=["outcome"],
-    ), status
+    )
 
 
 @bp.route("/<uuid:case_id>/reopen", methods=["GET", "POST"])
@@ -46,22 +39,15 @@ def closure(case_id: uuid.UUID) -> Response | tuple[str, int]:
 def reopen(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = reachable_case(case_id, Permission.CASE_REOPEN)
     form = ReopenForm()
-    status = submit(
+    return submit_page(
         form,
         lambda: casework.reopen_case(db(), audit_context(), case, form.reason.data),
         _("The case was reopened."),
         case,
-    )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
         title=_("Reopen the case"),
         fields=["reason"],
         hint=_("The team can write in the case again. The reason is kept with the case."),
-    ), status
+    )
 
 
 @bp.get("/queue")

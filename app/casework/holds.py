@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import uuid
 
-from flask import render_template
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.casework.forms import HoldForm, LiftHoldForm
-from app.casework.pages import bp, reachable_case, show_error, submit
+from app.casework.pages import bp, form_page, reachable_case, show_error, submit, submit_page
 from app.extensions import db
 from app.retention.settings import retention_rules
 from app.security import audit_context, requires
@@ -25,7 +24,7 @@ from core.db import utcnow
 def hold(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = reachable_case(case_id, Permission.HOLD_SET)
     form = HoldForm()
-    status = submit(
+    return submit_page(
         form,
         lambda: holds.set_hold(
             db(),
@@ -37,13 +36,6 @@ def hold(case_id: uuid.UUID) -> Response | tuple[str, int]:
         ),
         _("The legal hold was placed. The young person's data is kept until it is lifted."),
         case,
-    )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
         title=_("Place a legal hold"),
         fields=["reason", "ends_on"],
         hint=_(
@@ -51,7 +43,7 @@ def hold(case_id: uuid.UUID) -> Response | tuple[str, int]:
             "the retention period. The reason is kept encrypted; auditors see that a hold was "
             "set, by whom and until when."
         ),
-    ), status
+    )
 
 
 @bp.route("/<uuid:case_id>/hold/lift", methods=["GET", "POST"])
@@ -76,11 +68,11 @@ def lift_hold(case_id: uuid.UUID) -> Response | tuple[str, int]:
         if not isinstance(outcome, int):
             return outcome
         status = outcome
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
+    return form_page(
+        form,
+        case,
+        status,
         title=_("Lift the legal hold"),
         fields=["lift_reason"] if in_force is not None else [],
         hint=_("The young person's data is again erased when its retention period ends."),
-    ), status
+    )

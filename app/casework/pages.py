@@ -1,5 +1,5 @@
 """What every case-work page shares: the blueprint, loading a case the user may act on, and
-running a form's service call."""
+running a form's service call on the case's form page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, g, redirect, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from app.casework.messages import case_error
@@ -101,6 +101,34 @@ def submit(
         assert isinstance(target, Case)  # noqa: S101 - an action without a case returns one
         return redirect(url_for("casework.detail", case_id=target.id))
     return 400 if form.is_submitted() else 200
+
+
+def form_page(
+    form: Any, case: Case, status: int, *, title: str, fields: list[str], **page: Any
+) -> tuple[str, int]:
+    """The case's form page (`casework/form.html`) with the named `fields` of `form`, and any
+    more of the page (`hint`, `bases`), at `status`."""
+    return render_template(
+        "casework/form.html", form=form, case=case, title=title, fields=fields, **page
+    ), status
+
+
+def submit_page(
+    form: Any,
+    action: Callable[[], object],
+    done: str,
+    case: Case,
+    *,
+    title: str,
+    fields: list[str],
+    **page: Any,
+) -> Response | tuple[str, int]:
+    """`submit` the form with `action`; unless that redirects, its `form_page` at the status
+    `submit` gave."""
+    status = submit(form, action, done, case)
+    if not isinstance(status, int):
+        return status
+    return form_page(form, case, status, title=title, fields=fields, **page)
 
 
 def agency_choices(exclude: set[uuid.UUID] | None = None) -> list[tuple[str, str]]:

@@ -29,6 +29,7 @@ from app.casework.pages import (
     reachable_case,
     show_error,
     submit,
+    submit_page,
 )
 from app.casework.settings import case_rules
 from app.extensions import db
@@ -104,7 +105,7 @@ def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
             note_id,
         )
     form = NoteForm()
-    status = submit(
+    return submit_page(
         form,
         lambda: casework.write_note(
             db(),
@@ -117,16 +118,9 @@ def new_note(case_id: uuid.UUID) -> Response | tuple[str, int]:
         ),
         _("The note was saved."),
         case,
-    )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
         title=_("Correct a note") if supersedes else _("New note"),
         fields=["category", "sensitivity", "body"],
-    ), status
+    )
 
 
 @bp.route("/<uuid:case_id>/consents/new", methods=["GET", "POST"])
@@ -135,7 +129,8 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = reachable_case(case_id, Permission.CONSENT_RECORD)
     form = ConsentForm()
     form.recipients.choices = agency_choices()
-    status = submit(
+    rules = case_rules()
+    return submit_page(
         form,
         lambda: casework.record_consent(
             db(),
@@ -153,32 +148,23 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
                 given_on=form.given_on.data,
                 late_entry_reason=form.late_entry_reason.data or "",
             ),
-            rules=case_rules(),
+            rules=rules,
         ),
         _("The consent was recorded."),
         case,
-    )
-    if not isinstance(status, int):
-        return status
-    fields = [
-        "given_by",
-        "recipients",
-        "categories",
-        "purpose",
-        "how_recorded",
-        "given_on",
-        "late_entry_reason",
-        "valid_from",
-        "valid_until",
-        "young_person_view",
-    ]
-    rules = case_rules()
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
         title=_("Record a consent"),
-        fields=fields,
+        fields=[
+            "given_by",
+            "recipients",
+            "categories",
+            "purpose",
+            "how_recorded",
+            "given_on",
+            "late_entry_reason",
+            "valid_from",
+            "valid_until",
+            "young_person_view",
+        ],
         hint=_(
             "The consent governs sharing in this case only. It is valid for at most "
             "%(years)d years from the day it was given. Given more than %(days)d days ago, it "
@@ -188,7 +174,7 @@ def new_consent(case_id: uuid.UUID) -> Response | tuple[str, int]:
             days=rules.consent_late_entry_days,
             age=rules.consent_self_age,
         ),
-    ), status
+    )
 
 
 @bp.route("/<uuid:case_id>/consents/<uuid:consent_id>/withdraw", methods=["GET", "POST"])
@@ -203,23 +189,16 @@ def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Response | tu
         consent_id,
     )
     form = WithdrawForm()
-    status = submit(
+    return submit_page(
         form,
         lambda: casework.withdraw_consent(
             db(), audit_context(), case, consent, form.reason.data, rules=case_rules()
         ),
         _("The consent was withdrawn. It no longer opens anything."),
         case,
-    )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
         title=_("Withdraw a consent"),
         fields=["reason"],
-    ), status
+    )
 
 
 @bp.route("/<uuid:case_id>/disclosures/new", methods=["GET", "POST"])
@@ -249,13 +228,11 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
             rules=case_rules(),
         )
 
-    status = submit(form, disclose, _("The disclosure was recorded."), case)
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
+    return submit_page(
+        form,
+        disclose,
+        _("The disclosure was recorded."),
+        case,
         title=_("Disclose without consent"),
         fields=["to_agency", "basis", "categories", "justification", "expires_on"],
         hint=_(
@@ -266,7 +243,7 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
             months=case_rules().disclosure_max_months,
         ),
         bases=bases,
-    ), status
+    )
 
 
 @bp.route("/<uuid:case_id>/emergency", methods=["GET", "POST"])
@@ -275,20 +252,13 @@ def new_disclosure(case_id: uuid.UUID) -> Response | tuple[str, int]:
 def emergency(case_id: uuid.UUID) -> Response | tuple[str, int]:
     case = reachable_case(case_id, Permission.EMERGENCY_REQUEST)
     form = EmergencyForm()
-    status = submit(
+    return submit_page(
         form,
         lambda: casework.request_emergency_access(
             db(), audit_context(), case, form.justification.data, rules=case_rules()
         ),
         _("Emergency access is open for 4 hours. It is flagged for review."),
         case,
-    )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "casework/form.html",
-        form=form,
-        case=case,
         title=_("Emergency access"),
         fields=["justification"],
         hint=_(
@@ -297,7 +267,7 @@ def emergency(case_id: uuid.UUID) -> Response | tuple[str, int]:
             "police. The lead agency's supervisors review every use, and it is flagged to "
             "the auditors."
         ),
-    ), status
+    )
 
 
 @bp.route("/<uuid:case_id>/team", methods=["GET", "POST"])
