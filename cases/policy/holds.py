@@ -10,15 +10,8 @@ from audit.events import Actor
 from cases.accounts.models import Role
 from cases.persons.models import Person
 from cases.policy.facts import CaseFacts
-from cases.policy.notes import on_team
-from cases.policy.permissions import (
-    PRACTITIONER_ROLES,
-    Decision,
-    Permission,
-    Reason,
-    allow,
-    deny,
-)
+from cases.policy.notes import case_team_gate
+from cases.policy.permissions import Decision, Permission, Reason, allow, deny
 
 HOLD_PERMISSIONS = frozenset({Permission.HOLD_SET, Permission.HOLD_LIFT})
 
@@ -37,16 +30,10 @@ def hold_facts_for(case: CaseFacts, person: Person | None) -> HoldFacts:
 
 
 def hold_decision(actor: Actor, permission: Permission, resource: Any) -> Decision:
-    if actor.role not in PRACTITIONER_ROLES:
-        return deny(Reason.ROLE_NO_CONTENT)
-    if resource is None:
-        # A route's gate, before the case is loaded; the service asks again with the facts.
-        return allow(Reason.PRACTITIONER)
-    if not isinstance(resource, HoldFacts) or permission not in HOLD_PERMISSIONS:
-        return deny(Reason.NOT_GRANTED)
+    gate = case_team_gate(actor, permission, resource, HoldFacts, HOLD_PERMISSIONS)
+    if gate is not None:
+        return gate
     case = resource.case
-    if not on_team(actor, case):
-        return deny(Reason.NOT_ON_TEAM)
     if actor.role != Role.SUPERVISOR or actor.agency_id != case.lead_agency:
         return deny(Reason.NOT_LEAD_SUPERVISOR)
     if resource.person_erased:

@@ -1,16 +1,17 @@
 """Reading a case note (DESIGN.md §4's order) and who is on a case team: the rules `decide`
-applies to notes, and the referral rules reuse (`cases.policy.referrals`)."""
+applies to notes, and the referral rules reuse (`cases.policy.referrals`); and the gate every
+decision on one case's team facts starts with (holds, the young person's summary)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from audit.events import Actor
 from cases.accounts.models import AgencyKind, Role
 from cases.policy.facts import CaseFacts, LegalBasis, NoteFacts, Sensitivity
-from cases.policy.permissions import Decision, Reason, allow, deny
+from cases.policy.permissions import PRACTITIONER_ROLES, Decision, Permission, Reason, allow, deny
 from cases.policy.sharing import consent_effective, police_compartment, releasing_disclosures
 
 
@@ -19,6 +20,35 @@ def on_team(actor: Actor, case: CaseFacts) -> bool:
     if actor.role == Role.SUPERVISOR:
         return actor.agency_id in case.member_agencies
     return actor.id in case.member_users and actor.agency_id in case.member_agencies
+
+
+class OnCase(Protocol):
+    """Facts about one case, the case's own as `.case`."""
+
+    @property
+    def case(self) -> CaseFacts: ...
+
+
+def case_team_gate(
+    actor: Actor,
+    permission: Permission,
+    resource: Any,
+    kind: type[OnCase],
+    permissions: frozenset[Permission],
+) -> Decision | None:
+    """The first steps of a decision on one case's facts (a `kind`, its case as `.case`):
+    practitioners only; the route's gate (no resource yet: the service asks again with the
+    facts) lets them through; anything but a `kind` for one of `permissions` is refused, and so
+    is an actor not on the case's team. None: the decision goes on."""
+    if actor.role not in PRACTITIONER_ROLES:
+        return deny(Reason.ROLE_NO_CONTENT)
+    if resource is None:
+        return allow(Reason.PRACTITIONER)
+    if not isinstance(resource, kind) or permission not in permissions:
+        return deny(Reason.NOT_GRANTED)
+    if not on_team(actor, resource.case):
+        return deny(Reason.NOT_ON_TEAM)
+    return None
 
 
 def note_read(actor: Actor, note: Any, now: datetime) -> Decision:

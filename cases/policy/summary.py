@@ -14,15 +14,8 @@ from typing import Any
 
 from audit.events import Actor
 from cases.policy.facts import CaseFacts
-from cases.policy.notes import on_team
-from cases.policy.permissions import (
-    PRACTITIONER_ROLES,
-    Decision,
-    Permission,
-    Reason,
-    allow,
-    deny,
-)
+from cases.policy.notes import case_team_gate
+from cases.policy.permissions import Decision, Permission, Reason, allow, deny
 
 SUMMARY_PERMISSIONS = frozenset({Permission.SUMMARY_PRODUCE})
 
@@ -46,15 +39,9 @@ class SummaryRequest:
 
 
 def summary_decision(actor: Actor, permission: Permission, resource: Any) -> Decision:
-    if actor.role not in PRACTITIONER_ROLES:
-        return deny(Reason.ROLE_NO_CONTENT)
-    if resource is None:
-        # The route's gate, before the case is loaded; the service asks again with the facts.
-        return allow(Reason.PRACTITIONER)
-    if not isinstance(resource, SummaryRequest) or permission not in SUMMARY_PERMISSIONS:
-        return deny(Reason.NOT_GRANTED)
-    if not on_team(actor, resource.case):
-        return deny(Reason.NOT_ON_TEAM)
+    gate = case_team_gate(actor, permission, resource, SummaryRequest, SUMMARY_PERMISSIONS)
+    if gate is not None:
+        return gate
     if resource.person_erased:
         return deny(Reason.PERSON_ERASED)
     if resource.audience == Audience.GUARDIAN and resource.forbids_guardian_disclosure:
