@@ -5,37 +5,17 @@ agency or naming is refused with the policy's reason."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 import pytest
 
 from cases.accounts.models import Role
 from cases.policy import Permission, Reason, decide
-from cases.policy.facts import CaseFacts
 from cases.policy.holds import HoldFacts
-
-LEAD, MEMBER, OUTSIDE = uuid.UUID(int=100), uuid.UUID(int=300), uuid.UUID(int=400)
-NAMED = uuid.UUID(int=1)
-
-
-@dataclass
-class Someone:
-    role: str
-    agency_id: uuid.UUID
-    id: uuid.UUID = NAMED
-    active: bool = True
+from tests.cases.team_case import LEAD, MEMBER, OUTSIDE, Someone, team_case
 
 
 def _hold(named: bool, erased: bool, closed: bool) -> HoldFacts:
-    case = CaseFacts(
-        id=uuid.uuid4(),
-        lead_agency=LEAD,
-        member_agencies=frozenset({LEAD, MEMBER}),
-        member_users=frozenset({NAMED} if named else set()),
-        person_id=uuid.UUID(int=900),
-        closed=closed,
-    )
-    return HoldFacts(case=case, person_erased=erased)
+    return HoldFacts(case=team_case(named, closed), person_erased=erased)
 
 
 # (role, agency, named on the team) -> the reason a refusal gives (None: allowed).

@@ -6,37 +6,19 @@ the young person forbids disclosure to their guardian; nobody about an erased pe
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 import pytest
 
 from cases.accounts.models import Role
 from cases.policy import Permission, Reason, decide
-from cases.policy.facts import CaseFacts
 from cases.policy.summary import Audience, SummaryRequest
-
-LEAD, MEMBER, OUTSIDE = uuid.UUID(int=100), uuid.UUID(int=300), uuid.UUID(int=400)
-NAMED = uuid.UUID(int=1)
+from tests.cases.team_case import LEAD, MEMBER, OUTSIDE, Someone, team_case
 
 
-@dataclass
-class Someone:
-    role: str
-    agency_id: uuid.UUID
-    id: uuid.UUID = NAMED
-    active: bool = True
-
-
-def _request(named: bool, closed: bool, audience: Audience, forbids: bool, erased: bool):  # type: ignore[no-untyped-def]
-    case = CaseFacts(
-        id=uuid.uuid4(),
-        lead_agency=LEAD,
-        member_agencies=frozenset({LEAD, MEMBER}),
-        member_users=frozenset({NAMED} if named else set()),
-        person_id=uuid.UUID(int=900),
-        closed=closed,
-    )
-    return SummaryRequest(case, audience, forbids, erased)
+def _request(
+    named: bool, closed: bool, audience: Audience, forbids: bool, erased: bool
+) -> SummaryRequest:
+    return SummaryRequest(team_case(named, closed), audience, forbids, erased)
 
 
 # (role, agency, named on the team) -> whether they may see the case's consents at all.
