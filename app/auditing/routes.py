@@ -270,9 +270,7 @@ def flagged() -> str:
 def holds() -> str:
     held = retention.active_holds(db(), audit_context(), rules=retention_rules())
     db().commit()
-    users = accounts.users_by_id(db(), {h.set_by_user_id for h in held})
-    agencies = {a.id: a for a in accounts.agencies_by_code(db()).values()}
-    return render_template("auditing/holds.html", held=held, users=users, agencies=agencies)
+    return render_template("auditing/holds.html", held=held)
 
 
 @bp.get("/integrity")
