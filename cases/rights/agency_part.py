@@ -139,7 +139,7 @@ def _load(
     agency = session.get(Agency, ctx.actor.agency_id)
     assert agency is not None  # noqa: S101 - a foreign key
     details = current_details(session, person)
-    items = collect_items(session, ctx.actor, person, facts, now)
+    items = collect_items(session, ctx.actor, person, details, facts, now)
     return AgencyPart(
         person, agency, items, bool(details is not None and details.forbids_guardian_disclosure)
     )

@@ -28,7 +28,7 @@ from cases.accounts.models import Agency
 from cases.casework.models import Case, CaseNote, Consent, Disclosure
 from cases.meetings.models import ActionItem, Addendum, Meeting, MinuteEntry
 from cases.persons.models import Person
-from cases.persons.queries import current_details
+from cases.persons.queries import PersonDetails
 from cases.policy import Permission, decide
 from cases.policy.facts import CaseFacts
 from cases.policy.loading import note_facts, person_facts
@@ -78,35 +78,41 @@ def collect_items(
     session: Session,
     actor: Actor,
     person: Person,
+    details: PersonDetails | None,
     facts: dict[uuid.UUID, CaseFacts],
     now: datetime,
 ) -> list[PartItem]:
-    """Every item of the actor's agency's part the policy lets the actor read now."""
+    """Every item of the actor's agency's part the policy lets the actor read now (`details`:
+    the person's current register data, read once by the caller)."""
     agency_id = actor.agency_id
-    agencies = {a.id: a for a in session.scalars(select(Agency))}
     items: list[PartItem] = []
     if decide(actor, Permission.PERSON_READ, person_facts(session, person, now), now):
-        items.extend(_register(session, person))
+        items.extend(_register(person, details))
     readable = {
         case_id: f
         for case_id, f in facts.items()
         if decide(actor, Permission.CASE_READ, f, now).allowed
     }
-    cases = session.scalars(
-        select(Case).where(Case.id.in_(list(readable))).order_by(Case.opened_at)
-    ).all()
-    for case in cases:
-        items.append(_case(case, readable[case.id], agencies))
     ids = list(readable)
-    for consent in session.scalars(
+    cases = session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.opened_at)).all()
+    consents = session.scalars(
         select(Consent).where(Consent.case_id.in_(ids)).order_by(Consent.valid_from)
-    ):
-        items.append(_consent(consent, agencies))
-    for disclosure in session.scalars(
+    ).all()
+    disclosures = session.scalars(
         select(Disclosure).where(Disclosure.case_id.in_(ids)).order_by(Disclosure.granted_at)
-    ):
-        items.append(_disclosure(disclosure, agencies))
-    items.extend(_referrals(session, actor, person, facts, agencies, now))
+    ).all()
+    referrals = _referrals(session, actor, person, facts, now)
+    agencies = _agencies(
+        session,
+        {a for case in cases for a in (case.lead_agency_id, *readable[case.id].member_agencies)}
+        | {uuid.UUID(str(r)) for consent in consents for r in consent.recipients}
+        | {a for d in disclosures for a in (d.from_agency_id, d.to_agency_id)}
+        | {a for r in referrals for a in (r.from_agency_id, r.to_agency_id)},
+    )
+    items.extend(_case(case, readable[case.id], agencies) for case in cases)
+    items.extend(_consent(consent, agencies) for consent in consents)
+    items.extend(_disclosure(disclosure, agencies) for disclosure in disclosures)
+    items.extend(_referral(referral, agencies) for referral in referrals)
     notes = session.scalars(
         select(CaseNote)
         .where(CaseNote.case_id.in_(ids), CaseNote.author_agency_id == agency_id)
@@ -119,8 +125,14 @@ def collect_items(
     return items
 
 
-def _register(session: Session, person: Person) -> list[PartItem]:
-    details = current_details(session, person)
+def _agencies(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Agency]:
+    """The agencies the items name, with one statement (never every agency)."""
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(ids)))}
+
+
+def _register(person: Person, details: PersonDetails | None) -> list[PartItem]:
     if details is None:
         return []
     fields: tuple[tuple[str, Value], ...] = (
@@ -185,9 +197,8 @@ def _referrals(
     actor: Actor,
     person: Person,
     facts: dict[uuid.UUID, CaseFacts],
-    agencies: dict[uuid.UUID, Agency],
     now: datetime,
-) -> list[PartItem]:
+) -> list[Referral]:
     """Referrals the actor's agency sent or received on any of the person's cases (a received
     referral may be on a case the agency never joined), each as `REFERRAL_READ` decides."""
     rows = session.scalars(
@@ -201,7 +212,7 @@ def _referrals(
         )
         .order_by(Referral.sent_at)
     )
-    items = []
+    readable = []
     for referral in rows:
         about = ReferralFacts(
             case=facts[referral.case_id],
@@ -213,20 +224,23 @@ def _referrals(
             needs_assessment=referral.needs_assessment,
             id=referral.id,
         )
-        if not decide(actor, Permission.REFERRAL_READ, about, now):
-            continue
-        fields: tuple[tuple[str, Value], ...] = (
-            ("from_agency", _names(agencies, [referral.from_agency_id])[0]),
-            ("to_agency", _names(agencies, [referral.to_agency_id])[0]),
-            ("sent_at", referral.sent_at),
-            ("urgency", referral.urgency),
-            ("category", referral.category),
-            ("state", referral.state),
-            ("decline_reason", referral.decline_reason),
-            ("reason", referral.reason),
-        )
-        items.append(PartItem("referral", referral.id, referral.case_id, referral.sent_at, fields))
-    return items
+        if decide(actor, Permission.REFERRAL_READ, about, now):
+            readable.append(referral)
+    return readable
+
+
+def _referral(referral: Referral, agencies: dict[uuid.UUID, Agency]) -> PartItem:
+    fields: tuple[tuple[str, Value], ...] = (
+        ("from_agency", _names(agencies, [referral.from_agency_id])[0]),
+        ("to_agency", _names(agencies, [referral.to_agency_id])[0]),
+        ("sent_at", referral.sent_at),
+        ("urgency", referral.urgency),
+        ("category", referral.category),
+        ("state", referral.state),
+        ("decline_reason", referral.decline_reason),
+        ("reason", referral.reason),
+    )
+    return PartItem("referral", referral.id, referral.case_id, referral.sent_at, fields)
 
 
 def _note(note: CaseNote) -> PartItem:

@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from cases.inputs import InputError
 from cases.persons import services as persons
 from cases.rights.agency_part import GuardianVersionRefused, prepare_part, produce_part
+from tests.budgets.counting import counting
 from tests.cases.rights.scene import PartScene, part_scene
 from tests.factories import as_user
 
@@ -134,3 +135,23 @@ def test_no_guardian_version_when_the_young_person_forbids_it(ps: PartScene) -> 
     # The young person's own version is still produced.
     produced = produce_part(ps.s.session, as_user(ps.s.petri), ps.eetu.id, "young_person", choices)
     assert produced.released
+
+
+def test_preparing_sends_the_same_statements_however_many_items(ps: PartScene) -> None:
+    s = ps.s
+    engine = s.session.get_bind()
+    s.session.expire_all()
+    with counting(engine) as few:
+        prepare_part(s.session, as_user(s.siiri), ps.eetu.id)
+    for n in range(5):
+        s.build.note(s.case, s.sanna, body=f"Lisää. SOS-MORE-{n}")
+    s.session.expire_all()
+    with counting(engine) as more:
+        part = prepare_part(s.session, as_user(s.siiri), ps.eetu.id)
+    assert sum("SOS-MORE-" in repr(item) for item in part.items) == 5
+    assert more.count == few.count, f"{few}\n---\n{more}"
+    # The names of the agencies the items name only, never every agency's row.
+    every_agency = [q for q in more.sql if q.startswith("SELECT agencies.id, agencies.code")]
+    assert every_agency and all(" WHERE agencies.id IN " in q for q in every_agency), every_agency
+    # The register data is read once (and the birth dates once, for the facts).
+    assert sum(q.startswith("SELECT person_versions.") for q in more.sql) <= 2, str(more)
