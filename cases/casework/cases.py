@@ -26,7 +26,7 @@ from cases.policy import (
     decide,
 )
 from cases.policy.facts import DEFAULT_RULES, CaseFacts, CaseRules, DisclosureRequest
-from cases.policy.holds import HOLD_PERMISSIONS, hold_facts_for
+from cases.policy.holds import HOLD_PERMISSIONS, HoldFacts
 from cases.policy.loading import LoadedCase, load_case_by_id, person_facts
 from cases.records import record_about
 from cases.statistics.counting import count_case_event
@@ -131,7 +131,7 @@ def reach_case(
     if disclosing and actor is not None and actor.agency_id is not None:
         resource = DisclosureRequest(loaded.facts, actor.agency_id)
     if permission in HOLD_PERMISSIONS:
-        resource = hold_facts_for(loaded.facts, loaded.person)
+        resource = HoldFacts(loaded.facts)
     return CaseReach(case, loaded, decide(actor, permission, resource))
 
 

@@ -34,7 +34,7 @@ from cases.policy.facts import (
     CaseRules,
     DisclosureRequest,
 )
-from cases.policy.holds import HOLD_PERMISSIONS, hold_facts_for
+from cases.policy.holds import HOLD_PERMISSIONS, HoldFacts
 from cases.policy.loading import (
     LoadedCase,
     disclosure_facts,
@@ -104,7 +104,7 @@ def _allowed_actions(ctx: AuditContext, loaded: LoadedCase, now: datetime) -> fr
         if permission == Permission.DISCLOSURE_CREATE and agency is not None:
             resource = DisclosureRequest(facts, agency)
         if permission in HOLD_PERMISSIONS:
-            resource = hold_facts_for(loaded.facts, loaded.person)
+            resource = HoldFacts(loaded.facts)
         if decide(ctx.actor, permission, resource, now):
             allowed.add(str(permission))
     return frozenset(allowed)

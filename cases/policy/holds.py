@@ -8,7 +8,6 @@ from typing import Any
 
 from audit.events import Actor
 from cases.accounts.models import Role
-from cases.persons.models import Person
 from cases.policy.facts import CaseFacts
 from cases.policy.notes import case_team_gate
 from cases.policy.permissions import Decision, Permission, Reason, allow, deny
@@ -18,15 +17,9 @@ HOLD_PERMISSIONS = frozenset({Permission.HOLD_SET, Permission.HOLD_LIFT})
 
 @dataclass(frozen=True)
 class HoldFacts:
-    """A case as a hold sees it: the case and whether its young person is erased."""
+    """A case as a hold sees it (whether its young person is erased is the case's fact)."""
 
     case: CaseFacts
-    person_erased: bool = False
-
-
-def hold_facts_for(case: CaseFacts, person: Person | None) -> HoldFacts:
-    """The case's facts and its young person (None: gone) as a hold sees them."""
-    return HoldFacts(case, person_erased=person is None or person.erased_at is not None)
 
 
 def hold_decision(actor: Actor, permission: Permission, resource: Any) -> Decision:
@@ -36,7 +29,7 @@ def hold_decision(actor: Actor, permission: Permission, resource: Any) -> Decisi
     case = resource.case
     if actor.role != Role.SUPERVISOR or actor.agency_id != case.lead_agency:
         return deny(Reason.NOT_LEAD_SUPERVISOR)
-    if resource.person_erased:
+    if case.person_erased:
         # Nothing of theirs is left to hold, and a reason could not be encrypted for them.
         return deny(Reason.PERSON_ERASED)
     return allow(Reason.LEAD_SUPERVISOR, Reason.LEAD_SUPERVISOR)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from audit.events import FLAGGED, Action, AuditContext
 from cases.casework.models import Case
 from cases.inputs import InputError, long_field
-from cases.persons.models import Person
 from cases.policy import Permission, authorize
 from cases.policy.holds import HoldFacts
 from cases.policy.loading import case_facts
@@ -27,9 +26,7 @@ __all__ = ["active_hold", "hold_facts", "lift_hold", "set_hold"]
 
 
 def hold_facts(session: Session, case: Case, now: datetime | None = None) -> HoldFacts:
-    person = session.get(Person, case.person_id)
-    erased = person is None or person.erased_at is not None
-    return HoldFacts(case=case_facts(session, case, now), person_erased=erased)
+    return HoldFacts(case_facts(session, case, now))
 
 
 def _today(now: datetime, rules: RetentionRules) -> date:

@@ -4,6 +4,7 @@ agency or naming is refused with the policy's reason."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -15,7 +16,7 @@ from tests.cases.team_case import LEAD, MEMBER, OUTSIDE, Someone, team_case
 
 
 def _hold(named: bool, erased: bool, closed: bool) -> HoldFacts:
-    return HoldFacts(case=team_case(named, closed), person_erased=erased)
+    return HoldFacts(case=dataclasses.replace(team_case(named, closed), person_erased=erased))
 
 
 # (role, agency, named on the team) -> the reason a refusal gives (None: allowed).
