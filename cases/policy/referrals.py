@@ -35,7 +35,7 @@ from cases.policy.permissions import (
     deny,
 )
 from cases.policy.sharing import disclosure_active, disclosure_fits
-from cases.referrals.models import ReferralState
+from cases.referrals.models import Referral, ReferralState
 
 REFERRAL_PERMISSIONS = frozenset(
     {
@@ -112,6 +112,20 @@ class ReferralFacts:
     category: str | None = None
     needs_assessment: bool = False
     id: uuid.UUID | None = None
+
+
+def referral_facts(referral: Referral, case: CaseFacts) -> ReferralFacts:
+    """A referral row and its case's facts as the policy sees them."""
+    return ReferralFacts(
+        case=case,
+        from_agency=referral.from_agency_id,
+        from_user=referral.from_user_id,
+        to_agency=referral.to_agency_id,
+        state=referral.state,
+        category=referral.category,
+        needs_assessment=referral.needs_assessment,
+        id=referral.id,
+    )
 
 
 # No account has this id (accounts get random ones); it stands for "a caseworker of R".

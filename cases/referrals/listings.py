@@ -19,8 +19,8 @@ from cases.casework.models import Case
 from cases.policy import Permission, authorize, decide
 from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import case_facts
+from cases.policy.referrals import referral_facts
 from cases.policy.sharing import end_of_day, local_day
-from cases.referrals.loading import referral_facts
 from cases.referrals.models import OPEN_STATES, Referral
 from cases.referrals.reading import (
     LISTING_LIMIT,

@@ -1,4 +1,5 @@
-"""A referral as the policy sees it, and the rows shared by the referral services."""
+"""The rows shared by the referral services (a referral as the policy sees it is
+`cases.policy.referrals.referral_facts`)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,7 @@ from sqlalchemy.orm import Session
 
 from cases.casework.models import Case
 from cases.inputs import InputError
-from cases.policy.facts import CaseFacts
-from cases.policy.referrals import ReferralFacts
 from cases.referrals.models import Referral
-
-
-def referral_facts(referral: Referral, case: CaseFacts) -> ReferralFacts:
-    return ReferralFacts(
-        case=case,
-        from_agency=referral.from_agency_id,
-        from_user=referral.from_user_id,
-        to_agency=referral.to_agency_id,
-        state=referral.state,
-        category=referral.category,
-        needs_assessment=referral.needs_assessment,
-        id=referral.id,
-    )
 
 
 def case_of(session: Session, referral: Referral) -> Case:

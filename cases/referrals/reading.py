@@ -20,9 +20,9 @@ from cases.persons.queries import PersonDetails, current_details_of
 from cases.policy import Decision, Permission, authorize, decide
 from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import case_facts, cases_facts, note_facts
-from cases.policy.referrals import attached_note_decision
+from cases.policy.referrals import attached_note_decision, referral_facts
 from cases.records import record_about
-from cases.referrals.loading import case_of, referral_facts
+from cases.referrals.loading import case_of
 from cases.referrals.models import (
     AWAITING_RESPONSE,
     OPEN_STATES,

@@ -16,11 +16,11 @@ from cases.inputs import InputError, long_field
 from cases.policy import Permission, authorize
 from cases.policy.facts import DEFAULT_RULES, CaseRules
 from cases.policy.loading import case_facts
-from cases.policy.referrals import next_state
+from cases.policy.referrals import next_state, referral_facts
 from cases.policy.sharing import local_day
 from cases.records import actor_id, record_about
 from cases.referrals.clocks import DEFAULT_CLOCKS, ClockRules, working_day_deadline
-from cases.referrals.loading import case_of, referral_facts
+from cases.referrals.loading import case_of
 from cases.referrals.models import (
     DeclineReason,
     Referral,

@@ -33,7 +33,7 @@ from cases.policy import Permission, decide
 from cases.policy.facts import CaseFacts
 from cases.policy.loading import note_facts, person_facts
 from cases.policy.meetings import minute_note
-from cases.policy.referrals import ReferralFacts
+from cases.policy.referrals import referral_facts
 from cases.referrals.models import Referral
 
 # The kinds of item, in the order the part lists them.
@@ -214,16 +214,7 @@ def _referrals(
     )
     readable = []
     for referral in rows:
-        about = ReferralFacts(
-            case=facts[referral.case_id],
-            from_agency=referral.from_agency_id,
-            from_user=referral.from_user_id,
-            to_agency=referral.to_agency_id,
-            state=referral.state,
-            category=referral.category,
-            needs_assessment=referral.needs_assessment,
-            id=referral.id,
-        )
+        about = referral_facts(referral, facts[referral.case_id])
         if decide(actor, Permission.REFERRAL_READ, about, now):
             readable.append(referral)
     return readable
