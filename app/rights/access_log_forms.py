@@ -8,23 +8,14 @@ from wtforms import DateField, StringField
 from wtforms.validators import UUID, Length, Optional
 
 from app.forms import QueryForm
-from app.log_requests import older_reason_field, reference_field
-from app.messages import TEXT_ERRORS
-from cases.log_requests import EARLIEST_DAY, LATEST_DAY
+from app.log_requests import LOG_REQUEST_ERRORS, older_reason_field, reference_field
 
 ACCESS_LOG_ERRORS = {
-    **TEXT_ERRORS,
+    **LOG_REQUEST_ERRORS,
     "reason_required": _l(
         "The period starts more than two years ago: choose a reason for the older period."
     ),
-    "date_out_of_range": _l(
-        "Enter a date from %(earliest)s to %(latest)s.",
-        earliest=EARLIEST_DAY.isoformat(),
-        latest=LATEST_DAY.isoformat(),
-    ),
-    "date_to_before_from": _l("The end date is before the start date."),
     "date_in_future": _l("The end date is in the future."),
-    "invalid_reference": _l("Use letters, digits and - _ . : / only."),
     "person_required": _l("Enter the person's id."),
     "unknown_person": _l("No person with this id is registered."),
     "unknown_format": _l("The part is produced as a page or as a JSON file only."),
