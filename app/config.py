@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cases.retention.rules import PERSON_YEARS_MAX
 from core import keyring
 
 MIN_SECRET_KEY_LENGTH = 32
@@ -35,9 +36,8 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"SILTA_{name} must be a whole number") from None
 
 
-#: The longest retention a city may set: beyond it the dates overflow (attack on issue 14:
-#: 100000 years crashed the sweep), and no data-protection assessment keeps a child's data longer.
-MAX_RETENTION_YEARS = 100
+#: The longest retention a city may set (the retention rules' own bound).
+MAX_RETENTION_YEARS = PERSON_YEARS_MAX
 
 
 def _retention_years(environ: Mapping[str, str]) -> int:

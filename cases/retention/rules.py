@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 PERSON_YEARS_DEFAULT = 5
+# The longest retention a city may set: beyond it the dates overflow (attack on issue 14:
+# 100000 years crashed the sweep), and no data-protection assessment keeps a child's data longer.
+PERSON_YEARS_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class RetentionRules:
     def __post_init__(self) -> None:
         if self.person_years < 1:
             raise ValueError("person_years must be at least 1")
+        if self.person_years > PERSON_YEARS_MAX:
+            raise ValueError(f"person_years must be at most {PERSON_YEARS_MAX}")
 
     def person_rule(self, after_closure: bool) -> str:
         """The token an erasure names: the rule and the event that started its clock."""

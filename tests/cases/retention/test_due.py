@@ -142,3 +142,8 @@ class TestDuePersons:
     def test_a_rule_of_no_years_is_refused(self) -> None:
         with pytest.raises(ValueError, match="person_years"):
             RetentionRules(person_years=0)
+
+    def test_a_rule_longer_than_a_hundred_years_is_refused(self) -> None:
+        assert RetentionRules(person_years=100).due_on(date(2024, 2, 29)) == date(2124, 2, 29)
+        with pytest.raises(ValueError, match="at most 100"):
+            RetentionRules(person_years=101)
