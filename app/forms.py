@@ -30,6 +30,16 @@ def text_problem(field: Field) -> str | None:
     return None
 
 
+def attach_error(form: Any, field_name: str, message: str) -> None:
+    """Show `message` next to the form's field `field_name`, or at the top of the form when it
+    has no such field (a service's `InputError` names the field it concerns)."""
+    target = getattr(form, field_name, None)
+    if target is None:
+        form.form_errors.append(message)
+    else:
+        target.errors = [*target.errors, message]
+
+
 class SiltaForm(FlaskForm):
     """Every Silta form: its text fields refuse control characters and stray line breaks."""
 

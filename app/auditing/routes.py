@@ -29,6 +29,7 @@ from app.auditing.forms import LogFilterForm, PersonLookupForm, ReportForm
 from app.auditing.messages import audit_error
 from app.auth.forms import EmptyForm
 from app.extensions import db, silta
+from app.forms import attach_error
 from app.log_requests import OLDER_REASONS
 from app.persons.messages import person_error
 from app.retention.settings import retention_rules
@@ -78,11 +79,7 @@ def _log_form() -> LogFilterForm:
 
 
 def _show_error(form: LogFilterForm | ReportForm, exc: InputError) -> None:
-    field = getattr(form, exc.field, None)
-    if field is None:
-        form.form_errors.append(audit_error(exc.code))
-    else:
-        field.errors = [*field.errors, audit_error(exc.code)]
+    attach_error(form, exc.field, audit_error(exc.code))
 
 
 def _page() -> int:

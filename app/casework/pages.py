@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from app.casework.messages import case_error
 from app.casework.settings import case_rules
 from app.extensions import db
+from app.forms import attach_error
 from app.security import audit_context, audit_denial
 from cases.accounts import services as accounts
 from cases.casework import services as casework
@@ -76,11 +77,7 @@ def show_error(form: object, exc: InputError) -> None:
         years=rules.consent_max_years,
         months=rules.disclosure_max_months,
     )
-    target = getattr(form, exc.field, None)
-    if target is None:
-        form.form_errors.append(message)  # type: ignore[attr-defined]
-    else:
-        target.errors = [*target.errors, message]
+    attach_error(form, exc.field, message)
 
 
 def submit(

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms import attach_error
 from app.persons.forms import CodeSearchForm, NameSearchForm, PersonForm
 from app.persons.messages import person_error
 from app.security import audit_context, requires
@@ -32,13 +33,10 @@ def _person(person_id: uuid.UUID) -> Person:
 
 
 def _show_error(form: PersonForm | CodeSearchForm | NameSearchForm, exc: InputError) -> None:
-    target = getattr(form, exc.field, None)
-    if target is None and exc.field == "guardians" and isinstance(form, PersonForm):
-        target = form.guardian1_name
-    if target is None:
-        form.form_errors.append(person_error(exc.code))
-    else:
-        target.errors = [*target.errors, person_error(exc.code)]
+    field = exc.field
+    if field == "guardians" and isinstance(form, PersonForm) and getattr(form, field, None) is None:
+        field = "guardian1_name"
+    attach_error(form, field, person_error(exc.code))
 
 
 @bp.route("/", methods=["GET", "POST"])

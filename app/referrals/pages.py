@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import SiltaForm
+from app.forms import SiltaForm, attach_error
 from app.messages import label
 from app.referrals.forms import PageForm
 from app.referrals.messages import (
@@ -87,9 +87,4 @@ def page_number() -> int:
 
 
 def show_error(form: SiltaForm, exc: InputError) -> None:
-    message = referral_error(exc.code)
-    target = getattr(form, exc.field, None)
-    if target is None:
-        form.form_errors.append(message)
-    else:
-        target.errors = [*target.errors, message]
+    attach_error(form, exc.field, referral_error(exc.code))

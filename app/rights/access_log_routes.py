@@ -10,6 +10,7 @@ import uuid
 from flask import Response, render_template, request
 
 from app.extensions import db
+from app.forms import attach_error
 from app.log_requests import OLDER_REASONS
 from app.rights.access_log_forms import (
     BASIS_KINDS,
@@ -41,11 +42,7 @@ def _page(form: AccessLogForm, part: AccessLogPart | None, status: int) -> tuple
 
 
 def _show_error(form: AccessLogForm, exc: InputError) -> None:
-    field = getattr(form, exc.field, None)
-    if field is None:
-        form.form_errors.append(access_log_error(exc.code))
-    else:
-        field.errors = [*field.errors, access_log_error(exc.code)]
+    attach_error(form, exc.field, access_log_error(exc.code))
 
 
 def _produce(form: AccessLogForm, fmt: str) -> AccessLogPart | None:
