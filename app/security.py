@@ -13,6 +13,7 @@ from flask import g, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager, silta
+from app.operations.logs import USER_ID
 from audit.events import RECORDED_FLAG, Action, AuditContext, Outcome, record
 from cases.accounts import signin
 from cases.accounts.models import User, UserSession
@@ -144,4 +145,5 @@ def _load_principal(token: str) -> SignedInUser | None:
         session.commit()
     if user_session is None:
         return None
+    setattr(g, USER_ID, str(user_session.user_id))  # for the request's log line
     return SignedInUser(token, user_session)
