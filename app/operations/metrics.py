@@ -135,8 +135,9 @@ class Metrics:
         self.sweep_erased.set(0)
         self.sweep_finished.set(0)
 
-    def sweep_erased_one(self) -> None:
-        self.sweep_erased.inc()
+    def sweep_progress(self, erased: int) -> None:
+        # Set, not incremented: a "most recent" gauge in multiprocess mode takes only a value.
+        self.sweep_erased.set(erased)
 
     def sweep_done(self) -> None:
         self.sweep_finished.set(time.time())

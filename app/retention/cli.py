@@ -84,8 +84,7 @@ def _erase(rules: RetentionRules, now: datetime) -> None:
         def done(item: PersonRetention, was_erased: bool) -> None:
             nonlocal erased
             erased += was_erased
-            if was_erased:
-                current_metrics().sweep_erased_one()
+            current_metrics().sweep_progress(erased)
             if advance:
                 advance[0](1)
             elif was_erased:
