@@ -13,13 +13,14 @@ from flask import g, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager, silta
-from app.operations.logs import USER_ID
 from audit.events import RECORDED_FLAG, Action, AuditContext, Outcome, record
 from cases.accounts import signin
 from cases.accounts.models import User, UserSession
 from cases.policy import Decision, Permission
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Where the request keeps the signed-in account's id for its log line (app.operations.logs).
+USER_ID = "silta_user_id"
 
 
 class SignedInUser:

@@ -21,6 +21,8 @@ from typing import Any, TextIO
 import orjson
 from flask import Response, g, request
 
+from app.security import USER_ID
+
 #: The logger of the request lines.
 REQUEST_LOGGER = "silta.request"
 #: The loggers Silta writes to: its own and Flask's application logger (named after the package).
@@ -29,8 +31,6 @@ APP_LOGGERS = ("silta", "app")
 #: usual tracing ids look like, and nothing that could carry a name or an identity code.
 REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{15,63}")
 REQUEST_ID_HEADER = "X-Request-ID"
-#: Where the request's signed-in account id is kept for its line.
-USER_ID = "silta_user_id"
 #: Set on a record (`extra={FIELDS: {...}}`) to add fields to its line.
 FIELDS = "silta_fields"
 
