@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 from collections.abc import Iterator
 
 import orjson
@@ -13,7 +14,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.operations.logs import REQUEST_ID_HEADER, JsonFormatter, request_id_from
+from app.operations.logs import (
+    REQUEST_ID_HEADER,
+    JsonFormatter,
+    StderrJsonHandler,
+    request_id_from,
+)
 from audit.models import AuditEvent
 from tests.app.casework_helpers import case_id_of, signed_in, user_ids
 from tests.conftest import AppFactory
@@ -189,3 +195,27 @@ class TestRequestIds:
     def test_a_safe_token_is_accepted(self) -> None:
         token = "req-2026.12.03_abcdef0123"
         assert request_id_from(token, trusted_proxy=True) == token
+
+
+class TestFormatter:
+    def test_an_exception_is_logged_by_type_and_frames_not_message(self) -> None:
+        try:
+            raise ValueError(f"duplicate key value ({P1_CODE})")
+        except ValueError:
+            record = logging.LogRecord(
+                "silta", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+            )
+        line = orjson.loads(JsonFormatter().format(record))
+        assert line["exc_type"] == "ValueError" and line["message"] == "failed"
+        assert any("test_logs.py" in frame for frame in line["exc_frames"])
+        assert P1_CODE not in JsonFormatter().format(record)
+
+    def test_the_service_handler_writes_json_to_the_current_stderr(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        handler = StderrJsonHandler()
+        handler.emit(
+            logging.LogRecord("silta", logging.INFO, __file__, 1, "hello %s", ("x",), None)
+        )
+        line = orjson.loads(capsys.readouterr().err)
+        assert (line["message"], line["level"], line["logger"]) == ("hello x", "info", "silta")
