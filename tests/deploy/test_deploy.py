@@ -169,6 +169,23 @@ class TestSystemdUnits:
         group = app.cli.commands[command[0]]
         assert command[1] in getattr(group, "commands", {})
 
+    def test_the_service_and_the_sweep_share_the_metrics_folder(self) -> None:
+        def folder(unit: str) -> str | None:
+            found = re.search(
+                r"^Environment=PROMETHEUS_MULTIPROC_DIR=(\S+)$",
+                (DEPLOY / "systemd" / unit).read_text(),
+                re.MULTILINE,
+            )
+            return found.group(1) if found else None
+
+        shared = folder("silta.service")
+        assert shared and folder("silta-retention-sweep.service") == shared
+        assert (
+            f"ExecStartPre=/usr/bin/find {shared} -mindepth 1 -delete"
+            in (DEPLOY / "systemd" / "silta.service").read_text()
+        )
+        assert folder("silta-audit-checkpoint.service") is None
+
     @pytest.mark.skipif(
         SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed: units not verified"
     )
