@@ -20,6 +20,7 @@ from app.operations.logs import (
     StderrJsonHandler,
     request_id_from,
 )
+from app.security import public
 from audit.models import AuditEvent
 from tests.app.casework_helpers import case_id_of, signed_in, user_ids
 from tests.conftest import AppFactory
@@ -157,6 +158,19 @@ class TestTheLogHoldsNoPersonalData:
         app.test_client().get("/login")
         (line,) = _requests(log_lines)
         assert line["user_id"] is None and line["endpoint"] == "auth.login"
+
+    def test_a_crashing_view_still_gets_its_line_with_500(
+        self, app: Flask, log_lines: io.StringIO
+    ) -> None:
+        @app.get("/crash")
+        @public
+        def crash() -> str:
+            raise RuntimeError(f"crashed on {P1_CODE}")
+
+        assert app.test_client().get("/crash").status_code == 500
+        lines = _requests(log_lines)
+        assert [(line["route"], line["status"]) for line in lines] == [("/crash", 500)]
+        assert P1_CODE not in log_lines.getvalue()
 
 
 class TestRequestIds:

@@ -61,6 +61,11 @@ class TestAccess:
             )
             assert refused.status_code == 404, header
 
+    @pytest.mark.parametrize(("address", "status"), [("::ffff:127.0.0.1", 200), ("junk", 404)])
+    def test_mapped_and_unparseable_addresses(self, app: Flask, address: str, status: int) -> None:
+        answer = app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": address})
+        assert answer.status_code == status
+
     def test_no_token_configured_means_no_token_accepted(self, app: Flask) -> None:
         answer = app.test_client().get(
             "/metrics", environ_base=OUTSIDE, headers={"Authorization": "Bearer "}
