@@ -59,9 +59,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
 
-    shared = init_silta(app)
     # First of the request hooks: the request id and the clock start before CSRF and the guard.
-    shared.sequencer.on_batch = operations.init_app(app).observe_chain_batch
+    metrics = operations.init_app(app)
+    init_silta(app, on_chain_batch=metrics.observe_chain_batch)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
