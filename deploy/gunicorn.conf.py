@@ -17,6 +17,9 @@ accesslog = None
 errorlog = "-"
 # nginx on the same host is the one proxy (SILTA_TRUSTED_PROXIES=1).
 forwarded_allow_ips = "127.0.0.1"
+# gunicorn 27's control socket defaults to ~/.gunicorn/, which the unit keeps read-only
+# (ProtectHome); Silta has no use for it (older gunicorn ignores the setting).
+control_socket_disable = True
 timeout = 60
 graceful_timeout = 30
 
