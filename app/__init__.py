@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         main,
         meetings,
         notifications,
+        operations,
         persons,
         referrals,
         rights,
@@ -58,7 +59,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from app.auth import release as auth_release
     from app.extensions import csrf, init_silta, limiter
 
-    init_silta(app)
+    # First of the request hooks: the request id and the clock start before CSRF and the guard.
+    metrics = operations.init_app(app)
+    init_silta(app, on_chain_batch=metrics.observe_chain_batch)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
@@ -79,4 +82,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(statistics.bp)
     app.register_blueprint(rights.bp)
     app.register_blueprint(youth_summary.bp)
+    app.register_blueprint(operations.bp)
     return app

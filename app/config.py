@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -111,6 +112,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         "SILTA_STATISTICS_THRESHOLD": _threshold(environ),
         "SILTA_RETENTION_PERSON_YEARS": _retention_years(environ),
         **_mail_settings(environ),
+        **_metrics_settings(environ),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")
         ),
@@ -158,6 +160,38 @@ def _mail_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         if base is None or urlsplit(base).scheme not in ("http", "https"):
             raise ConfigError("SILTA_BASE_URL must be Silta's address when SILTA_SMTP_URL is set")
     return {"SILTA_SMTP_URL": url, "SILTA_SMTP_FROM": sender, "SILTA_BASE_URL": base}
+
+
+#: Who may read `/metrics` without the token: loopback only unless the operator says otherwise.
+DEFAULT_METRICS_NETWORKS = "127.0.0.1/32,::1/128"
+MIN_METRICS_TOKEN_LENGTH = 32
+
+
+def _metrics_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Who may scrape `/metrics`: client addresses in these networks, or the bearer token."""
+    raw = _env(environ, "METRICS_NETWORKS", DEFAULT_METRICS_NETWORKS) or ""
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                "SILTA_METRICS_NETWORKS must be a comma-separated list of networks "
+                "such as 127.0.0.1/32,10.0.0.0/8"
+            ) from None
+    token = _env(environ, "METRICS_TOKEN")
+    if token is not None and len(token) < MIN_METRICS_TOKEN_LENGTH:
+        raise ConfigError(
+            f"SILTA_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters"
+        )
+    return {
+        "SILTA_METRICS_NETWORKS": tuple(networks),
+        "SILTA_METRICS_TOKEN": token,
+        # prometheus-client reads this variable itself; kept here so the endpoint knows the mode.
+        "SILTA_METRICS_MULTIPROC_DIR": environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+    }
 
 
 def ensure_development_secret(config: dict[str, Any], instance_path: Path) -> None:

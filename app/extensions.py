@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -51,11 +52,15 @@ class Silta:
     auth: AuthSettings
     keyring_path: Path | None
     checkpoint_dir: Path
+    # Told the size of each batch this process chains (the operator's metrics).
+    on_chain_batch: Callable[[int], None] | None = None
     sequencer: Sequencer = field(init=False)
     _keyring: keyring.KeyringFile | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.sequencer = Sequencer(self.engine, self.keys, self.checkpoint_dir)
+        self.sequencer = Sequencer(
+            self.engine, self.keys, self.checkpoint_dir, on_batch=self.on_chain_batch
+        )
 
     def dispose(self) -> None:
         """Close every pooled connection (tests, and before a process forks)."""
@@ -73,7 +78,7 @@ class Silta:
         return self._keyring
 
 
-def init_silta(app: Flask) -> Silta:
+def init_silta(app: Flask, on_chain_batch: Callable[[int], None] | None = None) -> Silta:
     engine = make_engine(app.config["SILTA_DATABASE_URL"])
     hasher = app.config.get("SILTA_PASSWORD_HASHER") or PasswordHasher()
     path = app.config.get("SILTA_KEYRING")
@@ -84,6 +89,7 @@ def init_silta(app: Flask) -> Silta:
         auth=app.config.get("SILTA_AUTH_SETTINGS") or AuthSettings(),
         keyring_path=Path(path) if path else None,
         checkpoint_dir=Path(app.config["SILTA_AUDIT_CHECKPOINT_DIR"]),
+        on_chain_batch=on_chain_batch,
     )
     # Encrypted attributes find the keys through their session (see core.fields).
     silta.session_factory.configure(info={KEYS_INFO: silta.keys})

@@ -4,7 +4,6 @@ and security headers. They use `app.security` (who is acting) and `app.errors`
 
 from __future__ import annotations
 
-import uuid
 from typing import cast
 
 from flask import Flask, Response, abort, current_app, g, request
@@ -31,10 +30,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 # Flask's own static-file view cannot carry attributes; it is public by nature.
 PUBLIC_ENDPOINTS = frozenset({"static"})
-
-
-def _start_request() -> None:
-    g.request_id = uuid.uuid4().hex
 
 
 def _enforce_route_permission() -> Response | None:
@@ -90,7 +85,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = None  # sessions are server-side records, checked per request
     login_manager.login_message = None
-    app.before_request(_start_request)
     app.before_request(_enforce_route_permission)
     app.after_request(_security_headers)
     app.after_request(_require_committed_audit)

@@ -19,6 +19,8 @@ from cases.accounts.models import User, UserSession
 from cases.policy import Decision, Permission
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Where the request keeps the signed-in account's id for its log line (app.operations.logs).
+USER_ID = "silta_user_id"
 
 
 class SignedInUser:
@@ -144,4 +146,5 @@ def _load_principal(token: str) -> SignedInUser | None:
         session.commit()
     if user_session is None:
         return None
+    setattr(g, USER_ID, str(user_session.user_id))  # for the request's log line
     return SignedInUser(token, user_session)

@@ -110,6 +110,28 @@ def integrity(session: Session, checkpoint_dir: Path) -> Integrity:
 
 
 @dataclass(frozen=True)
+class ChainLag:
+    """How far the chain trails the log: committed events not chained yet, the oldest one's
+    age, and the chain's length (for the operator's metrics; counts only)."""
+
+    pending: int
+    oldest_pending_seconds: float
+    chain_size: int
+
+
+def chain_lag(session: Session, now: datetime) -> ChainLag:
+    """The chain's backlog at `now`, in two index-only statements."""
+    pending, oldest = session.execute(
+        select(func.count(), func.min(AuditPending.occurred_at)).select_from(AuditPending)
+    ).one()
+    size = session.scalar(select(AuditHead.size).where(AuditHead.id == 1))
+    age = max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+    return ChainLag(
+        pending=int(pending or 0), oldest_pending_seconds=age, chain_size=int(size or 0)
+    )
+
+
+@dataclass(frozen=True)
 class VolumeFlag:
     actor_user_id: uuid.UUID
     actor_label: str

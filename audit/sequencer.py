@@ -180,10 +180,13 @@ class Sequencer:
         engine: Engine,
         keys: Callable[[], KeyProvider] | None = None,
         checkpoint_dir: Path | None = None,
+        on_batch: Callable[[int], None] | None = None,
     ) -> None:
         self.engine = engine
         self.keys = keys
         self.checkpoint_dir = checkpoint_dir
+        # Told the size of every batch this process chains (the operator's metrics).
+        self.on_batch = on_batch
         self._own_engine: Engine | None = None
         self._lock = threading.Lock()
         # Each thread's own connection; a finished thread's goes back to the pool.
@@ -327,6 +330,8 @@ class Sequencer:
                 acquired, count, due, pending = self._locked_pass(connection)
                 if due is not None:
                     self._write_checkpoint(due)
+                if count and self.on_batch is not None:
+                    self.on_batch(count)
                 total += count
                 # After releasing the lock, look once more: events committed while we held it
                 # belong to writers whose own attempt failed.

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from app.accounts.messages import PASSWORD_PROBLEMS, account_error
 from app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm, ReauthForm
 from app.extensions import db, limiter, silta
+from app.operations.metrics import current_metrics
 from app.security import SignedInUser, actor, audit_context, principal, public, requires, safe_next
 from cases.accounts import second_factor, signin, totp
 from cases.accounts import services as accounts
@@ -121,6 +122,7 @@ def login() -> Response | tuple[str, int]:
         )
         db().commit()
         if user is None:
+            current_metrics().sign_in_failed("password")
             form.form_errors.append(_sign_in_failed())
             return render_template("auth/login.html", form=form), 401
         session.clear()
@@ -145,6 +147,7 @@ def code() -> Response | tuple[str, int]:
         db().commit()
         if ok:
             return _finish(user)
+        current_metrics().sign_in_failed("totp")
         if not accounts.may_sign_in(user, utcnow()):
             return _restart()
         form.form_errors.append(_sign_in_failed())
@@ -171,6 +174,7 @@ def enrol() -> Response | tuple[str, int]:
         db().commit()
         if ok:
             return _finish(user)
+        current_metrics().sign_in_failed("totp")
         if not accounts.may_sign_in(user, utcnow()):
             return _restart()
         form.code.errors = [_("The code was not accepted. Check the time on your phone.")]
@@ -286,6 +290,7 @@ def reauthenticate() -> Response | tuple[str, int]:
         db().commit()
         if ok:
             return redirect(target)
+        current_metrics().sign_in_failed("reauthentication")
         if principal().session.ended_at is not None:
             return _signed_out_by_lock()
         form.password.errors = [_("The password is not right.")]

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 
 from app.commands import command_context, fail
 from app.extensions import db
+from app.operations.metrics import current_metrics
 from app.retention.settings import retention_rules
 from cases.retention import sweep
 from cases.retention.due import PersonRetention
@@ -75,6 +76,7 @@ def _erase(rules: RetentionRules, now: datetime) -> None:
         def listed(found: Sequence[PersonRetention]) -> None:
             _echo_listing(found)
             due = sum(1 for item in found if item.due)
+            current_metrics().sweep_started(due)
             if terminal and due:
                 bar = stack.enter_context(click.progressbar(length=due, label="Erasing"))
                 advance.append(bar.update)
@@ -82,6 +84,7 @@ def _erase(rules: RetentionRules, now: datetime) -> None:
         def done(item: PersonRetention, was_erased: bool) -> None:
             nonlocal erased
             erased += was_erased
+            current_metrics().sweep_progress(erased)
             if advance:
                 advance[0](1)
             elif was_erased:
@@ -100,6 +103,7 @@ def _erase(rules: RetentionRules, now: datetime) -> None:
                 "committed; run it again to erase the rest"
             )
             return
+    current_metrics().sweep_done()
     click.echo(
         f"{len(report.erased)} erased, {len(report.skipped)} no longer due, "
         f"{report.waiting} waiting."

@@ -17,6 +17,7 @@ PUBLIC = {
     "auth.new_password",
     "main.healthz",
     "main.language",
+    "operations.metrics",
 }
 
 
