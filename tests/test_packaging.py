@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -13,12 +15,32 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import Flask
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.conftest import AppFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 LANGUAGES = ("fi", "sv")
+
+
+PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^ \\]+) \\$", re.MULTILINE)
+
+
+def test_the_lock_pins_every_dependency_with_hashes_and_within_its_range() -> None:
+    lock = (ROOT / "requirements.lock").read_text()
+    pins = {canonicalize_name(name): version for name, version in PIN.findall(lock)}
+    assert len(pins) > 30
+    # Every requirement is an exact pin followed by its hashes (for pip's --require-hashes).
+    hashed = re.findall(r"^\S+==\S+ \\\n +--hash=sha256:[0-9a-f]{64}", lock, re.MULTILINE)
+    assert lock.count("==") == len(pins) == len(hashed)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for line in project["dependencies"]:
+        wanted = Requirement(line)
+        name = canonicalize_name(wanted.name)
+        assert name in pins, f"{name} is not in requirements.lock: run pip-compile (README)"
+        assert wanted.specifier.contains(pins[name], prereleases=True), (name, pins[name])
 
 
 def _source_catalogue(code: str):  # type: ignore[no-untyped-def]
