@@ -1,4 +1,5 @@
-"""Packaging (issue 15, item 8): the wheel ships compiled catalogues; `lang` names what is served."""
+"""Packaging (issue 15, item 8): the wheel ships compiled catalogues; `lang` names what is served
+(and the production lock file pins what pyproject.toml asks for)."""
 
 from __future__ import annotations
 
