@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -12,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -24,6 +26,8 @@ from tests.conftest import AppFactory
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 LANGUAGES = ("fi", "sv")
+# What a fresh clone lacks: local environments, build output and every compiled catalogue.
+NOT_SOURCE = (".git", ".venv", "node_modules", "build", "instance", "*.egg-info", "*.mo", "*cache*")
 
 
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^ \\]+) \\$", re.MULTILINE)
@@ -44,17 +48,21 @@ def test_the_lock_pins_every_dependency_with_hashes_and_within_its_range() -> No
         assert wanted.specifier.contains(pins[name], prereleases=True), (name, pins[name])
 
 
-def _source_catalogue(code: str):  # type: ignore[no-untyped-def]
+def _source_catalogue(code: str) -> Catalog:
     with (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         return read_po(handle, locale=code)
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`pip wheel . --no-deps`, as a production build makes it (build isolation included)."""
+    """`pip wheel . --no-deps`, as a production build makes it (build isolation included), from
+    a copy of the tree without any compiled catalogue: the build itself must make them."""
+    source = tmp_path_factory.mktemp("source") / "silta"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
+    assert not list(source.rglob("*.mo"))
     target = tmp_path_factory.mktemp("wheel")
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(target)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(target)],
         capture_output=True,
         text=True,
         timeout=540,
