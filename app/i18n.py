@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
@@ -54,9 +55,31 @@ def _agency_name(agency_id: object) -> str:
 
 LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 LANGUAGE_COOKIE = "silta_lang"
+# The source strings are English: English is served without a catalogue, and instead of a
+# language whose compiled catalogue (messages.mo) is missing.
+SOURCE_LANGUAGE = "en"
+_SERVABLE = "silta.servable_languages"
 
 
-def select_locale() -> str:
+def _compiled_languages(app: Flask) -> frozenset[str]:
+    """The languages whose compiled catalogue Flask-Babel can load, and the source language."""
+    directories = [Path(d) for d in app.extensions["babel"].translation_directories]
+    return frozenset(
+        code
+        for code in LANGUAGES
+        if code == SOURCE_LANGUAGE
+        or any((d / code / "LC_MESSAGES" / "messages.mo").is_file() for d in directories)
+    )
+
+
+def served_language(code: str) -> str:
+    """The language a page asked for in `code` is served in: `code` when its catalogue is
+    compiled, else English. `<html lang>` and every `force_locale` go through this, so the
+    language a page names is the one its text is in."""
+    return code if code in current_app.extensions[_SERVABLE] else SOURCE_LANGUAGE
+
+
+def _wanted_language() -> str:
     if not has_request_context():
         return str(current_app.config["SILTA_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated:
@@ -68,6 +91,10 @@ def select_locale() -> str:
         return str(cookie)
     best = request.accept_languages.best_match(list(LANGUAGES))
     return best or str(current_app.config["SILTA_DEFAULT_LOCALE"])
+
+
+def select_locale() -> str:
+    return served_language(_wanted_language())
 
 
 @dataclass
@@ -99,7 +126,7 @@ def _gettext(context: Context, string: str, /, **variables: Any) -> str:
     translated = _catalogue().translations.ugettext(string)
     if context.eval_ctx.autoescape:
         # Trusted as Jinja's own gettext trusts it: a catalogue string; `%` escapes the values.
-        return Markup(translated) % variables  # noqa: S704
+        return Markup(translated) % variables  # noqa: S704  # nosec B704  # a catalogue string
     return translated % variables
 
 
@@ -116,6 +143,16 @@ def _label_filter(name: str, table: dict[str, object]) -> Callable[[str], str]:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    servable = _compiled_languages(app)
+    app.extensions[_SERVABLE] = servable
+    for code in sorted(set(LANGUAGES) - servable):
+        # An operator's problem (an install without the build step), not a user's: say it once.
+        app.logger.warning(
+            "no compiled catalogue for %r (messages.mo): serving %r instead; "
+            "install from a built wheel or run 'pybabel compile -d app/translations'",
+            code,
+            SOURCE_LANGUAGE,
+        )
     # Flask-Babel's output with the locale's patterns built once (`app.dates`).
     app.jinja_env.filters["datetimeformat"] = dates.format_datetime
     app.jinja_env.filters["dateformat"] = dates.format_date

@@ -45,7 +45,7 @@ from core.keyring import KeyProvider
 
 ADVISORY_LOCK_KEY = 0x51174_A0D17  # a session-level PostgreSQL advisory lock, unique to Silta
 _UNLOCK_AND_LOOK = (
-    f"SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY}), EXISTS (SELECT 1 FROM audit_pending)"  # noqa: S608
+    f"SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY}), EXISTS (SELECT 1 FROM audit_pending)"  # noqa: S608  # nosec B608  # a constant
 )
 GENESIS_HASH = bytes(32)
 BATCH_SIZE = 2000
