@@ -115,6 +115,7 @@ class Action(StrEnum):
     STATISTICS_READ = "statistics:read"
     STATISTICS_EXPORTED = "statistics:export"
     STATISTICS_BACKFILLED = "cli:statistics:backfill"
+    STATISTICS_PREPARED = "cli:statistics:prepare"
     # Retention (issue 14): holds are flagged to the auditors; the dry run lists, changes nothing.
     HOLD_SET = "case:hold:set"
     HOLD_LIFTED = "case:hold:lift"

@@ -1,4 +1,5 @@
-"""The statistics command (`flask statistics backfill`): the one-off back-fill of the facts."""
+"""The statistics commands: `flask statistics backfill`, the one-off back-fill of the facts, and
+`flask statistics prepare`, which protects every ended year's tables ahead of the analysts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.commands import command_context, fail
 from app.extensions import db
+from app.statistics.settings import this_year, threshold
 from cases.inputs import InputError
 from cases.statistics import services as statistics
 
@@ -28,3 +30,18 @@ def statistics_backfill() -> None:
     click.echo(f"Back-filled {total} fact(s).")
     for event, count in sorted(counts.items()):
         click.echo(f"  {event}: {count}")
+
+
+@statistics_cli.command("prepare")
+def statistics_prepare() -> None:
+    """Protect and store every ended year's tables (run it after New Year and after a
+    back-fill), so that no analyst's page waits for the protection."""
+    session = db()
+    prepared = statistics.prepare_releases(
+        session,
+        command_context("statistics prepare"),
+        threshold=threshold(),
+        this_year=this_year(),
+    )
+    session.commit()
+    click.echo(f"Prepared {prepared} measure-year(s).")

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 from typing import NoReturn
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
@@ -18,7 +16,6 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from app.casework.settings import case_rules
 from app.charts import svg_response
 from app.errors import render_error
 from app.extensions import db
@@ -31,7 +28,7 @@ from app.statistics.messages import (
     statistics_error,
     value_label,
 )
-from app.statistics.settings import threshold
+from app.statistics.settings import this_year, threshold
 from cases.inputs import InputError
 from cases.policy import Permission, decide
 from cases.statistics.models import FactEvent
@@ -55,14 +52,9 @@ def _navigation() -> dict[str, object]:
     return {"statistics_links": statistics_links}
 
 
-def _this_year() -> int:
-    """The calendar year now running in the city's timezone."""
-    return datetime.now(ZoneInfo(case_rules().timezone)).year
-
-
 def _defaults() -> MultiDict[str, str]:
     """The last complete calendar year, cases opened by agency kind, by month."""
-    last = f"{_this_year() - 1:04d}"
+    last = f"{this_year() - 1:04d}"
     return MultiDict(
         {
             "measure": FactEvent.CASE_OPENED.value,
@@ -114,7 +106,7 @@ def _view(form: StatisticsForm, *, exporting: bool) -> StatisticsView | None:
             audit_context(),
             _request(form),
             threshold=threshold(),
-            this_year=_this_year(),
+            this_year=this_year(),
             exporting=exporting,
         )
     except InputError as error:

@@ -103,6 +103,8 @@ class Permission(StrEnum):
     STATISTICS_READ = "statistics:read"
     STATISTICS_EXPORT = "statistics:export"
     STATISTICS_BACKFILL = "statistics:backfill"
+    # Protecting every ended year's tables ahead of the analysts (`statistics prepare`).
+    STATISTICS_PREPARE = "statistics:prepare"
     # Retention (issue 14): legal holds by the lead agency's supervisors, decided in
     # `cases.policy.holds`; the auditors' list of holds; the operators' sweep.
     HOLD_SET = "case:hold:set"
@@ -253,6 +255,7 @@ ANALYST_ONLY = frozenset({Permission.STATISTICS_READ, Permission.STATISTICS_EXPO
 CLI_ONLY = frozenset(
     {
         Permission.STATISTICS_BACKFILL,
+        Permission.STATISTICS_PREPARE,
         Permission.PERSON_SHRED,
         Permission.KEYS_MANAGE,
         Permission.NOTIFICATION_MAIL,

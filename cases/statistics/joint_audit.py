@@ -27,6 +27,10 @@ import numpy as np
 Atom = tuple[str, ...]
 #: A published entry: the (dimension index, value) pairs it fixes; the others are summed.
 Key = frozenset[tuple[int, str]]
+#: What the attacker knows of an entry: its least and greatest value (inf: no limit).
+Bound = tuple[float, float]
+#: Any other row: a weighted sum of atoms (by their index) between two limits.
+Link = tuple[Mapping[int, float], float, float]
 
 #: Beyond this many unknown atoms the audit falls back to the atoms that hold a count.
 MAX_UNKNOWNS = 4000
@@ -43,8 +47,9 @@ _UNBOUNDED = (
 
 def unknown_atoms(
     lines: Sequence[Sequence[str]], zeros: set[Key], support: Iterable[Atom]
-) -> list[Atom]:
-    """Return the atoms no published zero rules out (or, past MAX_UNKNOWNS, the support)."""
+) -> tuple[list[Atom], bool]:
+    """Return the atoms no published zero rules out and True, or, past MAX_UNKNOWNS, the
+    support and False (the attacker's polytope is then only bounded from inside)."""
     partial: list[Atom] = [()]
     for d, values in enumerate(lines):
         grown: list[Atom] = []
@@ -56,43 +61,54 @@ def unknown_atoms(
                     continue
                 grown.append((*head, value))
         if len(grown) > MAX_UNKNOWNS:
-            return sorted(set(support))
+            return sorted(set(support)), False
         partial = grown
-    return partial
+    return partial, True
 
 
 class JointProgramme:
-    """The equalities every published entry of a family imposes on the unknown atoms, loaded
-    once into HiGHS; each entry's optimum is a re-solve from the last basis (only the
-    objective changes, so primal simplex starts feasible: a few pivots instead of a solve)."""
+    """The bounds the entries of a family impose on the unknown atoms (a published count is
+    a bound with both ends equal), loaded once into HiGHS; each entry's optimum is a re-solve
+    from the last basis (only the objective changes, so primal simplex starts feasible: a few
+    pivots instead of a solve)."""
 
-    def __init__(self, atoms: Sequence[Atom], published: Mapping[Key, int]) -> None:
+    def __init__(
+        self, atoms: Sequence[Atom], bounds: Mapping[Key, Bound], links: Sequence[Link] = ()
+    ) -> None:
         self.size = len(atoms)
         self._having: dict[tuple[int, str], set[int]] = defaultdict(set)
         for i, atom in enumerate(atoms):
             for d, value in enumerate(atom):
                 self._having[(d, value)].add(i)
-        starts, indexes, totals = [0], [], []
-        for key, count in sorted(published.items(), key=_order):
-            members = self.members(key)
-            indexes += members
+        rows: list[Link] = [
+            (dict.fromkeys(self.members(key), 1.0), low, high)
+            for key, (low, high) in sorted(bounds.items(), key=_order)
+        ]
+        starts, lows, highs = [0], [], []
+        indexes: list[int] = []
+        values: list[float] = []
+        for weights, low, high in (*rows, *links):
+            indexes += weights.keys()
+            values += weights.values()
             starts.append(len(indexes))
-            totals.append(float(count))
+            lows.append(-highspy.kHighsInf if low == -float("inf") else low)
+            highs.append(highspy.kHighsInf if high == float("inf") else high)
         self._highs = highspy.Highs()  # type: ignore[no-untyped-call]  # its __init__ is untyped
         self._highs.setOptionValue("output_flag", False)
         self._highs.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX)
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = self.size, len(totals)
+        lp.num_col_, lp.num_row_ = self.size, len(lows)
         lp.col_cost_ = np.zeros(self.size)
         lp.col_lower_ = np.zeros(self.size)
         lp.col_upper_ = np.full(self.size, highspy.kHighsInf)
-        lp.row_lower_ = lp.row_upper_ = np.array(totals, dtype=np.double)
+        lp.row_lower_ = np.array(lows, dtype=np.double)
+        lp.row_upper_ = np.array(highs, dtype=np.double)
         lp.sense_ = highspy.ObjSense.kMaximize
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = len(totals), self.size
+        lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = len(lows), self.size
         lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
         lp.a_matrix_.index_ = np.array(indexes, dtype=np.int32)
-        lp.a_matrix_.value_ = np.ones(len(indexes))
+        lp.a_matrix_.value_ = np.array(values, dtype=np.double)
         self._highs.passModel(lp)
         self._columns = np.arange(self.size, dtype=np.int32)
 
@@ -129,7 +145,7 @@ class JointProgramme:
         return high - low >= threshold - EPSILON
 
 
-def _order(item: tuple[Key, int]) -> list[tuple[int, str]]:
+def _order(item: tuple[Key, object]) -> list[tuple[int, str]]:
     return sorted(item[0])
 
 
@@ -144,8 +160,8 @@ def narrow_entries(
     if not hidden:
         return []
     zeros = {key for key, value in published.items() if value == 0}
-    atoms = unknown_atoms(lines, zeros, support)
-    programme = JointProgramme(atoms, {k: v for k, v in published.items() if v})
+    atoms, _exact = unknown_atoms(lines, zeros, support)
+    programme = JointProgramme(atoms, {k: (float(v), float(v)) for k, v in published.items() if v})
     return [
         key
         for key, value in sorted(hidden.items(), key=_order)

@@ -15,7 +15,9 @@ linked tables, with a joint audit on top:
 1. every table is suppressed on its own (`cases.statistics.suppression`), its entries hidden
    elsewhere forced, until no table adds a mark (a fixpoint: marks only grow);
 2. the attacker's linear programme over the whole cube (`cases.statistics.joint_audit`) must
-   leave every hidden entry a range at least the threshold wide;
+   leave every hidden entry a range at least the threshold wide, and, once it does, the same
+   programme with every mark's bounds may narrow no primary entry beyond what the marks and
+   the zeros alone allow (`cases.statistics.joint_marks`, rule (c) over the family);
 3. for an entry that fails, the cheapest published nonzero entry on a line through it (in any
    table holding it; a cell before a total, then the smallest count) is hidden as secondary,
    and back to 1. Each round hides one more entry, so this ends.
@@ -30,7 +32,15 @@ from functools import lru_cache
 
 from cases.statistics.audit_lp import Position
 from cases.statistics.joint_audit import Atom, Key, narrow_entries
-from cases.statistics.suppression import Mark, Suppressed, Table, primary_marks, suppress
+from cases.statistics.joint_marks import MarkAudit
+from cases.statistics.suppression import (
+    Cell,
+    Mark,
+    Suppressed,
+    Table,
+    primary_marks,
+    suppress,
+)
 
 
 @dataclass(frozen=True)
@@ -221,24 +231,24 @@ def release(cube: Cube, views: tuple[View, ...], threshold: int, shared: Shared 
     family.learn_primaries()
     _force_shared(family, shared, _counts(family))
     support = dict(family.cube.atoms)
+    counts = _counts(family)
+    marks_audit = MarkAudit(family.cube.lines, support, counts, threshold)
     passed: set[Key] = set()
     while True:
         # Lines and ranges table by table first; what the marks tell (rule (c) of
         # `suppression`, the costly audit) only once those hold, and again if it hid more.
         _fixpoint(family, audit_marks=False)
         released = _fixpoint(family, audit_marks=True)
-        counts = _counts(family)
         # Hidden zeros (of small lines) are hidden in every table but need no protection.
         hidden = {k: n for k, n in counts.items() if k in family.marks and n and k not in passed}
         published = {k: n for k, n in counts.items() if k not in family.marks}
         failing = narrow_entries(family.cube.lines, support, published, hidden, threshold)
         # Hiding more only widens the attacker's polytope: a passed entry stays passed.
         passed |= set(hidden) - set(failing)
+        # What the marks tell over the family (rule (c)), once the ranges hold.
+        failing = failing or marks_audit.narrowed(family.marks)
         if not failing or not _protect(family, failing, counts):
-            named = {
-                frozenset((cube.names[d], v) for d, v in key): mark
-                for key, mark in family.marks.items()
-            }
+            named = {_name(cube, key): mark for key, mark in family.marks.items()}
             return Release(tuple(released[view] for view in views), named)
 
 
@@ -248,32 +258,56 @@ def protect(cube: Cube, views: tuple[View, ...], threshold: int) -> tuple[Suppre
     return release(cube, views, threshold).tables
 
 
-@lru_cache(maxsize=256)
-def protect_linked(
-    facts: tuple[Cube, tuple[View, ...]],
-    pairs: tuple[Cube, tuple[View, ...]],
-    threshold: int,
-    only_in_pairs: str,
-) -> tuple[Release, Release]:
-    """Protect the fact family and the (fact, concern) pair family of one measure and year
-    together (attack on issue 13). Their entries that fix no concern count facts in one and
-    pairs in the other: equal when no fact has two concerns, and zero together always (every
-    fact counts at least one pair). So such an entry hidden in either family is hidden in
-    both, until neither hides more (marks only grow, so this ends)."""
-    shared: dict[NamedKey, Mark] = {}
-    while True:
-        fact_release = release(*facts, threshold, tuple(sorted(shared.items(), key=_named)))
-        both = {**shared, **_without(fact_release.marks, only_in_pairs)}
-        pair_release = release(*pairs, threshold, tuple(sorted(both.items(), key=_named)))
-        grown = {**both, **_without(pair_release.marks, only_in_pairs)}
-        if grown.keys() == shared.keys():
-            return fact_release, pair_release
-        shared = grown
+def entry_counts(cube: Cube, views: tuple[View, ...]) -> dict[NamedKey, int]:
+    """Return every entry of a family's tables by name, with its true count."""
+    family = _Family(cube, views, 1)
+    return {_name(cube, key): n for key, n in _counts(family).items()}
 
 
-def _without(marks: dict[NamedKey, Mark], name: str) -> dict[NamedKey, Mark]:
-    return {k: m for k, m in marks.items() if all(n != name for n, _v in k)}
+def cheapest_near(
+    cube: Cube, views: tuple[View, ...], marks: dict[NamedKey, Mark], entry: NamedKey
+) -> NamedKey | None:
+    """Return the cheapest published nonzero entry on a line through ``entry`` (anywhere as a
+    last resort) of a family with the marks given, as step 3 above picks it."""
+    family = _Family(cube, views, 1)
+    by_name = {_name(cube, key): key for key in _counts(family)}
+    family.marks = {by_name[k]: m for k, m in marks.items() if k in by_name}
+    counts = _counts(family)
+    key = by_name[entry]
+    chosen = _cheapest(family, _lines_through(family, key), counts) or _cheapest(
+        family, set(counts), counts
+    )
+    return None if chosen is None else _name(cube, chosen)
 
 
-def _named(item: tuple[NamedKey, Mark]) -> list[tuple[str, str]]:
-    return sorted(item[0])
+def _name(cube: Cube, key: Key) -> NamedKey:
+    return frozenset((cube.names[d], v) for d, v in key)
+
+
+def rebuilt(
+    cube: Cube, views: tuple[View, ...], threshold: int, marks: dict[NamedKey, Mark]
+) -> Release:
+    """Return the release a family's final marks make (every table of a release hides
+    exactly the family's marks it holds: `release` ends when no table adds one)."""
+    family = _Family(cube, views, threshold)
+    tables = []
+    for view in views:
+        table = family.tables[view]
+        cells = {
+            (r, c): Cell(None, marks[named]) if named in marks else Cell(n, None)
+            for (r, c), key, n in family.entries(view)
+            for named in (_name(cube, key),)
+        }
+        n_rows, n_columns = len(table.rows), len(table.columns)
+        tables.append(
+            Suppressed(
+                rows=table.rows,
+                columns=table.columns,
+                cells=tuple(tuple(cells[(r, c)] for c in range(n_columns)) for r in range(n_rows)),
+                row_totals=tuple(cells[(r, n_columns)] for r in range(n_rows)),
+                column_totals=tuple(cells[(n_rows, c)] for c in range(n_columns)),
+                total=cells[(n_rows, n_columns)],
+                threshold=threshold,
+            )
+        )
+    return Release(tuple(tables), dict(marks))

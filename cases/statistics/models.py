@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,3 +64,16 @@ class StatisticsState(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     live_since: Mapped[datetime] = mapped_column(UTCDateTime)
     backfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StatisticsRelease(Base):
+    """A measure-year's protected families, kept so that no worker protects them twice
+    (`cases.statistics.stored`): the marks of each family, under a digest of the counts they
+    protect and of the method. Counts of anonymous facts only: nothing names a person."""
+
+    __tablename__ = "statistics_releases"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    marks: Mapped[dict[str, list[Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ from cases.statistics.tables import (
     Granularity,
     StatisticsView,
     TableRequest,
+    prepare_releases,
     statistics_table,
 )
 
@@ -20,5 +21,6 @@ __all__ = [
     "add_demo_facts",
     "backfill",
     "has_demo_facts",
+    "prepare_releases",
     "statistics_table",
 ]

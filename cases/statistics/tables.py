@@ -32,9 +32,10 @@ from cases.casework.models import ConcernCode, Outcome
 from cases.inputs import InputError
 from cases.policy import Permission, authorize
 from cases.statistics.joint_audit import Atom
-from cases.statistics.linked import Cube, View, protect_linked, table_of
+from cases.statistics.linked import Cube, Release, View, table_of
 from cases.statistics.models import AgeBand, FactEvent, StatisticsFact
 from cases.statistics.releases import Part, combine
+from cases.statistics.stored import protected
 from cases.statistics.suppression import Suppressed
 from core.db import utcnow
 
@@ -199,7 +200,10 @@ def _cubes(
 
 
 def _released(
-    rows: Sequence[tuple[dict[str, object], int]], request: TableRequest, threshold: int
+    session: Session,
+    rows: Sequence[tuple[dict[str, object], int]],
+    request: TableRequest,
+    threshold: int,
 ) -> Suppressed:
     """The table of the request, combined from its years' tables of their families."""
     concern = Breakdown.CONCERN in request.breakdowns
@@ -223,14 +227,47 @@ def _released(
         raise InputError("table_too_large", "breakdowns")
     parts = []
     for year in span:
-        released = protect_linked(
-            (cubes[False][year], families[False]),
-            (cubes[True][year], families[True]),
-            threshold,
-            str(Breakdown.CONCERN),
-        )[concern]
+        released = _protected_year(session, cubes, families, year, threshold)[concern]
         parts.append(Part(tables[year], released.tables[position], targets[year]))
     return combine(down, across, tuple(parts), threshold)
+
+
+def _protected_year(
+    session: Session,
+    cubes: dict[bool, dict[int, Cube]],
+    families: dict[bool, tuple[View, ...]],
+    year: int,
+    threshold: int,
+) -> tuple[Release, Release]:
+    """One year's fact family and (fact, concern) pair family, protected together."""
+    facts, pairs = ((cubes[flag][year], families[flag]) for flag in (False, True))
+    return protected(session, facts, pairs, threshold, str(Breakdown.CONCERN))
+
+
+def prepare_releases(session: Session, ctx: AuditContext, *, threshold: int, this_year: int) -> int:
+    """Protect and store every ended year's families of every measure (`statistics
+    prepare`), so that no analyst's page pays for it; return how many measure-years."""
+    authorize(ctx.actor, Permission.STATISTICS_PREPARE)
+    first = session.scalar(select(func.min(StatisticsFact.month)))
+    span = range(int(first[:4]) if first else this_year, this_year)
+    families = {flag: _reindexed(_family_views(flag), flag) for flag in (False, True)}
+    for measure in FactEvent if span else ():
+        request = TableRequest(
+            measure, span.start, span.stop - 1, Granularity.MONTH, (Breakdown.AGENCY_KIND,)
+        )
+        rows, _demo = _grouped(session, request)
+        cubes = {flag: _cubes(rows, flag, span) for flag in (False, True)}
+        for year in span:
+            _protected_year(session, cubes, families, year, threshold)
+    prepared = len(span) * len(FactEvent)
+    record(
+        session,
+        ctx,
+        Action.STATISTICS_PREPARED,
+        object_type="statistics",
+        extra={"measure_years": prepared, "threshold": threshold},
+    )
+    return prepared
 
 
 def _reindexed(views: tuple[View, ...], concern: bool) -> tuple[View, ...]:
@@ -276,7 +313,7 @@ def statistics_table(
     canonical = tuple(sorted(request.breakdowns, key=list(Breakdown).index))
     turned = canonical != request.breakdowns
     asked = replace(request, breakdowns=canonical) if turned else request
-    table = _released(rows, asked, threshold)
+    table = _released(session, rows, asked, threshold)
     if turned:
         table = _transposed(table)
     views = _views_in_a_day(session, ctx) + 1

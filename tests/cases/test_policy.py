@@ -61,6 +61,7 @@ HOST_OPERATOR = (
         Permission.NOTIFICATION_MAIL,
         Permission.REFERRAL_ESCALATE,
         Permission.STATISTICS_BACKFILL,
+        Permission.STATISTICS_PREPARE,
         # Issue 14: the retention sweep is an operator's command.
         Permission.RETENTION_SWEEP,
     }

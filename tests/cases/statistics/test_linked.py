@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog  # type: ignore[import-untyped]  # scipy ships no types
 
 from cases.statistics import joint_audit
-from cases.statistics.linked import Cube, View, protect, protect_linked, table_of
+from cases.statistics.linked import Cube, View, protect, table_of
+from cases.statistics.linked_families import protect_linked
 from cases.statistics.suppression import Mark, Suppressed, suppress
 
 LINES = (("m1", "m2", "m3"), ("a", "b", "c"), ("x", "y", "z"))
