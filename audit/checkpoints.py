@@ -1,5 +1,9 @@
 """Signed checkpoints: tree size and Merkle root, signed with Ed25519, one JSON line each.
 
+Version 2 lines also carry, under the same signature, the chain hash after the last covered
+event (`hash`) and the Merkle frontier (`frontier`): what an incremental `audit verify` needs to
+resume there. Version 1 lines (without them) still verify; they only cannot be resumed from.
+
 Lines are appended (one write each, after commit) to `checkpoints-<host>.jsonl` in the checkpoint
 directory, which production ships off the database host: without it, someone with write access
 to the database could rewrite the chain and recompute every hash.
@@ -21,6 +25,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 
 from audit.canonical import canonical
+from audit.merkle import Frontier
 from core.keyring import KeyProvider, KeyringError
 
 FILE_PREFIX = "checkpoints-"
@@ -40,9 +45,15 @@ class Checkpoint:
     host: str
     signature: bytes
     source: str
+    head: bytes | None = None  # the chain hash after event `size` (version 2)
+    frontier: tuple[bytes, ...] | None = None  # the Merkle frontier at `size` (version 2)
+
+    @property
+    def resumable(self) -> bool:
+        return self.head is not None and self.frontier is not None
 
     def signed_part(self) -> dict[str, Any]:
-        return {
+        part: dict[str, Any] = {
             "v": 1,
             "size": self.size,
             "root": self.root.hex(),
@@ -50,6 +61,9 @@ class Checkpoint:
             "key": self.key_version,
             "host": self.host,
         }
+        if self.head is not None and self.frontier is not None:
+            part.update(v=2, hash=self.head.hex(), frontier=[node.hex() for node in self.frontier])
+        return part
 
 
 def _host() -> str:
@@ -58,12 +72,24 @@ def _host() -> str:
     )
 
 
-def sign(keys: KeyProvider, size: int, root: bytes, now: datetime | None = None) -> Checkpoint:
+def sign(
+    keys: KeyProvider,
+    size: int,
+    root: bytes,
+    now: datetime | None = None,
+    *,
+    head: bytes | None = None,
+    frontier: list[bytes] | None = None,
+) -> Checkpoint:
+    """Sign a checkpoint; with `head` and `frontier` (both or neither) a resumable version 2."""
+    if (head is None) != (frontier is None):
+        raise ValueError("a resumable checkpoint needs both the chain hash and the frontier")
+    nodes = None if frontier is None else tuple(frontier)
     version = keys.current_audit_signing_version
     moment = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    unsigned = Checkpoint(size, root, moment, version, _host(), b"", "")
+    unsigned = Checkpoint(size, root, moment, version, _host(), b"", "", head, nodes)
     signature = keys.audit_signing_key(version).sign(canonical(unsigned.signed_part()))
-    return Checkpoint(size, root, moment, version, unsigned.host, signature, "")
+    return Checkpoint(size, root, moment, version, unsigned.host, signature, "", head, nodes)
 
 
 def append(directory: Path, checkpoint: Checkpoint) -> Path:
@@ -81,9 +107,34 @@ def append(directory: Path, checkpoint: Checkpoint) -> Path:
     return path
 
 
+def _resume_fields(data: dict[str, Any]) -> tuple[bytes | None, tuple[bytes, ...] | None]:
+    """A version 2 line's chain hash and frontier; a version 1 line has (and may name) neither."""
+    if data.get("v") == 1:
+        return None, None
+    frontier = data["frontier"]
+    if not isinstance(frontier, list):
+        raise TypeError("frontier")
+    return bytes.fromhex(data["hash"]), tuple(bytes.fromhex(node) for node in frontier)
+
+
+def _well_formed(checkpoint: Checkpoint) -> bool:
+    if checkpoint.size < 1 or len(checkpoint.root) != 32:
+        return False
+    if checkpoint.head is None or checkpoint.frontier is None:
+        return True
+    return (
+        len(checkpoint.head) == 32
+        and all(len(node) == 32 for node in checkpoint.frontier)
+        and len(checkpoint.frontier) == checkpoint.size.bit_count()
+    )
+
+
 def _parse(line: str, source: str) -> Checkpoint:
     try:
         data = json.loads(line)
+        if data.get("v") not in (1, 2):
+            raise ValueError("version")
+        head, frontier = _resume_fields(data)
         checkpoint = Checkpoint(
             size=int(data["size"]),
             root=bytes.fromhex(data["root"]),
@@ -92,10 +143,12 @@ def _parse(line: str, source: str) -> Checkpoint:
             host=str(data["host"]),
             signature=base64.b64decode(data["sig"], validate=True),
             source=source,
+            head=head,
+            frontier=frontier,
         )
-    except (ValueError, KeyError, TypeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         raise CheckpointError(f"{source}: malformed checkpoint line") from None
-    if data.get("v") != 1 or checkpoint.size < 1 or len(checkpoint.root) != 32:
+    if not _well_formed(checkpoint):
         raise CheckpointError(f"{source}: malformed checkpoint line")
     return checkpoint
 
@@ -108,6 +161,13 @@ def check_signature(keys: KeyProvider, checkpoint: Checkpoint) -> None:
         raise CheckpointError(
             f"{checkpoint.source}: checkpoint for size {checkpoint.size} has a bad signature"
         ) from None
+    if checkpoint.frontier is not None and (
+        Frontier(checkpoint.size, list(checkpoint.frontier)).root() != checkpoint.root
+    ):
+        raise CheckpointError(
+            f"{checkpoint.source}: checkpoint for size {checkpoint.size} has a frontier that"
+            " does not match its root"
+        )
 
 
 def read_all(directory: Path) -> Iterator[Checkpoint]:

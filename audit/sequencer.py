@@ -342,7 +342,13 @@ class Sequencer:
     def _write_checkpoint(self, head: Head) -> checkpoints.Checkpoint | None:
         if self.keys is None or self.checkpoint_dir is None or head.size == 0:
             return None
-        checkpoint = checkpoints.sign(self.keys(), head.size, head.frontier.root())
+        checkpoint = checkpoints.sign(
+            self.keys(),
+            head.size,
+            head.frontier.root(),
+            head=head.hash,
+            frontier=list(head.frontier.nodes),
+        )
         checkpoints.append(self.checkpoint_dir, checkpoint)
         return checkpoint
 

@@ -33,7 +33,13 @@ def audit_checkpoint() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
+@click.option(
+    "--incremental/--full",
+    default=False,
+    help="Resume from the newest signed checkpoint and check only what came after it"
+    " (default: --full, the whole chain).",
+)
+def audit_verify(incremental: bool) -> None:
     """Recompute the chain and check every checkpoint: exit 0 intact, 1 damaged, 2 misconfigured."""
     keys = keyring_or_exit()
     engine = silta().engine
@@ -51,8 +57,11 @@ def audit_verify() -> None:
             keys,
             silta().checkpoint_dir,
             progress=bar.update if show else None,
+            incremental=incremental,
         )
     db().commit()
+    if result.note is not None:
+        click.echo(f"Incremental verify not possible: {result.note}.", err=True)
     click.echo(result.summary())
     if not result.ok:
         raise SystemExit(1)

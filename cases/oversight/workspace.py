@@ -155,17 +155,21 @@ def run_verification(
     keys: KeyProvider,
     checkpoint_dir: Path,
     progress: Callable[[int], None] | None = None,
+    incremental: bool = False,
 ) -> VerifyResult:
-    """Sequence, verify the whole log and record the result."""
+    """Sequence, verify the log (whole, or after the newest checkpoint) and record the result."""
     authorize(ctx.actor, Permission.AUDIT_VERIFY)
     sequencer.run()
-    result = verify(engine, keys, checkpoint_dir, progress=progress)
+    result = verify(engine, keys, checkpoint_dir, progress=progress, incremental=incremental)
     extra: dict[str, object] = {
         "intact": result.ok,
         "size": result.size,
         "checkpoints": result.checkpoints,
         "result": result.code,
+        "mode": result.mode,
     }
+    if result.mode == "incremental":
+        extra["since"] = result.since
     if result.bad_seq is not None:
         extra["bad_seq"] = result.bad_seq
     record(
