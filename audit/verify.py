@@ -279,11 +279,12 @@ def verify(
     """Verify the log (whole, or after the newest resumable checkpoint); the caller sequences."""
     now = now or utcnow()
     roots: dict[int, bytes] = {}
-    start, note, mode = FROM_GENESIS, None, "full"
+    start, note, mode, since = FROM_GENESIS, None, "full", 0
     try:
         roots, newest = _load_checkpoints(keys, checkpoint_dir)
         if incremental:
-            mode = "incremental" if newest is not None and newest.resumable else "full"
+            if newest is not None and newest.resumable:
+                mode, since = "incremental", newest.size
             start, note = _starting_point(engine, newest)
         later = {s: root for s, root in roots.items() if s > start.size}
         size, last_hash = _stream(engine, later, progress, start)
@@ -293,6 +294,6 @@ def verify(
         _check_tail(engine, size, last_hash, start, now)
     except _Damage as damage:
         return VerifyResult(
-            False, 0, len(roots), damage.problem, damage.seq, damage.code, mode, 0, note
+            False, 0, len(roots), damage.problem, damage.seq, damage.code, mode, since, note
         )
-    return VerifyResult(True, size, len(roots), None, None, "intact", mode, start.size, note)
+    return VerifyResult(True, size, len(roots), None, None, "intact", mode, since, note)
