@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from audit import checkpoints
 from audit.canonical import canonical
@@ -32,6 +32,7 @@ from core.db import utcnow
 from core.keyring import KeyProvider
 
 STREAM_BATCH = 5000
+LOOKUP_CHUNK = 500  # ids per `IN (…)` look-up: small enough that the index is always used
 MAX_UNSEQUENCED = timedelta(minutes=1)
 # Incremental mode looks for stray events dated from this long before its checkpoint (clocks
 # of several hosts may differ); older strays are a full verify's to find.
@@ -166,6 +167,40 @@ def chain_batch_after(last_seq: int, up_to: int | None = None) -> Select[Any]:
     return query if up_to is None else query.where(chain_t.c.seq <= up_to)
 
 
+def _tail_batch(connection: Connection, last_seq: int) -> list[Any]:
+    """`chain_batch_after` in two index look-ups, for incremental mode's short tail.
+
+    On a large table the planner may hash-join the whole events table for a join of a few rows;
+    fetching the chain entries by `seq`, then their events by id, keeps the cost to the tail.
+    """
+    entries = connection.execute(
+        select(chain_t.c.seq, chain_t.c.hash, chain_t.c.event_id)
+        .where(chain_t.c.seq > last_seq)
+        .order_by(chain_t.c.seq)
+        .limit(STREAM_BATCH)
+    ).all()
+    events: dict[Any, Any] = {}
+    for offset in range(0, len(entries), LOOKUP_CHUNK):
+        ids = [entry.event_id for entry in entries[offset : offset + LOOKUP_CHUNK]]
+        events.update(
+            (row.id, row)
+            for row in connection.execute(select(events_t).where(events_t.c.id.in_(ids)))
+        )
+    return [_Joined(entry.seq, entry.hash, events.get(entry.event_id)) for entry in entries]
+
+
+class _Joined:
+    """A chain entry with its event's columns, or `id` None when the event is missing."""
+
+    def __init__(self, seq: int, hash_: bytes, event: Any) -> None:
+        self.seq, self.hash = seq, hash_
+        self.id = None if event is None else event.id
+        self._event = event
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._event, name)
+
+
 def _stream(
     engine: Engine,
     roots: dict[int, bytes],
@@ -179,7 +214,11 @@ def _stream(
         progress(size)
     with engine.connect() as connection:
         while True:
-            rows = connection.execute(chain_batch_after(last_seq)).all()
+            rows = (
+                _tail_batch(connection, last_seq)
+                if start.checkpoint is not None
+                else connection.execute(chain_batch_after(last_seq)).all()
+            )
             if not rows:
                 break
             for row in rows:
@@ -221,6 +260,48 @@ def _stray_since(start: _Start) -> datetime | None:
     return signed.replace(tzinfo=UTC) - STRAY_MARGIN
 
 
+def _stray_full(connection: Connection) -> Any:
+    return connection.execute(
+        select(events_t.c.id)
+        .select_from(
+            events_t.outerjoin(chain_t, chain_t.c.event_id == events_t.c.id).outerjoin(
+                pending_t, pending_t.c.event_id == events_t.c.id
+            )
+        )
+        .where(and_(chain_t.c.seq.is_(None), pending_t.c.event_id.is_(None)))
+        .limit(1)
+    ).scalar()
+
+
+def _stray_since_date(connection: Connection, since: datetime) -> Any:
+    """The first event dated `since` or later that is neither chained nor queued, if any."""
+    ids = (
+        connection.execute(
+            select(events_t.c.id)
+            .where(events_t.c.occurred_at >= since)
+            .order_by(events_t.c.occurred_at)
+        )
+        .scalars()
+        .all()
+    )
+    for offset in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[offset : offset + LOOKUP_CHUNK]
+        known = set(
+            connection.execute(select(chain_t.c.event_id).where(chain_t.c.event_id.in_(chunk)))
+            .scalars()
+            .all()
+        )
+        known.update(
+            connection.execute(select(pending_t.c.event_id).where(pending_t.c.event_id.in_(chunk)))
+            .scalars()
+            .all()
+        )
+        for event_id in chunk:
+            if event_id not in known:
+                return event_id
+    return None
+
+
 def _check_tail(engine: Engine, size: int, last_hash: bytes, start: _Start, now: datetime) -> None:
     """The head, stray events and the sequencer's queue, after the chain has been streamed."""
     with engine.connect() as connection:
@@ -230,24 +311,10 @@ def _check_tail(engine: Engine, size: int, last_hash: bytes, start: _Start, now:
             raise _Damage("head_mismatch", "the chain head is malformed") from None
         if (head.size, head.hash) != (size, last_hash):
             raise _Damage("head_mismatch", "the chain head does not match the chain")
-        strays = (
-            select(events_t.c.id)
-            .select_from(
-                events_t.outerjoin(chain_t, chain_t.c.event_id == events_t.c.id).outerjoin(
-                    pending_t, pending_t.c.event_id == events_t.c.id
-                )
-            )
-            .where(and_(chain_t.c.seq.is_(None), pending_t.c.event_id.is_(None)))
-            .limit(1)
-        )
         since = _stray_since(start)
-        if since is not None:
-            strays = strays.where(events_t.c.occurred_at >= since)
-        stray = connection.execute(strays).first()
+        stray = _stray_full(connection) if since is None else _stray_since_date(connection, since)
         if stray is not None:
-            raise _Damage(
-                "stray_event", f"event {stray.id} is neither chained nor queued (inserted)"
-            )
+            raise _Damage("stray_event", f"event {stray} is neither chained nor queued (inserted)")
         oldest = connection.execute(select(func.min(pending_t.c.occurred_at))).scalar()
         if oldest is not None and now - oldest > MAX_UNSEQUENCED:
             raise _Damage(
