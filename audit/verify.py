@@ -14,13 +14,13 @@ verifies in full and says so.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ARRAY, ColumnElement, Select, Uuid, and_, any_, bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from audit import checkpoints
@@ -167,6 +167,13 @@ def chain_batch_after(last_seq: int, up_to: int | None = None) -> Select[Any]:
     return query if up_to is None else query.where(chain_t.c.seq <= up_to)
 
 
+def _among(connection: Connection, column: Any, ids: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of hundreds."""
+    if connection.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid())))  # type: ignore[no-any-return]  # the column is untyped here
+    return column.in_(ids)  # type: ignore[no-any-return]  # likewise
+
+
 def _tail_batch(connection: Connection, last_seq: int) -> list[Any]:
     """`chain_batch_after` in two index look-ups, for incremental mode's short tail.
 
@@ -182,10 +189,8 @@ def _tail_batch(connection: Connection, last_seq: int) -> list[Any]:
     events: dict[Any, Any] = {}
     for offset in range(0, len(entries), LOOKUP_CHUNK):
         ids = [entry.event_id for entry in entries[offset : offset + LOOKUP_CHUNK]]
-        events.update(
-            (row.id, row)
-            for row in connection.execute(select(events_t).where(events_t.c.id.in_(ids)))
-        )
+        found = connection.execute(select(events_t).where(_among(connection, events_t.c.id, ids)))
+        events.update((row.id, row) for row in found.all())
     return [_Joined(entry.seq, entry.hash, events.get(entry.event_id)) for entry in entries]
 
 
@@ -287,12 +292,16 @@ def _stray_since_date(connection: Connection, since: datetime) -> Any:
     for offset in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[offset : offset + LOOKUP_CHUNK]
         known = set(
-            connection.execute(select(chain_t.c.event_id).where(chain_t.c.event_id.in_(chunk)))
+            connection.execute(
+                select(chain_t.c.event_id).where(_among(connection, chain_t.c.event_id, chunk))
+            )
             .scalars()
             .all()
         )
         known.update(
-            connection.execute(select(pending_t.c.event_id).where(pending_t.c.event_id.in_(chunk)))
+            connection.execute(
+                select(pending_t.c.event_id).where(_among(connection, pending_t.c.event_id, chunk))
+            )
             .scalars()
             .all()
         )
