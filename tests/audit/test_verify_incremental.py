@@ -248,29 +248,30 @@ class TestIncrementalVerify:
         assert _verify(logged, incremental=True).bad_seq == 310
 
 
-class TestOldCheckpointLines:
-    def _downgrade(self, app: Flask) -> None:
-        """Replace the lines with version 1 lines (size and root only), as older releases wrote."""
-        with app.app_context():
-            old = [
-                checkpoints.sign(
-                    silta().keys(), int(str(line["size"])), bytes.fromhex(str(line["root"]))
-                )
-                for line in _lines(app)
-            ]
-        for path in _directory(app).glob("*.jsonl"):
-            path.unlink()
-        for checkpoint in old:
-            checkpoints.append(_directory(app), checkpoint)
-        assert all(line["v"] == 1 and "hash" not in line for line in _lines(app))
+def _downgrade(app: Flask) -> None:
+    """Replace the lines with version 1 lines (size and root only), as older releases wrote."""
+    with app.app_context():
+        old = [
+            checkpoints.sign(
+                silta().keys(), int(str(line["size"])), bytes.fromhex(str(line["root"]))
+            )
+            for line in _lines(app)
+        ]
+    for path in _directory(app).glob("*.jsonl"):
+        path.unlink()
+    for checkpoint in old:
+        checkpoints.append(_directory(app), checkpoint)
+    assert all(line["v"] == 1 and "hash" not in line for line in _lines(app))
 
+
+class TestOldCheckpointLines:
     def test_old_lines_verify_in_full(self, logged: Flask) -> None:
-        self._downgrade(logged)
+        _downgrade(logged)
         result = _verify(logged, incremental=False)
         assert (result.ok, result.checkpoints, result.mode) == (True, 2, "full")
 
     def test_incremental_falls_back_to_full_and_says_so(self, logged: Flask) -> None:
-        self._downgrade(logged)
+        _downgrade(logged)
         _edit_action(logged, 50)
         result = _verify(logged, incremental=True)
         assert (result.mode, result.bad_seq, result.code) == ("full", 50, "hash_mismatch")
@@ -314,7 +315,7 @@ class TestCommand:
         ]
 
     def test_the_fallback_is_announced(self, logged: Flask) -> None:
-        TestOldCheckpointLines()._downgrade(logged)
+        _downgrade(logged)
         result = logged.test_cli_runner().invoke(args=["audit", "verify", "--incremental"])
         assert result.exit_code == 0
         assert "Incremental verify not possible" in result.output
