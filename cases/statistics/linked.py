@@ -239,8 +239,8 @@ def release(cube: Cube, views: tuple[View, ...], threshold: int, shared: Shared 
         # `suppression`, the costly audit) only once those hold, and again if it hid more.
         _fixpoint(family, audit_marks=False)
         released = _fixpoint(family, audit_marks=True)
-        # Hidden zeros (of small lines) are hidden in every table but need no protection.
-        hidden = {k: n for k, n in counts.items() if k in family.marks and n and k not in passed}
+        # Hidden zeros too: one told is a month of nobody (fifth attack on issue 13).
+        hidden = {k: n for k, n in counts.items() if k in family.marks and k not in passed}
         published = {k: n for k, n in counts.items() if k not in family.marks}
         failing = narrow_entries(family.cube.lines, support, published, hidden, threshold)
         # Hiding more only widens the attacker's polytope: a passed entry stays passed.

@@ -10,7 +10,7 @@ either is hidden in both, until neither hides more.
 And the attacker may solve both at once. With a fact cell x (every dimension but concern) and
 its pairs y_c, one per concern: y_c <= x (a fact counts once per concern) and sum_c y_c >= x.
 So once the two agree, one programme over both cubes' atoms with those links
-(`cases.statistics.joint_audit`) must leave every hidden nonzero entry of either family a
+(`cases.statistics.joint_audit`) must leave every hidden entry of either family, zeros too, a
 range at least the threshold wide; for one that fails, the cheapest entry next to it in its
 family is hidden, and back to the two families. Each round hides one more entry, so it ends.
 """
@@ -80,9 +80,9 @@ def _cover(
         (_FACTS, _PAIRS), (facts, pairs), counts, releases, strict=True
     ):
         for named, _mark in _in_order(done.marks):
-            value = count.get(named, 0)
-            if not value or programme.wide_enough(keys(tag, named), value, threshold):
-                continue  # (hidden zeros of small lines need no protection)
+            # Hidden zeros too: one told is a month of nobody (fifth attack on issue 13).
+            if programme.wide_enough(keys(tag, named), count.get(named, 0), threshold):
+                continue
             chosen = cheapest_near(*family, dict(done.marks), named)
             if chosen is not None:
                 cover.add(chosen)

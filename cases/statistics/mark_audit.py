@@ -17,8 +17,10 @@ def _bound(work: WorkTable, position: Position) -> Bound:
     mark = work.marks.get(position)
     if mark is Mark.PRIMARY:
         # In a line under a small total it may be a hidden zero; a forced primary entry of a
-        # combined table may be large: it only holds a small one.
-        low = 0.0 if _under_a_small_total(work, position) else 1.0
+        # combined table may be large: it only holds a small one. (A zero hidden beside a
+        # forced zero, `suppression._fix_single_lines`, is 0: never a bound the truth breaks.)
+        under = _under_a_small_total(work, position)
+        low = 0.0 if under or work.value(position) == 0 else 1.0
         return (low, float(work.threshold - 1) if work.value(position) < work.threshold else None)
     return (float(work.threshold), None)  # secondary, or a published nonzero entry
 

@@ -48,7 +48,10 @@ and ``protectTable(method = "HYPERCUBE")``, after Repsilber 1999, "Das Quaderver
   marks do not already tell. (Not simply "1 .. threshold-1": a small line whose cells are
   small too narrows them by the marks alone, and nothing published can undo that.)
 
-  Zeros are never suppressed: a hidden zero hides nothing and could be pinned at once.
+  Zeros are suppressed only as the whole-line rule hides them, and on a line whose only
+  hidden entry is a zero forced from a linked or a part table: its other entries, zeros
+  shown, would tell that one (a month of nobody under a small year, the fifth attack on
+  issue 13). Otherwise a hidden zero hides nothing and could be pinned at once.
   Everything is decided by values and positions only, so the same table always gives the
   same result.
 """
@@ -200,11 +203,17 @@ def _fix_single_lines(work: WorkTable) -> None:
     while changed:
         changed = False
         for line in work.lines():
-            if sum(p in work.marks for p in line) == 1 and (open_entries := work.open(line)):
-                # (A line whose only hidden entry is a zero forced from a linked table and
-                # whose other entries are zeros has nothing to hide: it tells nothing.)
+            if sum(p in work.marks for p in line) != 1:
+                continue
+            if open_entries := work.open(line):
                 work.hide(open_entries[0], Mark.SECONDARY)
-                changed = True
+            else:
+                # Its only hidden entry is a zero (forced from a linked or a part table) and
+                # the rest are zeros, which tell it: a month of nobody under a small year
+                # (fifth attack on issue 13). Its zeros are hidden too, as a small line's.
+                for zero in line:
+                    work.hide(zero, Mark.PRIMARY, forced=True)
+            changed = True
 
 
 def _failing(work: WorkTable, marks_audited: bool) -> list[Position]:
