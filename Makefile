@@ -51,8 +51,9 @@ lint: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy
 
+# -n auto: a worker per core (pytest-xdist); each makes its own throwaway databases.
 test: $(VENV)/.test-installed translations lint typecheck $(AXE)
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist worksteal --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 # Extract new UI strings and merge them into every catalogue (developers run this).
 messages: $(VENV)/.test-installed
