@@ -40,6 +40,9 @@ run: $(VENV)/.run-installed translations
 	@$(FLASK) demo logins
 	@echo
 	@echo "Sign-in code for a demo user:  $(FLASK) demo code USERNAME"
+	@echo "The statistics are prepared in the background (instance/statistics-prepare.log);"
+	@echo "until a year is, its page says so."
+	$(FLASK) statistics prepare > instance/statistics-prepare.log 2>&1 &
 	@echo "Silta is at http://$(HOST):$(PORT)/"
 	@echo
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -31,6 +31,12 @@ def without_scripts(root: Any) -> Any:
     return root
 
 
+def fixed_id(chart: Any, name: str) -> None:
+    """Give a pygal chart a fixed element id instead of its random one: the same query gives
+    the same bytes (attack on issue 13), and each page holds one chart of each kind."""
+    chart.uuid = name
+
+
 def svg_response(svg: str) -> Response:
     """The SVG as its own response, under its own policy."""
     response = Response(svg, mimetype="image/svg+xml")

@@ -110,6 +110,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         ),
         "SILTA_REFERRAL_ASSESSMENT_MONTHS": _positive(environ, "REFERRAL_ASSESSMENT_MONTHS", 3),
         "SILTA_STATISTICS_THRESHOLD": _threshold(environ),
+        "SILTA_STATISTICS_PROTECT": _statistics_protect(environ),
         "SILTA_RETENTION_PERSON_YEARS": _retention_years(environ),
         **_mail_settings(environ),
         **_metrics_settings(environ),
@@ -135,6 +136,18 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+#: When a statistics table's protection is computed: `ahead` by `flask statistics prepare`
+#: only (a page whose year is not prepared says so; the protection can outlast a worker's
+#: timeout), or also `on_view`, by the page that needs it (one process, small data, tests).
+STATISTICS_PROTECT = ("ahead", "on_view")
+
+
+def _statistics_protect(environ: Mapping[str, str]) -> str:
+    value = _env(environ, "STATISTICS_PROTECT", "ahead") or "ahead"
+    if value not in STATISTICS_PROTECT:
+        choices = ", ".join(STATISTICS_PROTECT)
+        raise ConfigError(f"SILTA_STATISTICS_PROTECT must be one of: {choices}")
+    return value
 
 
 def _mail_settings(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ MESSAGES = {
     413: _l("What you sent is too large."),
     429: _l("Too many attempts. Wait a moment and try again."),
     500: _l("Something went wrong on our side. Nothing was saved. Try again later."),
+    503: _l("This page is not ready yet. Try again in a few minutes."),
 }
 TITLES = {
     400: _l("Bad request"),
@@ -28,6 +29,7 @@ TITLES = {
     413: _l("Too large"),
     429: _l("Too many requests"),
     500: _l("Server error"),
+    503: _l("Not ready yet"),
 }
 
 

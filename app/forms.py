@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, SelectMultipleField, StringField, TextAreaField
 
 from app.messages import TEXT_ERRORS
 from cases.text import TextProblem, clean_line, clean_long
@@ -54,7 +55,18 @@ class SiltaForm(FlaskForm):
 
 
 class QueryForm(SiltaForm):
-    """A GET form (filters): it changes nothing, so it carries no CSRF token."""
+    """A GET form (filters): it changes nothing, so it carries no CSRF token. A parameter
+    given twice is refused, not read as its first value (attack on issue 13: a link or a
+    script could show one query while the page answered another)."""
 
     class Meta:
         csrf = False
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        for field in self:
+            repeated = not isinstance(field, SelectMultipleField) and len(field.raw_data or ()) > 1
+            if repeated:
+                field.errors.append(str(_l("Give this only once.")))
+                valid = False
+        return valid

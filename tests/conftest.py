@@ -66,6 +66,9 @@ def base_config(db_url: str, keyring_path: Path) -> dict[str, Any]:
         "SILTA_RATELIMIT_NAMESPACE": f"silta-test-{uuid.uuid4().hex}",
         # Assertions read English; Finnish and Swedish have tests of their own.
         "SILTA_DEFAULT_LOCALE": "en",
+        # Pages protect what is not prepared (production serves only prepared years: the
+        # tests of that path set "ahead").
+        "SILTA_STATISTICS_PROTECT": "on_view",
     }
 
 

@@ -12,7 +12,7 @@ import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
-from app.charts import SVG_CONTENT_SECURITY_POLICY, without_scripts
+from app.charts import SVG_CONTENT_SECURITY_POLICY, fixed_id, without_scripts
 from app.dates import format_date
 from cases.referrals.services import WeekFlow
 
@@ -46,6 +46,7 @@ def flow_svg(flow: Sequence[WeekFlow]) -> str:
     chart.x_labels = [format_date(week.week) for week in flow]
     chart.add(_("Sent"), [week.sent for week in flow])
     chart.add(_("Received"), [week.received for week in flow])
+    fixed_id(chart, "referral-flow")
     return str(chart.render(is_unicode=True))
 
 

@@ -9,7 +9,7 @@ import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
-from app.charts import without_scripts
+from app.charts import fixed_id, without_scripts
 from app.statistics.messages import BREAKDOWN_LABELS, MEASURE_LABELS, value_label
 from cases.statistics.services import Breakdown, StatisticsView
 
@@ -61,4 +61,5 @@ def table_svg(view: StatisticsView) -> str:
     for c, column in enumerate(table.columns):
         values = [table.cells[r][c].value for r in range(len(table.rows))]
         chart.add(value_label(across, column), values)
+    fixed_id(chart, "statistics")
     return str(chart.render(is_unicode=True))

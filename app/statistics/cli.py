@@ -42,6 +42,9 @@ def statistics_prepare() -> None:
         command_context("statistics prepare"),
         threshold=threshold(),
         this_year=this_year(),
+        # Each measure-year is served as soon as it is stored, and holds SQLite's one write
+        # lock only for its own insert.
+        after_each=session.commit,
     )
     session.commit()
     click.echo(f"Prepared {prepared} measure-year(s).")

@@ -28,13 +28,15 @@ from app.statistics.messages import (
     statistics_error,
     value_label,
 )
-from app.statistics.settings import this_year, threshold
+from app.statistics.settings import protect_on_view, this_year, threshold
 from cases.inputs import InputError
 from cases.policy import Permission, decide
 from cases.statistics.models import FactEvent
-from cases.statistics.services import StatisticsView, TableRequest, statistics_table
+from cases.statistics.services import NotPrepared, StatisticsView, TableRequest, statistics_table
 
 bp = Blueprint("statistics", __name__)
+#: How long a browser or a script should wait before asking again for a year being prepared.
+RETRY_AFTER_SECONDS = 600
 
 NAV = (("statistics.index", Permission.STATISTICS_READ, _l("Statistics")),)
 
@@ -97,9 +99,18 @@ def _form_message(form: StatisticsForm) -> str:
     return " ".join([*form.form_errors, *fields])
 
 
+def _not_prepared() -> str:
+    return str(
+        _(
+            "These statistics are being prepared: each ended year is protected once, ahead of the "
+            "first view. Try again in a few minutes."
+        )
+    )
+
+
 def _view(form: StatisticsForm, *, exporting: bool) -> StatisticsView | None:
     """The suppressed table of the query, or None (with the form's error) when the service
-    refuses the query."""
+    refuses the query. A year not prepared yet aborts with 503 and Retry-After."""
     try:
         view = statistics_table(
             db(),
@@ -108,18 +119,32 @@ def _view(form: StatisticsForm, *, exporting: bool) -> StatisticsView | None:
             threshold=threshold(),
             this_year=this_year(),
             exporting=exporting,
+            protect_on_view=protect_on_view(),
         )
     except InputError as error:
         db().rollback()
         form.form_errors.append(statistics_error(error.code))
         return None
+    except NotPrepared:
+        db().rollback()
+        raise
     db().commit()
     return view
 
 
+def _being_prepared(page: str) -> Response:
+    """503 with Retry-After: nothing is wrong, the year's protection is not stored yet."""
+    response = Response(page, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _checked_view(form: StatisticsForm, *, exporting: bool) -> StatisticsView:
     """The view for the chart and the CSV: a bad query is a plain 400 with its message."""
-    view = _view(form, exporting=exporting) if form.validate() else None
+    try:
+        view = _view(form, exporting=exporting) if form.validate() else None
+    except NotPrepared:
+        abort(_being_prepared(render_error(503, _not_prepared())[0]))
     if view is None:
         _bad(_form_message(form))
     return view
@@ -135,9 +160,14 @@ def _query(form: StatisticsForm) -> dict[str, str]:
 
 @bp.get("/statistics")
 @requires(Permission.STATISTICS_READ)
-def index() -> tuple[str, int]:
+def index() -> tuple[str, int] | Response:
     form = _form()
-    view = _view(form, exporting=False) if form.validate() else None
+    try:
+        view = _view(form, exporting=False) if form.validate() else None
+    except NotPrepared:
+        preparing = _not_prepared()
+        page = render_template("statistics/index.html", form=form, view=None, preparing=preparing)
+        return _being_prepared(page)
     if view is None:
         return render_template("statistics/index.html", form=form, view=None), 400
     down, across = line_breakdowns(view)

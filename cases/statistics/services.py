@@ -2,6 +2,7 @@
 
 from cases.statistics.backfill import backfill
 from cases.statistics.demo import add_demo_facts, has_demo_facts
+from cases.statistics.stored import NotPrepared
 from cases.statistics.tables import (
     UNKNOWN,
     Breakdown,
@@ -16,6 +17,7 @@ __all__ = [
     "UNKNOWN",
     "Breakdown",
     "Granularity",
+    "NotPrepared",
     "StatisticsView",
     "TableRequest",
     "add_demo_facts",

@@ -40,15 +40,29 @@ def digest(facts: Family, pairs: Family, threshold: int, only_in_pairs: str) -> 
     return hashlib.sha256(orjson.dumps(described)).hexdigest()
 
 
+class NotPrepared(Exception):
+    """A year's protection is not stored, and the caller may not compute it now: `flask
+    statistics prepare` (its timer in production) stores it."""
+
+
 def protected(
-    session: Session, facts: Family, pairs: Family, threshold: int, only_in_pairs: str
+    session: Session,
+    facts: Family,
+    pairs: Family,
+    threshold: int,
+    only_in_pairs: str,
+    *,
+    compute: bool = True,
 ) -> tuple[Release, Release]:
-    """Return the two families' releases: from the store, or protected now and stored."""
+    """Return the two families' releases: from the store, or (``compute``) protected now and
+    stored; raise `NotPrepared` when neither."""
     key = digest(facts, pairs, threshold, only_in_pairs)
     stored = session.scalar(select(StatisticsRelease.marks).where(StatisticsRelease.digest == key))
     if stored is not None:
         fact_marks, pair_marks = (_marks(stored[name]) for name in ("facts", "pairs"))
         return rebuilt(*facts, threshold, fact_marks), rebuilt(*pairs, threshold, pair_marks)
+    if not compute:
+        raise NotPrepared(key)
     releases = protect_linked(facts, pairs, threshold, only_in_pairs)
     payload = {name: _listed(r.marks) for name, r in zip(("facts", "pairs"), releases, strict=True)}
     try:

@@ -14,7 +14,7 @@ a table by concern count (event, concern) pairs.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
@@ -204,8 +204,10 @@ def _released(
     rows: Sequence[tuple[dict[str, object], int]],
     request: TableRequest,
     threshold: int,
+    compute: bool,
 ) -> Suppressed:
-    """The table of the request, combined from its years' tables of their families."""
+    """The table of the request, combined from its years' tables of their families (each
+    year's protection from the store, or computed now when ``compute``)."""
     concern = Breakdown.CONCERN in request.breakdowns
     span = range(request.first_year, request.last_year + 1)
     cubes = {flag: _cubes(rows, flag, span) for flag in (False, True)}
@@ -227,7 +229,7 @@ def _released(
         raise InputError("table_too_large", "breakdowns")
     parts = []
     for year in span:
-        released = _protected_year(session, cubes, families, year, threshold)[concern]
+        released = _protected_year(session, cubes, families, year, threshold, compute)[concern]
         parts.append(Part(tables[year], released.tables[position], targets[year]))
     return combine(down, across, tuple(parts), threshold)
 
@@ -238,15 +240,27 @@ def _protected_year(
     families: dict[bool, tuple[View, ...]],
     year: int,
     threshold: int,
+    compute: bool = True,
 ) -> tuple[Release, Release]:
     """One year's fact family and (fact, concern) pair family, protected together."""
     facts, pairs = ((cubes[flag][year], families[flag]) for flag in (False, True))
-    return protected(session, facts, pairs, threshold, str(Breakdown.CONCERN))
+    return protected(session, facts, pairs, threshold, str(Breakdown.CONCERN), compute=compute)
 
 
-def prepare_releases(session: Session, ctx: AuditContext, *, threshold: int, this_year: int) -> int:
+def prepare_releases(
+    session: Session,
+    ctx: AuditContext,
+    *,
+    threshold: int,
+    this_year: int,
+    after_each: Callable[[], None] = lambda: None,
+) -> int:
     """Protect and store every ended year's families of every measure (`statistics
-    prepare`), so that no analyst's page pays for it; return how many measure-years."""
+    prepare`), so that no analyst's page pays for it; return how many measure-years.
+
+    The latest year of each measure comes first (the page opens on it), and ``after_each``
+    runs after each measure-year: the command commits there, so that what is prepared is
+    served at once and no write waits for the whole run (SQLite has one writer)."""
     authorize(ctx.actor, Permission.STATISTICS_PREPARE)
     first = session.scalar(select(func.min(StatisticsFact.month)))
     span = range(int(first[:4]) if first else this_year, this_year)
@@ -257,8 +271,9 @@ def prepare_releases(session: Session, ctx: AuditContext, *, threshold: int, thi
         )
         rows, _demo = _grouped(session, request)
         cubes = {flag: _cubes(rows, flag, span) for flag in (False, True)}
-        for year in span:
+        for year in reversed(span):
             _protected_year(session, cubes, families, year, threshold)
+            after_each()
     prepared = len(span) * len(FactEvent)
     record(
         session,
@@ -303,8 +318,12 @@ def statistics_table(
     threshold: int,
     this_year: int,
     exporting: bool = False,
+    protect_on_view: bool,
 ) -> StatisticsView:
-    """The suppressed table of one view; audited with what was asked, never a value."""
+    """The suppressed table of one view; audited with what was asked, never a value.
+
+    Raise `NotPrepared` (nothing audited: nothing was shown) when a year of the view has no
+    stored protection and ``protect_on_view`` is off."""
     authorize(ctx.actor, Permission.STATISTICS_EXPORT if exporting else Permission.STATISTICS_READ)
     check_request(request, this_year)
     rows, demo = _grouped(session, request)
@@ -313,7 +332,7 @@ def statistics_table(
     canonical = tuple(sorted(request.breakdowns, key=list(Breakdown).index))
     turned = canonical != request.breakdowns
     asked = replace(request, breakdowns=canonical) if turned else request
-    table = _released(session, rows, asked, threshold)
+    table = _released(session, rows, asked, threshold, protect_on_view)
     if turned:
         table = _transposed(table)
     views = _views_in_a_day(session, ctx) + 1

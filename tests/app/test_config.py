@@ -48,6 +48,7 @@ def test_production_starts_with_good_settings(production_env: Path) -> None:
         # Dates 100000 years on overflow (attack on issue 14: the sweep crashed).
         ("SILTA_RETENTION_PERSON_YEARS", "100000", "at most 100"),
         ("SILTA_RETENTION_PERSON_YEARS", "0", "SILTA_RETENTION_PERSON_YEARS"),
+        ("SILTA_STATISTICS_PROTECT", "always", "SILTA_STATISTICS_PROTECT"),
     ],
 )
 def test_production_refuses_each_bad_setting(

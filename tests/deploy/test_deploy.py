@@ -153,6 +153,8 @@ class TestSystemdUnits:
             "silta-audit-verify.timer",
             "silta-retention-sweep.service",
             "silta-retention-sweep.timer",
+            "silta-statistics-prepare.service",
+            "silta-statistics-prepare.timer",
         }
 
     @pytest.mark.parametrize(
@@ -161,6 +163,7 @@ class TestSystemdUnits:
             ("silta-audit-checkpoint.service", ["audit", "checkpoint"]),
             ("silta-audit-verify.service", ["audit", "verify"]),
             ("silta-retention-sweep.service", ["retention", "sweep"]),
+            ("silta-statistics-prepare.service", ["statistics", "prepare"]),
         ],
     )
     def test_each_job_runs_a_real_command(self, app: Flask, unit: str, command: list[str]) -> None:

@@ -117,3 +117,25 @@ def test_a_month_of_nobody_is_not_told_by_the_view_by_concern(
             params = query(**span, breakdown=breakdown, breakdown2="none")
             html = client.get("/statistics", query_string=params).text
             assert _lines_with_one_hidden_entry(page_grid(html)) == [], (year, breakdown)
+
+
+@pytest.mark.parametrize("path", ["/statistics", "/statistics/table.csv"])
+def test_a_parameter_given_twice_is_refused_not_read_as_its_first(
+    demo_app: Flask, path: str
+) -> None:
+    """Fifth attack on issue 13: `measure=case_opened&measure=meeting_held` answered the
+    first; a link could show one query and serve another."""
+    client = client_for(demo_app, "timo")
+    twice = [*query().items(), ("measure", "meeting_held")]
+    response = client.get(path, query_string=twice)
+    assert response.status_code == 400
+    assert "Give this only once." in response.text
+    assert statistics_events(demo_app) == []
+
+
+def test_the_same_chart_is_the_same_bytes(demo_app: Flask) -> None:
+    """Fifth attack on issue 13: pygal gave each SVG a random element id."""
+    client = client_for(demo_app, "timo")
+    first, again = (client.get("/statistics/chart.svg", query_string=query()) for _ in "12")
+    assert first.status_code == again.status_code == 200
+    assert first.data == again.data and b'id="chart-statistics"' in first.data

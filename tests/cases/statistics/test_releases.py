@@ -242,7 +242,12 @@ class TestService:
         timo = build.user("timo", role="analyst", agency="tur")
         with pytest.raises(InputError) as refused:
             statistics.statistics_table(
-                session, as_user(timo), ask(first, last), threshold=5, this_year=2026
+                session,
+                as_user(timo),
+                ask(first, last),
+                threshold=5,
+                this_year=2026,
+                protect_on_view=True,
             )
         assert refused.value.code == code
 
@@ -255,7 +260,7 @@ class TestService:
         assert MAX_CELLS < 120 * 10  # ten years of months by the districts counted
         with pytest.raises(InputError) as refused:
             statistics.statistics_table(
-                session, as_user(timo), request, threshold=5, this_year=2026
+                session, as_user(timo), request, threshold=5, this_year=2026, protect_on_view=True
             )
         assert refused.value.code == "table_too_large"
 
@@ -265,7 +270,12 @@ class TestService:
         session, build = analyst_scene
         timo = build.user("timo", role="analyst", agency="tur")
         view = statistics.statistics_table(
-            session, as_user(timo), ask(2024, 2025), threshold=5, this_year=2026
+            session,
+            as_user(timo),
+            ask(2024, 2025),
+            threshold=5,
+            this_year=2026,
+            protect_on_view=True,
         )
         assert view.table.rows[0] == "2024-01" and view.table.rows[-1] == "2025-12"
         event = session.scalars(
@@ -281,7 +291,12 @@ class TestService:
         timo = build.user("timo", role="analyst", agency="tur")
         for _ in range(FLAGGED_AFTER_VIEWS + 2):
             statistics.statistics_table(
-                session, as_user(timo), ask(2024, 2025), threshold=5, this_year=2026
+                session,
+                as_user(timo),
+                ask(2024, 2025),
+                threshold=5,
+                this_year=2026,
+                protect_on_view=True,
             )
         events = session.scalars(
             select(AuditEvent)

@@ -49,13 +49,13 @@ def test_a_view_stores_its_years_and_the_next_worker_reads_them(
     session, build = analyst_scene
     timo = as_user(build.user("timo", role="analyst", agency="tur"))
     first = statistics.statistics_table(
-        session, timo, ask(*YEARS), threshold=5, this_year=THIS_YEAR
+        session, timo, ask(*YEARS), threshold=5, this_year=THIS_YEAR, protect_on_view=True
     )
     assert _stored(session) == len(YEARS)
     protect_linked.cache_clear()
     with patch.object(stored, "protect_linked", _never):
         again = statistics.statistics_table(
-            session, timo, ask(*YEARS), threshold=5, this_year=THIS_YEAR
+            session, timo, ask(*YEARS), threshold=5, this_year=THIS_YEAR, protect_on_view=False
         )
         by_district = statistics.statistics_table(
             session,
@@ -63,6 +63,7 @@ def test_a_view_stores_its_years_and_the_next_worker_reads_them(
             ask(YEARS[0], YEARS[0], statistics.Breakdown.DISTRICT),
             threshold=5,
             this_year=THIS_YEAR,
+            protect_on_view=False,
         )
     assert again.table == first.table
     assert by_district.table.rows  # another view of a stored family needs no protection
@@ -75,12 +76,18 @@ def test_another_threshold_or_method_is_protected_anew(
     session, build = analyst_scene
     timo = as_user(build.user("timo", role="analyst", agency="tur"))
     request = ask(YEARS[0], YEARS[0])
-    statistics.statistics_table(session, timo, request, threshold=5, this_year=THIS_YEAR)
-    statistics.statistics_table(session, timo, request, threshold=10, this_year=THIS_YEAR)
+    statistics.statistics_table(
+        session, timo, request, threshold=5, this_year=THIS_YEAR, protect_on_view=True
+    )
+    statistics.statistics_table(
+        session, timo, request, threshold=10, this_year=THIS_YEAR, protect_on_view=True
+    )
     assert _stored(session) == 2
     protect_linked.cache_clear()
     with patch.object(stored, "METHOD", "a later method"):
-        statistics.statistics_table(session, timo, request, threshold=5, this_year=THIS_YEAR)
+        statistics.statistics_table(
+            session, timo, request, threshold=5, this_year=THIS_YEAR, protect_on_view=True
+        )
     assert _stored(session) == 3
 
 
@@ -105,7 +112,12 @@ def test_two_workers_storing_the_same_release_both_succeed(
 
     with patch.object(stored, "protect_linked", racing):
         view = statistics.statistics_table(
-            session, timo, ask(YEARS[0], YEARS[0]), threshold=5, this_year=THIS_YEAR
+            session,
+            timo,
+            ask(YEARS[0], YEARS[0]),
+            threshold=5,
+            this_year=THIS_YEAR,
+            protect_on_view=True,
         )
     assert view.table.rows and _stored(session) == 1
 
@@ -131,7 +143,9 @@ def test_prepare_protects_every_ended_year_of_every_measure_ahead(
             request = statistics.TableRequest(
                 measure, *YEARS, request.granularity, (statistics.Breakdown.CONCERN,)
             )
-            statistics.statistics_table(session, timo, request, threshold=5, this_year=THIS_YEAR)
+            statistics.statistics_table(
+                session, timo, request, threshold=5, this_year=THIS_YEAR, protect_on_view=False
+            )
 
 
 def test_only_the_host_operator_prepares(analyst_scene: tuple[Session, Builders]) -> None:
@@ -141,3 +155,39 @@ def test_only_the_host_operator_prepares(analyst_scene: tuple[Session, Builders]
         with pytest.raises(PolicyDenied):
             statistics.prepare_releases(session, user, threshold=5, this_year=THIS_YEAR)
     assert _stored(session) == 0
+
+
+def test_a_year_not_prepared_is_refused_unaudited_when_views_may_not_protect(
+    analyst_scene: tuple[Session, Builders],
+) -> None:
+    """Production serves only what `statistics prepare` stored (SILTA_STATISTICS_PROTECT=ahead):
+    a protection can outlast a worker's timeout, so a page never starts one."""
+    session, build = analyst_scene
+    timo = as_user(build.user("timo", role="analyst", agency="tur"))
+    with (
+        patch.object(stored, "protect_linked", _never),
+        pytest.raises(statistics.NotPrepared),
+    ):
+        statistics.statistics_table(
+            session, timo, ask(*YEARS), threshold=5, this_year=THIS_YEAR, protect_on_view=False
+        )
+    assert _stored(session) == 0
+    shown = select(func.count()).where(AuditEvent.action == Action.STATISTICS_READ)
+    assert session.scalar(shown) == 0
+
+
+def test_prepare_hands_over_after_each_measure_year_latest_first(
+    analyst_scene: tuple[Session, Builders],
+) -> None:
+    session, _build = analyst_scene
+    handed: list[int] = []
+    prepared = statistics.prepare_releases(
+        session,
+        OPERATOR,
+        threshold=5,
+        this_year=THIS_YEAR,
+        after_each=lambda: handed.append(_stored(session)),
+    )
+    assert len(handed) == prepared == len(YEARS) * len(FactEvent)
+    # The first measure's latest year is stored by the first hand-over: the page opens on it.
+    assert handed[0] == 1 and handed == sorted(handed)
