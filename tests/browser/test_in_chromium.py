@@ -191,6 +191,9 @@ def test_timo_changes_the_breakdown_and_downloads_the_statistics_csv(
     page,  # type: ignore[no-untyped-def]
     demo_accounts: dict[str, dict[str, str]],
 ) -> None:
+    # The test app protects a year on its first view (conftest: SILTA_STATISTICS_PROTECT=on_view);
+    # on a loaded CI worker that takes longer than Playwright's 30 s default for a navigation.
+    page.set_default_timeout(300_000)
     _sign_in(page, live_url, demo_accounts["timo"], "timo")
     # The nav link by its address: its Finnish label ("Tilastot") comes with the translations.
     page.locator('nav a[href="/statistics"]').click()
