@@ -22,13 +22,29 @@ def referral_basis_holds(now: datetime) -> ColumnElement[bool]:
     """An SQL condition: the consent or disclosure a referral was sent on is still in force
     (not withdrawn, not past its end), so the referral may still make its young person visible
     to the receiving agency (attack on issue 11: search outlived a withdrawn consent)."""
-    consent_holds = select(Consent.id).where(
-        Consent.withdrawn_at.is_(None), Consent.valid_from <= now, Consent.valid_until > now
+    # Correlated EXISTS on the referral's own consent or disclosure (a primary-key look-up
+    # each), not `IN (every consent in force)`: that subquery reads the whole consents and
+    # disclosures tables of the city on every search (issue 15: tests/budgets/test_query_plans).
+    consent_holds = (
+        select(Consent.id)
+        .where(
+            Consent.id == Referral.consent_id,
+            Consent.withdrawn_at.is_(None),
+            Consent.valid_from <= now,
+            Consent.valid_until > now,
+        )
+        .exists()
     )
-    disclosure_holds = select(Disclosure.id).where(
-        Disclosure.granted_at <= now, Disclosure.expires_at > now
+    disclosure_holds = (
+        select(Disclosure.id)
+        .where(
+            Disclosure.id == Referral.disclosure_id,
+            Disclosure.granted_at <= now,
+            Disclosure.expires_at > now,
+        )
+        .exists()
     )
-    return or_(Referral.consent_id.in_(consent_holds), Referral.disclosure_id.in_(disclosure_holds))
+    return or_(consent_holds, disclosure_holds)
 
 
 def visible_persons(actor: Actor | None) -> ColumnElement[bool]:
