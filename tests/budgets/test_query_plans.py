@@ -1,7 +1,8 @@
 """The hot pages' queries use indexes (issue 15, item 2), on PostgreSQL.
 
 Every SELECT that the case page, the identity-code search, a supervisor's "my cases" and
-queue, an agency's referral inbox, the auditor's per-person access report and log filter, and
+queue, an agency's referral inbox, the auditor's per-person access report and log filter, the
+start page, meetings, tasks, notifications, the referrals sent, the young person's summary and
 an incremental `audit verify` send is captured with its parameters and explained with
 `enable_seqscan` off: the planner then scans a table sequentially only when no index can serve
 the query, which on the demo's small tables it would otherwise prefer. A sequential scan of any
@@ -117,6 +118,16 @@ def test_the_hot_pages_read_no_large_table_sequentially(demo_app: Flask) -> None
         (noora, "GET", "/referrals/inbox", None),
         (aino, "GET", f"/audit/report?subject={person_id}", None),
         (aino, "GET", "/audit/?action=case:read", None),
+        # The working day's other lists: the start page, meetings, tasks, notifications, the
+        # referrals sent, and the young person's summary.
+        (sanna, "GET", "/", None),
+        (sanna, "GET", "/meetings", None),
+        (noora, "GET", "/meetings/tasks", None),
+        (helena, "GET", "/meetings/review", None),
+        (sanna, "GET", "/notifications/", None),
+        (sanna, "GET", "/referrals/sent", None),
+        (sanna, "GET", f"/cases/{case_id}/summary", None),
+        (sanna, "GET", f"/cases/{case_id}/referrals", None),
     ]
     problems = []
     for client, method, path, form in pages:
