@@ -84,7 +84,10 @@ def load_data_key(session: Session, keys: KeyProvider, owner: str) -> tuple[int,
 
 
 # Built once (SQLAlchemy memoises a statement's cache key on the statement object).
-_KEYS_OF = select(DataKey).where(DataKey.owner.in_(bindparam("owners", expanding=True)))
+# Core rows: a listing unwraps many keys, and DataKey objects would cost more than the AES.
+_KEYS_OF = select(DataKey.owner, DataKey.version, DataKey.kek_version, DataKey.wrapped).where(
+    DataKey.owner.in_(bindparam("owners", expanding=True))
+)
 
 
 def preload_data_keys(session: Session, keys: KeyProvider, owners: Iterable[str]) -> None:
@@ -94,7 +97,7 @@ def preload_data_keys(session: Session, keys: KeyProvider, owners: Iterable[str]
     wanted = [owner for owner in set(owners) if owner not in cache]
     if not wanted:
         return
-    for row in session.scalars(_KEYS_OF, {"owners": wanted}):
+    for row in session.execute(_KEYS_OF, {"owners": wanted}):
         if row.wrapped is not None:
             plain = crypto.unwrap_key(keys.kek(row.kek_version), row.wrapped, row.owner)
             cache[row.owner] = (row.version, plain)
