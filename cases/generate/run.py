@@ -86,7 +86,7 @@ def setup(session: Session, ctx: AuditContext, plan: Plan) -> tuple[Population, 
         object_id=SETUP,
         agencies=len(made.agencies),
         users=users,
-        **_parameters(plan),
+        extra=_parameters(plan),
     )
     session.commit()
     return made, now

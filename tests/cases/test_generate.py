@@ -156,12 +156,6 @@ class TestResuming:
         verified = app.test_cli_runner().invoke(args=["audit", "verify"])
         assert verified.exit_code == 0, verified.output
 
-    def test_other_parameters_are_refused_on_generated_data(self, app: Flask) -> None:
-        assert _generate(app).exit_code == 0
-        result = _generate(app, "--seed", "7")
-        assert result.exit_code == 1
-        assert "holds generated data of persons 40, seed 0, chunk_size 10" in result.output
-
 
 class TestSeeds:
     def test_the_same_seed_gives_the_same_identity_codes(
@@ -180,11 +174,3 @@ class TestSeeds:
         assert len(set(codes)) == len(codes)
         assert all(900 <= int(code[7:10]) <= 999 for code in codes[:5000])
         assert all(hetu.is_valid(code, allow_temporary=True) for code in codes[::97])
-
-
-def test_bench_generate_is_refused_in_production(app: Flask) -> None:
-    app.config["SILTA_ENV"] = "production"
-    result = _generate(app)
-    assert result.exit_code == 1 and "bench commands are refused" in result.output
-    with app.app_context():
-        assert _count(Person) == 0
