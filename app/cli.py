@@ -1,7 +1,7 @@
 """Operator commands: the keyring and the schema here; each area's commands in its package
 (`app.accounts.cli`, `app.persons.cli`, `app.demo.cli`, `app.auditing.cli`,
-`app.notifications.cli`, `app.statistics.cli`, `app.retention.cli`), all registered by
-`init_app`."""
+`app.notifications.cli`, `app.statistics.cli`, `app.retention.cli`, `app.bench.cli`), all
+registered by `init_app`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 import migrations
 from app.accounts.cli import agencies_cli, users_cli
 from app.auditing.cli import audit_cli
+from app.bench.cli import bench_cli
 from app.commands import command_context, fail, keyring_or_exit
 from app.demo.cli import demo_cli
 from app.extensions import db
@@ -141,6 +142,7 @@ def init_app(app: Flask) -> None:
         notifications_cli,
         statistics_cli,
         retention_cli,
+        bench_cli,
     )
     for group in groups:
         app.cli.add_command(group)

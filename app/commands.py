@@ -28,6 +28,6 @@ def fail(message: str, code: int = 1) -> None:
     raise SystemExit(code)
 
 
-def refuse_in_production() -> None:
+def refuse_in_production(group: str = "demo") -> None:
     if current_app.config["SILTA_ENV"] == "production":
-        fail("demo commands are refused when SILTA_ENV=production")
+        fail(f"{group} commands are refused when SILTA_ENV=production")

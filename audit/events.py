@@ -64,6 +64,8 @@ class Action(StrEnum):
     AUDIT_CHECKPOINTED = "audit:log:checkpoint"
     # Commands.
     DEMO_SEEDED = "cli:demo:seed"
+    # Synthetic data for benchmarks (issue 15): the run's parameters, then one event per chunk.
+    BENCH_GENERATED = "cli:bench:generate"
 
     CASE_OPENED = "case:open"
     CASE_READ = "case:read"

@@ -1,0 +1,1 @@
+"""Benchmark support (issue 15): the `bench` commands (refused in production)."""
