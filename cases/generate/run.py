@@ -26,6 +26,7 @@ from cases.generate.plan import Plan
 from cases.generate.population import Population, agency_rows, population, user_rows
 from cases.generate.rows import TABLES, Chunk
 from cases.persons.models import Person
+from cases.policy import Permission, authorize
 from core.db import utcnow
 from core.fields import key_provider
 
@@ -135,6 +136,7 @@ def generate(
 ) -> list[ChunkDone]:
     """Generate every missing chunk of `plan`; `chain` runs the sequencer once (returns how
     many events it chained). Commits each chunk; returns what this run did."""
+    authorize(ctx.actor, Permission.BENCH_GENERATE)
     made, anchor = setup(session, ctx, plan)
     _chain_all(chain)  # what an interrupted run committed but did not chain
     done = []

@@ -111,6 +111,9 @@ class Permission(StrEnum):
     HOLD_LIFT = "case:hold:lift"
     AUDIT_HOLDS_READ = "audit:holds:read"
     RETENTION_SWEEP = "retention:sweep"
+    # Synthetic data for the scale benchmarks (issue 15): an operator's command, refused in
+    # production besides.
+    BENCH_GENERATE = "bench:generate"
     # The subject access report (issue 14, point 4): an agency's part, produced by a supervisor
     # of an agency on the young person's cases, decided in `cases.policy.rights`.
     SUBJECT_ACCESS_AGENCY_PART = "rights:agency-part:produce"
@@ -261,6 +264,7 @@ CLI_ONLY = frozenset(
         Permission.NOTIFICATION_MAIL,
         Permission.REFERRAL_ESCALATE,
         Permission.RETENTION_SWEEP,
+        Permission.BENCH_GENERATE,
     }
 )
 # A practitioner's own notifications (they are only ever about referrals).

@@ -23,8 +23,10 @@ from cases.meetings.models import ActionItem, Meeting, MinuteEntry
 from cases.persons import search
 from cases.persons.models import Person
 from cases.persons.versions import current_details
+from cases.policy import PolicyDenied
 from cases.referrals.models import Referral
 from cases.statistics.models import StatisticsFact
+from tests.factories import Builders
 
 N = 40
 
@@ -174,3 +176,14 @@ class TestSeeds:
         assert len(set(codes)) == len(codes)
         assert all(900 <= int(code[7:10]) <= 999 for code in codes[:5000])
         assert all(hetu.is_valid(code, allow_temporary=True) for code in codes[::97])
+
+
+class TestPolicy:
+    @pytest.mark.parametrize("role", ["caseworker", "supervisor", "auditor", "analyst", "admin"])
+    def test_only_an_operators_command_may_generate(self, app: Flask, role: str) -> None:
+        with app.app_context():
+            user = Builders(db()).user(f"gen-{role}", role=role, agency="tur")
+            with pytest.raises(PolicyDenied):
+                generation.generate(db(), AuditContext(user), Plan(N, 0, 10), lambda: 0)
+            db().rollback()
+            assert _count(Person) == 0

@@ -64,6 +64,8 @@ HOST_OPERATOR = (
         Permission.STATISTICS_PREPARE,
         # Issue 14: the retention sweep is an operator's command.
         Permission.RETENTION_SWEEP,
+        # Issue 15: synthetic benchmark data, likewise.
+        Permission.BENCH_GENERATE,
     }
 )
 
