@@ -54,14 +54,17 @@ def protected(
     *,
     compute: bool = True,
 ) -> tuple[Release, Release]:
-    """Return the two families' releases: from the store, or (``compute``) protected now and
-    stored; raise `NotPrepared` when neither."""
+    """Return the two families' releases: from the store, or (``compute``, or a year without
+    facts) protected now and stored; raise `NotPrepared` when neither."""
     key = digest(facts, pairs, threshold, only_in_pairs)
     stored = session.scalar(select(StatisticsRelease.marks).where(StatisticsRelease.digest == key))
     if stored is not None:
         fact_marks, pair_marks = (_marks(stored[name]) for name in ("facts", "pairs"))
         return rebuilt(*facts, threshold, fact_marks), rebuilt(*pairs, threshold, pair_marks)
-    if not compute:
+    # A year without a single fact has nothing to protect and costs nothing to release: it is
+    # served at once, never "being prepared" (attack on issue 13: the years before the first
+    # fact answered 503 forever, since `statistics prepare` starts at the first fact's year).
+    if not compute and (facts[0].atoms or pairs[0].atoms):
         raise NotPrepared(key)
     releases = protect_linked(facts, pairs, threshold, only_in_pairs)
     payload = {name: _listed(r.marks) for name, r in zip(("facts", "pairs"), releases, strict=True)}

@@ -176,6 +176,33 @@ def test_a_year_not_prepared_is_refused_unaudited_when_views_may_not_protect(
     assert session.scalar(shown) == 0
 
 
+def test_a_year_without_facts_is_served_at_once_and_never_being_prepared(
+    analyst_scene: tuple[Session, Builders],
+) -> None:
+    """`statistics prepare` starts at the first fact's year: a year before it has nothing to
+    protect, so it is released at once rather than "being prepared" forever (attack on
+    issue 13: 2000-2017 answered 503 with Retry-After, naming the first year of any fact)."""
+    session, build = analyst_scene
+    timo = as_user(build.user("timo", role="analyst", agency="tur"))
+    empty = YEARS[0] - 3
+    view = statistics.statistics_table(
+        session, timo, ask(empty, empty), threshold=5, this_year=THIS_YEAR, protect_on_view=False
+    )
+    table = view.table
+    entries = [cell for line in table.cells for cell in line] + [table.total]
+    assert all(cell.value == 0 and cell.mark is None for cell in entries)
+    # A year with facts still waits for `statistics prepare`.
+    with pytest.raises(statistics.NotPrepared):
+        statistics.statistics_table(
+            session,
+            timo,
+            ask(empty, YEARS[0]),
+            threshold=5,
+            this_year=THIS_YEAR,
+            protect_on_view=False,
+        )
+
+
 def test_prepare_hands_over_after_each_measure_year_latest_first(
     analyst_scene: tuple[Session, Builders],
 ) -> None:
