@@ -283,7 +283,8 @@ def _flask(env: Mapping[str, str], *command: str) -> bool:
         timeout=600,
     )
     said = " / ".join(line for line in done.stdout.splitlines()[-3:] if line.strip())
-    print(f"flask {' '.join(command)}: exit {done.returncode}: {said} {done.stderr[-500:]}".strip())
+    failed = done.stderr[-1000:] if done.returncode else ""
+    print(f"flask {' '.join(command)}: exit {done.returncode}: {said} {failed}".strip())
     return done.returncode == 0
 
 
