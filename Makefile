@@ -20,7 +20,7 @@ $(VENV)/.run-installed: pyproject.toml
 $(VENV)/.test-installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	touch $@ $(VENV)/.run-installed
 
 # The browser tests' tools, pinned in package-lock.json (npm ci installs exactly that).

@@ -37,10 +37,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from flask import Flask
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 import migrations
+from app import create_app, demo
+from app.extensions import db, silta
+from audit.events import AuditContext
+from cases.accounts import services as accounts
+from cases.accounts import signin
+from cases.accounts.models import User
+from cases.casework import services as casework
+from cases.casework.models import Case, CaseNote
+from cases.persons import services as persons
+from core import keyring
 
 NOTES = 50
 AUTHORS = ("sanna", "noora", "pekka")  # sos, nuo and pol: the three agencies of P1's team
@@ -83,31 +95,34 @@ def _environment(url: str, folder: Path) -> dict[str, str]:
     return env
 
 
-def _prepare(url: str, folder: Path, clients: int) -> tuple[str, list[str]]:
-    """Migrate, seed the demo, bring P1's case to 50 notes; return its path and cookies."""
-    from core import keyring
-
-    keyring.write_new(folder / "keyring.json", keyring.generate())
-    migrations.upgrade(url)
-    env = _environment(url, folder)
+def make_app(url: str, folder: Path) -> Flask:
+    """The app as the benchmark's server will see it (its environment, not this process's)."""
     saved = dict(os.environ)
-    os.environ.update(env)
+    os.environ.update(_environment(url, folder))
     try:
-        from app import create_app
-
-        app = create_app()
+        return create_app()
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    from app import demo
-    from app.extensions import db, silta
-    from audit.events import AuditContext
-    from cases.accounts import services as accounts
-    from cases.accounts import signin
-    from cases.casework import services as casework
-    from cases.casework.models import Case, CaseNote
-    from cases.persons import services as persons
 
+
+def signed_cookies(app: Flask, session: Session, user: User, count: int) -> list[str]:
+    """`count` signed-in sessions of `user` (the real sign-in service), as Cookie headers."""
+    tokens = []
+    for _ in range(count):
+        token, _user_session = signin.complete_sign_in(session, AuditContext(None), user)
+        tokens.append(token)
+    session.commit()
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    return [f"{cookie_name}={serializer.dumps({'_user_id': t, '_fresh': True})}" for t in tokens]
+
+
+def _prepare(url: str, folder: Path, clients: int) -> tuple[str, list[str]]:
+    """Migrate, seed the demo, bring P1's case to 50 notes; return its path and cookies."""
+    keyring.write_new(folder / "keyring.json", keyring.generate())
+    migrations.upgrade(url)
+    app = make_app(url, folder)
     with app.app_context():
         session = db()
         demo.seed(session, silta().keys(), silta().passwords)
@@ -131,16 +146,7 @@ def _prepare(url: str, folder: Path, clients: int) -> tuple[str, list[str]]:
         session.commit()
         reader = accounts.get_user_by_username(session, READER)
         assert reader is not None
-        tokens = []
-        for _ in range(clients):
-            token, _user_session = signin.complete_sign_in(session, AuditContext(None), reader)
-            tokens.append(token)
-        session.commit()
-        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        cookie_name = app.config["SESSION_COOKIE_NAME"]
-        cookies = [
-            f"{cookie_name}={serializer.dumps({'_user_id': t, '_fresh': True})}" for t in tokens
-        ]
+        cookies = signed_cookies(app, session, reader, clients)
         path = f"/cases/{case.id}"
     app.extensions["silta"].dispose()
     return path, cookies
