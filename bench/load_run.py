@@ -95,6 +95,7 @@ class Outcome:
     statuses: dict[int, int]  # failed answers by status (0: no answer)
     new_events: dict[str, int]
     verified: bool
+    worker_rss_mb: list[float]  # each gunicorn worker's resident memory when the load ended
 
     def problems(self) -> list[str]:
         """What failed, in words; empty when every check passes."""
@@ -309,12 +310,24 @@ def measure(url: str, args: argparse.Namespace) -> Outcome:
             assert status == 200, f"the first case page answered {status}"
             before = _audit_counts(url)
             _locust({**env, load_plan.PLAN_ENV: str(plan_file)}, port, args, folder)
+            memory = _worker_rss_mb(server.pid)
         finally:
             _stop_server(server)
         after = _audit_counts(url)
         new = {action: after[action] - before.get(action, 0) for action in after}
         verified = _flask(env, "audit", "checkpoint") and _flask(env, "audit", "verify")
-        return Outcome(_rows(folder), _failed_statuses(folder), new, verified)
+        return Outcome(_rows(folder), _failed_statuses(folder), new, verified, memory)
+
+
+def _worker_rss_mb(master: int) -> list[float]:
+    """The resident memory of each worker of the gunicorn master `master` (Linux /proc)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for child in children:
+        for line in Path(f"/proc/{child}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
 
 
 def report(outcome: Outcome) -> None:
@@ -327,6 +340,7 @@ def report(outcome: Outcome) -> None:
         )
     audited = sorted({str(action) for action in AUDITED.values()})
     print("new audit events: " + ", ".join(f"{a} {outcome.new_events.get(a, 0)}" for a in audited))
+    print("worker RSS at the end: " + ", ".join(f"{mb:.0f} MB" for mb in outcome.worker_rss_mb))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,7 @@ PostgreSQL (4 users for 20 seconds, 1 worker) that passes them."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 
@@ -25,7 +26,7 @@ def outcome(
         load_run.Row(method, name, requests, failed, 1.0, 10.0, 20.0)
         for (method, name), (requests, failed) in served.items()
     ]
-    return load_run.Outcome(rows, statuses or {}, events, verified)
+    return load_run.Outcome(rows, statuses or {}, events, verified, [])
 
 
 class TestChecks:
@@ -87,3 +88,5 @@ def test_a_tiny_load_run_passes_its_checks(capsys: pytest.CaptureFixture[str]) -
     assert exit_code == 0, printed
     assert "checks: 0 5xx, every page audited, chain verified" in printed
     assert "GET /cases/<id>" in printed
+    rss = re.search(r"worker RSS at the end: (\d+) MB", printed)
+    assert rss is not None and 20 < int(rss[1]) < 1000, printed
