@@ -29,7 +29,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -96,6 +96,7 @@ class Outcome:
     new_events: dict[str, int]
     verified: bool
     worker_rss_mb: list[float]  # each gunicorn worker's resident memory when the load ended
+    start_rss_mb: list[float] = field(default_factory=list)  # ... after the first case page
 
     def problems(self) -> list[str]:
         """What failed, in words; empty when every check passes."""
@@ -308,6 +309,7 @@ def measure(url: str, args: argparse.Namespace) -> Outcome:
             first = plan["accounts"]["caseworker"][0]
             status, _body = _get(port, f"/cases/{first['read'][0]}", first["cookies"][0])
             assert status == 200, f"the first case page answered {status}"
+            warm = _worker_rss_mb(server.pid)
             before = _audit_counts(url)
             _locust({**env, load_plan.PLAN_ENV: str(plan_file)}, port, args, folder)
             memory = _worker_rss_mb(server.pid)
@@ -316,7 +318,7 @@ def measure(url: str, args: argparse.Namespace) -> Outcome:
         after = _audit_counts(url)
         new = {action: after[action] - before.get(action, 0) for action in after}
         verified = _flask(env, "audit", "checkpoint") and _flask(env, "audit", "verify")
-        return Outcome(_rows(folder), _failed_statuses(folder), new, verified, memory)
+        return Outcome(_rows(folder), _failed_statuses(folder), new, verified, memory, warm)
 
 
 def _worker_rss_mb(master: int) -> list[float]:
@@ -340,6 +342,10 @@ def report(outcome: Outcome) -> None:
         )
     audited = sorted({str(action) for action in AUDITED.values()})
     print("new audit events: " + ", ".join(f"{a} {outcome.new_events.get(a, 0)}" for a in audited))
+    print(
+        "worker RSS after the first page: "
+        + ", ".join(f"{mb:.0f} MB" for mb in outcome.start_rss_mb)
+    )
     print("worker RSS at the end: " + ", ".join(f"{mb:.0f} MB" for mb in outcome.worker_rss_mb))
 
 
