@@ -11,7 +11,7 @@ from itertools import product
 from unittest.mock import patch
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog  # type: ignore[import-untyped]  # scipy ships no types
 
@@ -137,6 +137,12 @@ def _protected(
 
 @settings(max_examples=30, deadline=None)
 @given(years())
+# Found by CI: nothing nonzero published, and the zeros shown (a fact cell of a month of
+# nobody, two agencies without an unknown concern) told a hidden zero of the pairs.
+@example(
+    [("m1", "a", ("bully",)), ("m1", "c", ("bully",)), ("m1", "c", ("bully", "school")),
+     ("m2", "c", ("bully",))]
+)  # fmt: skip
 def test_the_two_families_together_pin_no_hidden_entry(facts: Facts) -> None:
     assert pinned(facts, _protected(facts, 5), 5) == []
 
