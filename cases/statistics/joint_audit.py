@@ -32,8 +32,12 @@ Bound = tuple[float, float]
 #: Any other row: a weighted sum of atoms (by their index) between two limits.
 Link = tuple[Mapping[int, float], float, float]
 
-#: Beyond this many unknown atoms the audit falls back to the atoms that hold a count.
-MAX_UNKNOWNS = 4000
+#: Beyond this many unknown atoms the audit falls back to the atoms that hold a count. That
+#: fallback is safe but blunt: under rule (c) a primary entry must then reach both ends of its
+#: mark, and on the demo's cases opened it hid every entry of every view, the grand total too
+#: (attack on issue 13: "nothing above zero is shown"). The demo's pair family needs about
+#: 10,000; an exact programme of that size costs about as much as the fallback's extra rounds.
+MAX_UNKNOWNS = 15000
 #: Slack for floating-point LP optima.
 EPSILON = 1e-6
 #: HiGHS's option value for primal simplex, which re-solves from the last basis.

@@ -29,7 +29,7 @@ from core.db import utcnow
 
 #: Names the protection method: change it whenever the protection may give other marks, so
 #: that no release made by an earlier method is served.
-METHOD = "linked-families/joint-marks/hidden-zeros/zeros-over/2026-12-08"
+METHOD = "linked-families/joint-marks/hidden-zeros/zeros-over/15000-unknowns/2026-12-08"
 
 
 def digest(facts: Family, pairs: Family, threshold: int, only_in_pairs: str) -> str:

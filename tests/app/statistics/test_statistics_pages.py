@@ -70,6 +70,17 @@ def test_the_page_without_a_query_shows_the_last_complete_year(demo_app: Flask) 
     assert "Tables cover whole calendar years that have ended" in page.text
 
 
+def test_the_demos_default_view_shows_counts_and_gaps(demo_app: Flask) -> None:
+    """Issue 13, point 6: timo's first page is a real table and chart, some months by agency
+    kind published, some suppressed (not every entry hidden, as before the attack)."""
+    client = client_for(demo_app, "timo")
+    entries = [entry for row in page_grid(client.get("/statistics").text) for entry in row]
+    assert any(entry.isdigit() and int(entry) >= 5 for entry in entries), entries
+    assert any(entry.startswith("–") for entry in entries), entries
+    chart = client.get("/statistics/chart.svg", query_string=query(first_year=str(this_year() - 1)))
+    assert chart.status_code == 200 and _chart_gaps(chart.text) > 0
+
+
 def test_the_nav_link_is_the_analysts_only(demo_app: Flask) -> None:
     assert 'href="/statistics"' in client_for(demo_app, "timo").get("/").text
     assert 'href="/statistics"' not in client_for(demo_app, "sanna").get("/").text
