@@ -21,14 +21,15 @@ from core.db import utcnow
 MONTHS = 24
 # How many of each event a month, roughly: cases open and close, referrals go between agencies.
 # Cases opened (the page's default view) are dense enough that a month by agency kind has
-# cells of five and more to publish; at 6 a month every entry of every view was hidden.
+# cells of five and more to publish (at 6 a month every entry of every view was hidden); the
+# rest are sparser, so that the whole stays a few hundred facts.
 WEIGHTS = {
-    FactEvent.CASE_OPENED: 16,
-    FactEvent.CASE_CLOSED: 3,
-    FactEvent.REFERRAL_SENT: 4,
-    FactEvent.REFERRAL_ACCEPTED: 3,
-    FactEvent.REFERRAL_DECLINED: 1,
-    FactEvent.REFERRAL_COMPLETED: 2,
+    FactEvent.CASE_OPENED: 14,
+    FactEvent.CASE_CLOSED: 2,
+    FactEvent.REFERRAL_SENT: 2,
+    FactEvent.REFERRAL_ACCEPTED: 1.5,
+    FactEvent.REFERRAL_DECLINED: 0.5,
+    FactEvent.REFERRAL_COMPLETED: 1,
     FactEvent.MEETING_HELD: 1,
     FactEvent.CONSENT_WITHDRAWN: 0.5,
     FactEvent.EMERGENCY_ACCESS: 0.3,
