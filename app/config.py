@@ -114,6 +114,7 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
         "SILTA_RETENTION_PERSON_YEARS": _retention_years(environ),
         **_mail_settings(environ),
         **_metrics_settings(environ),
+        "SILTA_ACCESSIBILITY_CONTACT": _accessibility_contact(environ),
         "SILTA_DEMO_ACCOUNTS": _env(
             environ, "DEMO_ACCOUNTS", str(instance_path / "demo-accounts.json")
         ),
@@ -173,6 +174,20 @@ def _mail_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         if base is None or urlsplit(base).scheme not in ("http", "https"):
             raise ConfigError("SILTA_BASE_URL must be Silta's address when SILTA_SMTP_URL is set")
     return {"SILTA_SMTP_URL": url, "SILTA_SMTP_FROM": sender, "SILTA_BASE_URL": base}
+
+
+def _accessibility_contact(environ: Mapping[str, str]) -> str | None:
+    """Where the accessibility statement sends feedback (Act 306/2019, section 15): an e-mail
+    address or an https:// form; unset, the statement names the user's own administrator."""
+    value = _env(environ, "ACCESSIBILITY_CONTACT")
+    if value is None:
+        return None
+    address = "@" in value and not value.startswith("@") and not value.endswith("@")
+    if any(ch.isspace() for ch in value) or not (address or value.startswith("https://")):
+        raise ConfigError(
+            "SILTA_ACCESSIBILITY_CONTACT must be an e-mail address or an https:// address"
+        )
+    return value
 
 
 #: Who may read `/metrics` without the token: loopback only unless the operator says otherwise.

@@ -1,8 +1,10 @@
-"""Start page, language choice and health check."""
+"""Start page, language choice, accessibility statement and health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,6 +16,10 @@ from cases.policy import Permission, decide
 from core.db import database_answers
 
 bp = Blueprint("main", __name__)
+
+#: When the accessibility statement was last reviewed against the service (Act 306/2019
+#: asks the statement to say so); change it with the statement.
+ACCESSIBILITY_REVIEWED = date(2026, 12, 8)
 
 
 @bp.get("/")
@@ -31,6 +37,19 @@ def index() -> str:
         may_administer=may_administer,
         may_audit=may_audit,
         may_use_register=may_use_register,
+    )
+
+
+@bp.get("/accessibility")
+@public
+def accessibility() -> str:
+    """The accessibility statement (issue 16; Act 306/2019): public, no personal data."""
+    contact = current_app.config.get("SILTA_ACCESSIBILITY_CONTACT")
+    return render_template(
+        "main/accessibility.html",
+        contact=contact,
+        contact_is_mail=bool(contact) and not str(contact).startswith("https://"),
+        reviewed=ACCESSIBILITY_REVIEWED,
     )
 
 

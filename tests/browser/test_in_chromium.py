@@ -288,3 +288,28 @@ def test_the_summary_prints_on_one_page(
     # Each page of the PDF is one "/Type /Page" object (the page tree is "/Type /Pages").
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
     assert page.csp_errors == []
+
+
+# --- the accessibility statement (issue 16, point 4) ------------------------------------------
+
+
+@needs_axe
+@pytest.mark.parametrize("locale", ["fi-FI", "sv-FI", "en-GB"])
+def test_the_accessibility_statement_has_no_wcag_violations(
+    live_url: str,
+    page,  # type: ignore[no-untyped-def]
+    locale: str,
+) -> None:
+    # Reached from the sign-in page's footer, as a user would; bypass_csp for axe alone.
+    context = page.context.browser.new_context(locale=locale, bypass_csp=True)
+    checked = context.new_page()
+    errors: list[str] = []
+    checked.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    checked.goto(f"{live_url}/login")
+    checked.locator("footer.site-footer a").click()
+    assert checked.url == f"{live_url}/accessibility"
+    assert checked.locator("html").get_attribute("lang") == locale[:2]
+    checked.add_script_tag(path=str(AXE))
+    assert checked.evaluate(AXE_RUN) == []
+    assert errors == []
+    context.close()
