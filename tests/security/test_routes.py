@@ -16,6 +16,7 @@ PUBLIC = {
     "auth.enrol",
     "auth.new_password",
     "main.healthz",
+    "main.accessibility",  # the accessibility statement (issue 16): no personal data
     "main.language",
     "operations.metrics",
 }
