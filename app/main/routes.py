@@ -22,6 +22,25 @@ bp = Blueprint("main", __name__)
 ACCESSIBILITY_REVIEWED = date(2026, 12, 8)
 
 
+def may_open(endpoint: str) -> bool:
+    """Tell whether the signed-in user may open a page, by its route's permission (a role
+    decision, no database work): a breadcrumb links only where it leads somewhere."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    if getattr(view, "silta_public", False):
+        return True
+    permission = getattr(view, "silta_permission", None)
+    if permission is None or not current_user or not current_user.is_authenticated:
+        return False
+    return decide(actor(), permission).allowed
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, object]:
+    return {"may_open": may_open}
+
+
 @bp.get("/")
 @requires(Permission.DASHBOARD_VIEW)
 def index() -> str:

@@ -81,6 +81,16 @@ class ReferralView:
     may: frozenset[str]
     # Why the reader sees the state only (None when `content`): the policy's reason.
     status_only_reason: str | None = None
+    # Which of the reader's agency's lists holds the referral: "inbox" (the receiving agency),
+    # "sent" (the sending one) or None (another team agency, which sees its state only).
+    listed_in: str | None = None
+
+
+def _listed_in(ctx: AuditContext, referral: Referral) -> str | None:
+    agency = ctx.actor.agency_id if ctx.actor is not None else None
+    if agency == referral.to_agency_id:
+        return "inbox"
+    return "sent" if agency == referral.from_agency_id else None
 
 
 def view_referral(
@@ -130,6 +140,7 @@ def view_referral(
         overdue=overdue(referral, now),
         may=frozenset(str(p) for p in REFERRAL_ACTIONS if decide(ctx.actor, p, current, now)),
         status_only_reason=None if full else str(full.reason),
+        listed_in=_listed_in(ctx, referral),
     )
     record_about(
         session,
