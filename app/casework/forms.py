@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import (
+    DateField,
+    Field,
+    Form,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -16,7 +29,9 @@ from app.casework.messages import (
     OUTCOME_LABELS,
     SENSITIVITY_LABELS,
 )
-from app.forms import SiltaForm
+from app.forms import QueryForm, SiltaForm
+from cases.casework.models import CaseStatus
+from cases.casework.services import CaseOrder, MyCasesQuery
 
 
 def _choices(table: dict[str, object]) -> list[SelectChoice]:
@@ -144,3 +159,54 @@ class LiftHoldForm(SiltaForm):
         _l("Why the hold is lifted"),
         validators=[DataRequired(_l("Write the reason.")), Length(max=4000)],
     )
+
+
+_PAGE_RE = re.compile(r"[1-9][0-9]{0,4}")  # ASCII digits only: str.isdigit() accepts "²"
+
+
+def _is_agency_id(_form: Form, field: Field) -> None:
+    if field.data:
+        try:
+            uuid.UUID(str(field.data))
+        except ValueError:
+            raise ValidationError(_l("Choose an agency from the list.")) from None
+
+
+def _is_page(_form: Form, field: Field) -> None:
+    if field.data and not _PAGE_RE.fullmatch(str(field.data)):
+        raise ValidationError(_l("Give a page number from 1 to 99999."))
+
+
+class MyCasesForm(QueryForm):
+    """The "my cases" filters (issue 16): a GET form, every field optional."""
+
+    status = SelectField(
+        _l("Cases"),
+        choices=[
+            SelectChoice(CaseStatus.OPEN.value, _l("Open")),
+            SelectChoice(CaseStatus.CLOSED.value, _l("Closed")),
+        ],
+        default=CaseStatus.OPEN.value,
+    )
+    # The choices are the lead agencies of the user's own cases, known only once they are
+    # read: the template lists them; any other id simply matches none of the user's cases.
+    lead = SelectField(
+        _l("Lead agency"), validate_choice=False, validators=[Optional(), _is_agency_id]
+    )
+    order = SelectField(
+        _l("Order"),
+        choices=[
+            SelectChoice(CaseOrder.OLDEST.value, _l("Oldest first")),
+            SelectChoice(CaseOrder.NEWEST.value, _l("Newest first")),
+        ],
+        default=CaseOrder.OLDEST.value,
+    )
+    page = StringField(_l("Page"), validators=[Optional(), _is_page])
+
+    def query(self) -> MyCasesQuery:
+        return MyCasesQuery(
+            status=CaseStatus(self.status.data or CaseStatus.OPEN.value),
+            lead_agency_id=uuid.UUID(self.lead.data) if self.lead.data else None,
+            order=CaseOrder(self.order.data or CaseOrder.OLDEST.value),
+            page=int(self.page.data) if self.page.data else 1,
+        )

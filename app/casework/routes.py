@@ -15,6 +15,7 @@ from app.casework.forms import (
     ConsentForm,
     DisclosureForm,
     EmergencyForm,
+    MyCasesForm,
     NoteForm,
     OpenCaseForm,
     TeamAgencyForm,
@@ -45,18 +46,13 @@ __all__ = ["bp"]
 
 @bp.get("/")
 @requires(Permission.CASE_READ)
-def mine() -> str:
-    ctx = audit_context()
-    listing = casework.list_my_cases(db(), ctx)
-    closed = casework.list_closed_cases(db(), ctx)
-    expiring = casework.expiring_consents(
-        db(), ctx, [entry.case for entry in listing], rules=case_rules()
-    )
-    queue = len(casework.closure_queue(db(), ctx)) + len(casework.emergency_reviews(db(), ctx))
+def mine() -> tuple[str, int]:
+    form = MyCasesForm(request.args)
+    if request.args and not form.validate():
+        return render_template("casework/mine.html", form=form, view=None), 400
+    view = casework.my_cases_page(db(), audit_context(), form.query(), rules=case_rules())
     db().commit()
-    return render_template(
-        "casework/mine.html", listing=listing, closed=closed, expiring=expiring, queue=queue
-    )
+    return render_template("casework/mine.html", form=form, view=view), 200
 
 
 @bp.get("/<uuid:case_id>")

@@ -76,7 +76,7 @@ def closure_queue(session: Session, ctx: AuditContext) -> list[ClosureRequest]:
     )
 
 
-def _my_cases_decided(
+def my_cases_decided(
     session: Session, ctx: AuditContext, status: CaseStatus = CaseStatus.OPEN
 ) -> list[tuple[Case, Decision]]:
     if ctx.actor is None:
@@ -96,7 +96,7 @@ def _my_cases_decided(
 
 def my_cases(session: Session, ctx: AuditContext) -> list[Case]:
     """Open cases the actor works on (named, or any case of their agency for a supervisor)."""
-    return [case for case, _decision in _my_cases_decided(session, ctx)]
+    return [case for case, _decision in my_cases_decided(session, ctx)]
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,13 @@ def list_my_cases(
     session: Session, ctx: AuditContext, status: CaseStatus = CaseStatus.OPEN
 ) -> list[CaseListing]:
     """My cases with the young person's name; each person listed is a `person:read`."""
-    decided = _my_cases_decided(session, ctx, status)
+    return listed(session, ctx, my_cases_decided(session, ctx, status))
+
+
+def listed(
+    session: Session, ctx: AuditContext, decided: list[tuple[Case, Decision]]
+) -> list[CaseListing]:
+    """These cases with the young person's name; each person listed is a `person:read`."""
     details = current_details_of(session, (case.person_id for case, _d in decided))
     # Each person listed is a read of their own (in their access report), inserted together.
     record_events(

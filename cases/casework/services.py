@@ -1,8 +1,9 @@
 """Case work, named for callers: each use case lives in its own module of this package.
 
 `cases` (opening), `team`, `notes`, `reading` (the case page), `consents`, `disclosures`,
-`emergency`, `closure` and `queues`. Each service loads the case's facts afresh (a withdrawal
-counts from the next request), asks the policy, then audits in the caller's transaction.
+`emergency`, `closure`, `queues` and `my_cases` (the "my cases" page). Each service loads the
+case's facts afresh (a withdrawal counts from the next request), asks the policy, then audits in
+the caller's transaction.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from cases.casework.emergency import (
     request_emergency_access,
     review_emergency_access,
 )
+from cases.casework.my_cases import CaseOrder, MyCasesPage, MyCasesQuery, my_cases_page
 from cases.casework.notes import note_in_case, write_note
 from cases.casework.queues import (
     CaseListing,
@@ -55,11 +57,14 @@ __all__ = [
     "CASE_ACTIONS",
     "EMERGENCY_HOURS",
     "CaseListing",
+    "CaseOrder",
     "CaseReach",
     "CaseView",
     "ConsentInput",
     "ConsentState",
     "InputError",
+    "MyCasesPage",
+    "MyCasesQuery",
     "ReadableNote",
     "add_team_agency",
     "add_team_user",
@@ -80,6 +85,7 @@ __all__ = [
     "list_closed_cases",
     "list_my_cases",
     "my_cases",
+    "my_cases_page",
     "note_in_case",
     "open_case",
     "person_for_new_case",

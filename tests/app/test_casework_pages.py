@@ -46,6 +46,7 @@ ANY_MARKER_RE = re.compile(r"DEMO-[PRMA]\d-[A-Z0-9]+-[A-Z]+")
 LIST_PAGES = [
     "/",
     "/cases/",
+    "/cases/?status=closed",  # the closed cases, linked from "my cases" (issue 16)
     "/referrals/inbox",
     "/referrals/sent",
     "/referrals/overview",
