@@ -203,7 +203,7 @@ class MyCasesForm(QueryForm):
     )
     page = StringField(_l("Page"), validators=[Optional(), _is_page])
 
-    def query(self) -> MyCasesQuery:
+    def wanted(self) -> MyCasesQuery:
         return MyCasesQuery(
             status=CaseStatus(self.status.data or CaseStatus.OPEN.value),
             lead_agency_id=uuid.UUID(self.lead.data) if self.lead.data else None,

@@ -50,7 +50,7 @@ def mine() -> tuple[str, int]:
     form = MyCasesForm(request.args)
     if request.args and not form.validate():
         return render_template("casework/mine.html", form=form, view=None), 400
-    view = casework.my_cases_page(db(), audit_context(), form.query(), rules=case_rules())
+    view = casework.my_cases_page(db(), audit_context(), form.wanted(), rules=case_rules())
     db().commit()
     return render_template("casework/mine.html", form=form, view=view), 200
 
